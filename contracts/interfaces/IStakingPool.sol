@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IStakedEther} from "./IStakedEther.sol";
+
+/// @title IStakingPool
+/// @notice The entry point of Plural and the plETH token in one contract. Anyone deposits ether and receives plETH at
+/// the current rate; the pool keeps the ether in a buffer until it stakes it in 32-ether validators.
+/// @dev Roles (all held by the governance timelock): `DEFAULT_ADMIN_ROLE` grants roles and authorizes upgrades,
+/// `PAUSE_ROLE` pauses deposits until a time, `RESUME_ROLE` resumes them, `STAKE_LIMIT_ROLE` sets the stake limit.
+interface IStakingPool is IStakedEther {
+    /// @notice The pool's accounting, in wei unless named otherwise.
+    /// @param bufferedEther Ether held by the pool and not yet staked.
+    /// @param beaconBalance Balance of the pool's validators as last reported by the oracle.
+    /// @param depositedValidators Validators the pool has deposited to, ever.
+    /// @param beaconValidators Of those, the ones the oracle has seen on the beacon chain (exited included).
+    /// @param transientEther 32 ether for each validator deposited but not yet seen.
+    /// @param totalPooledEther bufferedEther + beaconBalance + transientEther.
+    /// @param totalShares plETH in existence.
+    struct Accounting {
+        uint256 bufferedEther;
+        uint256 beaconBalance;
+        uint256 depositedValidators;
+        uint256 beaconValidators;
+        uint256 transientEther;
+        uint256 totalPooledEther;
+        uint256 totalShares;
+    }
+
+    /// @notice The stake limit as it stands.
+    /// @param enabled False when no limit applies.
+    /// @param maxLimit The most that can be deposited at once, in wei.
+    /// @param refillPeriod Seconds for the limit to refill from empty to `maxLimit`, linearly.
+    /// @param available What can be deposited now, in wei; `type(uint256).max` when no limit applies.
+    struct StakeLimitInfo {
+        bool enabled;
+        uint256 maxLimit;
+        uint256 refillPeriod;
+        uint256 available;
+    }
+
+    /// @notice `sender` deposited `amount` wei and received `shares` plETH.
+    event Deposited(address indexed sender, address indexed referral, uint256 amount, uint256 shares);
+
+    /// @notice The stake limit is now `maxLimit` wei, refilling over `refillPeriod` seconds.
+    event StakeLimitSet(uint256 maxLimit, uint256 refillPeriod);
+
+    /// @notice No stake limit applies any more.
+    event StakeLimitRemoved();
+
+    /// @notice Deposits are paused until `until` (a unix timestamp).
+    event DepositsPaused(uint256 until);
+
+    /// @notice Deposits are accepted again.
+    event DepositsResumed();
+
+    /// @notice A deposit of zero wei.
+    error ZeroDeposit();
+
+    /// @notice `amount` wei is worth less than one share at the current rate.
+    error DepositTooSmall(uint256 amount);
+
+    /// @notice Deposits are paused until `until`.
+    error DepositsArePaused(uint256 until);
+
+    /// @notice `amount` wei is above the `available` stake limit.
+    error StakeLimitExceeded(uint256 amount, uint256 available);
+
+    /// @notice The stake limit must be positive, fit in 96 bits, and refill over a period that fits in 32 bits.
+    error InvalidStakeLimit(uint256 maxLimit, uint256 refillPeriod);
+
+    /// @notice The initializer needs at least `minimum` wei to back the dead shares.
+    error InitialDepositTooSmall(uint256 amount, uint256 minimum);
+
+    /// @notice A pause must end in the future and fit in 32 bits.
+    error InvalidPauseEnd(uint256 until, uint256 timestamp);
+
+    /// @notice Deposits are not paused.
+    error DepositsNotPaused();
+
+    /// @notice An address parameter is zero.
+    error ZeroAddress();
+
+    /// @notice Deposits `msg.value` wei and mints plETH to the sender at the current rate, rounded down.
+    /// @dev `receive()` does the same with no referral. Reverts with `ZeroDeposit`, `DepositsArePaused`,
+    /// `StakeLimitExceeded` or `DepositTooSmall`.
+    /// @param referral An address credited in the event only (zero for none).
+    /// @return shares The plETH minted.
+    function deposit(address referral) external payable returns (uint256 shares);
+
+    /// @notice Sets the stake limit: at most `maxLimit` wei at once, refilling linearly over `refillPeriod` seconds.
+    /// What is available now is kept, clamped to the new maximum; a limit switched on starts full.
+    /// @dev `STAKE_LIMIT_ROLE`. Emits `StakeLimitSet`. Reverts with `InvalidStakeLimit`.
+    function setStakeLimit(uint256 maxLimit, uint256 refillPeriod) external;
+
+    /// @notice Lets deposits of any size through.
+    /// @dev `STAKE_LIMIT_ROLE`. Emits `StakeLimitRemoved`.
+    function removeStakeLimit() external;
+
+    /// @notice Pauses deposits until `until` (a unix timestamp); the pause ends by itself then.
+    /// @dev `PAUSE_ROLE`. Emits `DepositsPaused`. Reverts with `InvalidPauseEnd`.
+    function pauseDeposits(uint256 until) external;
+
+    /// @notice Ends a deposit pause now.
+    /// @dev `RESUME_ROLE`. Emits `DepositsResumed`. Reverts with `DepositsNotPaused`.
+    function resumeDeposits() external;
+
+    /// @notice The pool's accounting.
+    function getAccounting() external view returns (Accounting memory);
+
+    /// @notice The stake limit and what can be deposited now.
+    function getStakeLimit() external view returns (StakeLimitInfo memory);
+
+    /// @notice The timestamp until which deposits are paused; in the past (or zero) when they are not.
+    function depositsPausedUntil() external view returns (uint256);
+
+    /// @notice The beacon deposit contract the pool stakes through.
+    function depositContract() external view returns (address);
+}

@@ -1,0 +1,61 @@
+import { createRequire } from "node:module";
+
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { configVariable, defineConfig } from "hardhat/config";
+
+import { taskDefinitions } from "./tasks/index.js";
+
+const require = createRequire(import.meta.url);
+
+// Pinned together: the EVM the contracts are compiled for, the EVM the local chain runs and the gas the benchmarks see.
+const HARDFORK = "prague";
+
+// The compiler comes from the `solc` npm package (the official WebAssembly build): no compiler can be downloaded here.
+const compiler = {
+  version: "0.8.30",
+  path: require.resolve("solc/soljson.js"),
+  settings: {
+    evmVersion: HARDFORK,
+    optimizer: { enabled: true, runs: 10_000 },
+    outputSelection: { "*": { "*": ["storageLayout"] } },
+  },
+};
+
+// `hardhat node` and the tasks of a second terminal agree on this port; tests pick a free one.
+const localPort = process.env.PLURAL_LOCALHOST_PORT ?? "8545";
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers],
+  tasks: taskDefinitions,
+  solidity: {
+    profiles: { default: compiler, production: compiler },
+    npmFilesToBuild: [
+      "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol",
+      "@openzeppelin/contracts/governance/TimelockController.sol",
+    ],
+  },
+  paths: { ignition: "deploy" },
+  typechain: { outDir: "typechain-types" },
+  test: {
+    solidity: { fuzz: { runs: 256 }, invariant: { runs: 64, depth: 32 } },
+    mocha: { timeout: 120_000 },
+  },
+  networks: {
+    default: { type: "edr-simulated", chainType: "l1", hardfork: HARDFORK },
+    localhost: { type: "http", chainType: "l1", url: `http://127.0.0.1:${localPort}` },
+    sepolia: {
+      type: "http",
+      chainType: "l1",
+      chainId: 11155111,
+      url: configVariable("SEPOLIA_RPC_URL"),
+      accounts: [configVariable("SEPOLIA_DEPLOYER_KEY")],
+    },
+    hoodi: {
+      type: "http",
+      chainType: "l1",
+      chainId: 560048,
+      url: configVariable("HOODI_RPC_URL"),
+      accounts: [configVariable("HOODI_DEPLOYER_KEY")],
+    },
+  },
+});

@@ -1,0 +1,26 @@
+import type { NetworkConnection } from "hardhat/types/network";
+
+import PluralLocalModule from "../deploy/modules/PluralLocal.js";
+import { deploymentPlan, type ProtocolAddresses } from "./deployment.js";
+
+/**
+ * Deploys the protocol on a local chain with the same Ignition module (`PluralLocal`) and parameter file
+ * (deploy/parameters/local.json) a `hardhat ignition deploy` uses, and returns its addresses.
+ */
+export async function deployLocalProtocol(
+  connection: NetworkConnection<"l1">,
+  options: { parametersFile?: string; deploymentId?: string } = {},
+): Promise<ProtocolAddresses> {
+  const parameters = options.parametersFile ?? deploymentPlan("hardhat").parametersFile;
+  const deployed = await connection.ignition.deploy(PluralLocalModule, {
+    parameters,
+    displayUi: false,
+    ...(options.deploymentId === undefined ? {} : { deploymentId: options.deploymentId }),
+  });
+  return {
+    module: "PluralLocal",
+    pool: await deployed.pool.getAddress(),
+    timelock: await deployed.timelock.getAddress(),
+    depositContract: await deployed.beaconDeposit.getAddress(),
+  };
+}

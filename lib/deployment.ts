@@ -1,0 +1,81 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { UserInputError } from "./errors.js";
+
+/** The project root (where deploy/ lives), whatever the current directory. */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Ignition module ids that deploy the protocol: `Plural` on public networks, `PluralLocal` on local chains. */
+export const PROTOCOL_MODULES = ["PluralLocal", "Plural"] as const;
+export type ProtocolModuleId = (typeof PROTOCOL_MODULES)[number];
+
+/** Addresses of a deployed protocol. */
+export interface ProtocolAddresses {
+  module: ProtocolModuleId;
+  pool: string;
+  timelock: string;
+  /** Known from the record only where the module deployed it (`BeaconDepositMock` on local chains). */
+  depositContract?: string;
+}
+
+/** Networks that share the local parameters: the in-process chain and `hardhat node` on 127.0.0.1. */
+const LOCAL_NETWORKS = new Set(["default", "hardhat", "localhost"]);
+
+/** Whether `networkName` is a local chain, deployed with `PluralLocal` and the deposit-contract mock. */
+export function isLocalNetwork(networkName: string): boolean {
+  return LOCAL_NETWORKS.has(networkName);
+}
+
+/** The Ignition module a network deploys with and the parameter file it reads. */
+export function deploymentPlan(networkName: string): { moduleFile: string; parametersFile: string } {
+  if (isLocalNetwork(networkName)) {
+    return {
+      moduleFile: path.join(PROJECT_ROOT, "deploy", "modules", "PluralLocal.ts"),
+      parametersFile: path.join(PROJECT_ROOT, "deploy", "parameters", "local.json"),
+    };
+  }
+  return {
+    moduleFile: path.join(PROJECT_ROOT, "deploy", "modules", "Plural.ts"),
+    parametersFile: path.join(PROJECT_ROOT, "deploy", "parameters", `${networkName}.json`),
+  };
+}
+
+/** Ignition's default deployment id for a chain, overridden by the `PLURAL_DEPLOYMENT_ID` environment variable. */
+export function deploymentId(chainId: bigint, env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.PLURAL_DEPLOYMENT_ID?.trim();
+  return fromEnv !== undefined && fromEnv !== "" ? fromEnv : `chain-${chainId}`;
+}
+
+/** Where Ignition keeps the addresses of a deployment. */
+export function deployedAddressesFile(id: string, root = PROJECT_ROOT): string {
+  return path.join(root, "deploy", "deployments", id, "deployed_addresses.json");
+}
+
+/**
+ * Reads a protocol's addresses from Ignition's deployment record. Throws a `UserInputError` that says how to deploy
+ * when there is no record, or when the record holds no protocol module.
+ */
+export function readDeployment(networkName: string, id: string, root = PROJECT_ROOT): ProtocolAddresses {
+  const file = deployedAddressesFile(id, root);
+  const plan = deploymentPlan(networkName);
+  const howToDeploy =
+    `deploy first: npx hardhat ignition deploy ${path.relative(root, plan.moduleFile)} ` +
+    `--network ${networkName} --parameters ${path.relative(root, plan.parametersFile)}`;
+  if (!existsSync(file)) {
+    throw new UserInputError(
+      `no Plural deployment on network "${networkName}": expected ${path.relative(root, file)}; ${howToDeploy}`,
+    );
+  }
+  const record = JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
+  for (const module of PROTOCOL_MODULES) {
+    const pool = record[`${module}#StakingPool`];
+    const timelock = record[`${module}#TimelockController`];
+    if (pool !== undefined && timelock !== undefined) {
+      const depositContract = record["BeaconDepositMock#BeaconDepositMock"];
+      return { module, pool, timelock, ...(depositContract === undefined ? {} : { depositContract }) };
+    }
+  }
+  throw new UserInputError(`${path.relative(root, file)} holds no Plural deployment; ${howToDeploy}`);
+}

@@ -1,0 +1,39 @@
+import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
+
+import type { IDepositContract, StakingPool, TimelockController } from "../typechain-types/index.js";
+import { deploymentId, type ProtocolAddresses, readDeployment } from "./deployment.js";
+import { UserInputError } from "./errors.js";
+
+/** Typed handles on a deployed protocol. */
+export interface Protocol {
+  addresses: Required<ProtocolAddresses>;
+  pool: StakingPool;
+  timelock: TimelockController;
+  depositContract: IDepositContract;
+}
+
+/** Attaches typed contracts to known addresses, checking that each one holds code. */
+export async function connectProtocol(ethers: HardhatEthers, addresses: ProtocolAddresses): Promise<Protocol> {
+  for (const [name, address] of [
+    ["StakingPool", addresses.pool],
+    ["TimelockController", addresses.timelock],
+  ] as const) {
+    if ((await ethers.provider.getCode(address)) === "0x") {
+      throw new UserInputError(
+        `the deployment record names ${address} as ${name} but there is no contract there: the chain was reset ` +
+          `since the deployment; deploy again (with --reset to replace the old record)`,
+      );
+    }
+  }
+  const pool = await ethers.getContractAt("StakingPool", addresses.pool);
+  const timelock = await ethers.getContractAt("TimelockController", addresses.timelock);
+  const depositContractAddress = addresses.depositContract ?? (await pool.depositContract());
+  const depositContract = await ethers.getContractAt("IDepositContract", depositContractAddress);
+  return { addresses: { ...addresses, depositContract: depositContractAddress }, pool, timelock, depositContract };
+}
+
+/** Loads the protocol deployed on the connected chain from Ignition's deployment record. */
+export async function loadProtocol(ethers: HardhatEthers, networkName: string): Promise<Protocol> {
+  const { chainId } = await ethers.provider.getNetwork();
+  return connectProtocol(ethers, readDeployment(networkName, deploymentId(chainId)));
+}
