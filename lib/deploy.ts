@@ -8,7 +8,7 @@ import { deploymentPlan, type ProtocolAddresses } from "./deployment.js";
  * (deploy/parameters/local.json) a `hardhat ignition deploy` uses, and returns its addresses.
  */
 export async function deployLocalProtocol(
-  connection: NetworkConnection<"l1">,
+  connection: NetworkConnection,
   options: { parametersFile?: string; deploymentId?: string } = {},
 ): Promise<ProtocolAddresses> {
   const parameters = options.parametersFile ?? deploymentPlan("hardhat").parametersFile;

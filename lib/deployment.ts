@@ -61,8 +61,8 @@ export function readDeployment(networkName: string, id: string, root = PROJECT_R
   const file = deployedAddressesFile(id, root);
   const plan = deploymentPlan(networkName);
   const howToDeploy =
-    `deploy first: npx hardhat ignition deploy ${path.relative(root, plan.moduleFile)} ` +
-    `--network ${networkName} --parameters ${path.relative(root, plan.parametersFile)}`;
+    `deploy first: npx hardhat ignition deploy ${path.relative(PROJECT_ROOT, plan.moduleFile)} ` +
+    `--network ${networkName} --parameters ${path.relative(PROJECT_ROOT, plan.parametersFile)}`;
   if (!existsSync(file)) {
     throw new UserInputError(
       `no Plural deployment on network "${networkName}": expected ${path.relative(root, file)}; ${howToDeploy}`,

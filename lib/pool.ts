@@ -62,11 +62,13 @@ export async function deposit(
   depositor: HardhatEthersSigner,
   amount: bigint,
   referral: string = ZeroAddress,
+  onSubmitted?: (txHash: string) => void,
 ): Promise<DepositReceipt> {
   await checkDeposit(pool, depositor, amount);
   let receipt: ContractTransactionReceipt | null;
   try {
     const tx = await pool.connect(depositor).deposit(referral, { value: amount });
+    onSubmitted?.(tx.hash);
     receipt = await tx.wait();
   } catch (error) {
     throw describeRevert(pool, error) ?? error;

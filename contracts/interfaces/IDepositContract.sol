@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-// solhint-disable func-name-mixedcase, func-param-name-mixedcase, var-name-mixedcase
+// solhint-disable func-name-mixedcase, var-name-mixedcase
 // The snake_case names are the official deposit contract's ABI: tooling and beacon nodes match on them.
 
 /// @title IDepositContract

@@ -3,8 +3,7 @@ pragma solidity 0.8.30;
 
 // This contract must be indistinguishable from the official deposit contract, revert data included: string reasons
 // (the official ones, word for word) are right here and nowhere else in the protocol. The snake_case names are its ABI.
-// solhint-disable custom-errors, gas-custom-errors, reason-string
-// solhint-disable func-name-mixedcase, func-param-name-mixedcase, var-name-mixedcase, no-inline-assembly
+// solhint-disable gas-custom-errors, reason-string, gas-small-strings, func-name-mixedcase, var-name-mixedcase
 
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 

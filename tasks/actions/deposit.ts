@@ -21,8 +21,9 @@ export default async function depositAction(args: DepositArguments, hre: Hardhat
     const depositor = await resolveSigner(ethers, args.from, "--from");
     const { pool } = await loadProtocol(ethers, networkName);
 
-    console.log(`Depositing ${formatEth(amount)} from ${depositor.address} on ${networkName}...`);
-    const receipt = await deposit(pool, depositor, amount, referral);
+    const receipt = await deposit(pool, depositor, amount, referral, (txHash) =>
+      console.log(`Depositing ${formatEth(amount)} from ${depositor.address} on ${networkName}: sent ${txHash}...`),
+    );
     console.log(
       `Deposited ${formatEth(receipt.amount)}, received ${formatPlEth(receipt.shares)} ` +
         `(tx ${receipt.txHash}, block ${receipt.blockNumber}, ${receipt.gasUsed} gas)`,

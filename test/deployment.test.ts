@@ -1,0 +1,76 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { deployedAddressesFile, deploymentId, deploymentPlan, readDeployment } from "../lib/deployment.js";
+import { connectProtocol } from "../lib/protocol.js";
+import { expectUserError } from "./helpers/protocol.js";
+
+const { ethers } = await network.create();
+
+describe("deployment records", function () {
+  let root: string;
+  beforeEach(function () {
+    root = mkdtempSync(path.join(tmpdir(), "plural-deployments-"));
+  });
+  afterEach(function () {
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  function writeRecord(id: string, record: Record<string, string>) {
+    const file = deployedAddressesFile(id, root);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(record));
+  }
+
+  it("says how to deploy when the network has no deployment", function () {
+    return expectUserError(
+      () => readDeployment("localhost", "chain-31337", root),
+      /no Plural deployment on network "localhost".*npx hardhat ignition deploy deploy\/modules\/PluralLocal\.ts --network localhost --parameters deploy\/parameters\/local\.json/,
+    );
+  });
+
+  it("points public networks at the Plural module and their own parameter file", function () {
+    const plan = deploymentPlan("sepolia");
+    expect(path.basename(plan.moduleFile), "module").to.equal("Plural.ts");
+    expect(path.basename(plan.parametersFile), "parameters").to.equal("sepolia.json");
+  });
+
+  it("refuses a record that holds no protocol module", function () {
+    writeRecord("chain-1", { "Other#Thing": "0x0000000000000000000000000000000000000001" });
+    return expectUserError(() => readDeployment("localhost", "chain-1", root), /holds no Plural deployment/);
+  });
+
+  it("reads the local module's addresses, with the deposit-contract mock", function () {
+    writeRecord("chain-31337", {
+      "BeaconDepositMock#BeaconDepositMock": "0x0000000000000000000000000000000000000001",
+      "PluralLocal#StakingPool": "0x0000000000000000000000000000000000000002",
+      "PluralLocal#TimelockController": "0x0000000000000000000000000000000000000003",
+    });
+    expect(readDeployment("localhost", "chain-31337", root)).to.deep.equal({
+      module: "PluralLocal",
+      pool: "0x0000000000000000000000000000000000000002",
+      timelock: "0x0000000000000000000000000000000000000003",
+      depositContract: "0x0000000000000000000000000000000000000001",
+    });
+  });
+
+  it("takes the deployment id from PLURAL_DEPLOYMENT_ID when set", function () {
+    expect(deploymentId(31337n, {}), "default").to.equal("chain-31337");
+    expect(deploymentId(31337n, { PLURAL_DEPLOYMENT_ID: "it-1" }), "override").to.equal("it-1");
+  });
+
+  it("says the chain was reset when the recorded contracts have no code", function () {
+    return expectUserError(
+      connectProtocol(ethers, {
+        module: "PluralLocal",
+        pool: "0x0000000000000000000000000000000000000002",
+        timelock: "0x0000000000000000000000000000000000000003",
+      }),
+      /no contract there: the chain was reset/,
+    );
+  });
+});
