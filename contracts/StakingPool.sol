@@ -26,8 +26,11 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
     using SafeCast for uint256;
     using SharesMath for uint256;
 
+    /// @notice May pause deposits until a time (the timelock; later also the emergency-pause guardian).
     bytes32 public constant PAUSE_ROLE = keccak256("PAUSE_ROLE");
+    /// @notice May end a deposit pause early (the timelock only).
     bytes32 public constant RESUME_ROLE = keccak256("RESUME_ROLE");
+    /// @notice May set or remove the stake limit (the timelock only).
     bytes32 public constant STAKE_LIMIT_ROLE = keccak256("STAKE_LIMIT_ROLE");
 
     /// @notice Holder of the shares minted in the initializer; nobody controls it, so the rate is always defined.
@@ -214,7 +217,8 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
         emit StakeLimitSet(maxLimit, refillPeriod);
     }
 
-    /// @dev Only the timelock upgrades.
+    /// @dev Only the timelock upgrades. The modifier is the whole check, hence the empty body.
+    // solhint-disable-next-line no-empty-blocks
     function _authorizeUpgrade(address) internal view override onlyRole(DEFAULT_ADMIN_ROLE) {}
 
     function _stakeLimit(

@@ -46,10 +46,14 @@ export async function checkDeposit(pool: StakingPool, depositor: HardhatEthersSi
     );
   }
   if (shares === 0n) {
-    throw new UserInputError(`amount ${formatEth(amount)} is worth less than one share (1e-18 plETH) at the current rate`);
+    throw new UserInputError(
+      `amount ${formatEth(amount)} is worth less than one share (1e-18 plETH) at the current rate`,
+    );
   }
   if (balance < amount) {
-    throw new UserInputError(`${depositor.address} holds ${formatEth(balance)}, less than the ${formatEth(amount)} to deposit`);
+    throw new UserInputError(
+      `${depositor.address} holds ${formatEth(balance)}, less than the ${formatEth(amount)} to deposit`,
+    );
   }
 }
 

@@ -83,10 +83,7 @@ export function formatPoolStatus(status: PoolStatus, networkName: string): strin
         ? `${formatEth(limit.available, 6)} of ${formatEth(limit.maxLimit, 6)} (refills over ${formatDuration(limit.refillPeriod)})`
         : "no limit",
     ],
-    [
-      "deposits",
-      paused ? `paused until ${new Date(Number(status.depositsPausedUntil) * 1000).toISOString()}` : "open",
-    ],
+    ["deposits", paused ? `paused until ${new Date(Number(status.depositsPausedUntil) * 1000).toISOString()}` : "open"],
   ];
   if (status.account !== undefined) {
     rows.push([`account ${status.account.address}`]);

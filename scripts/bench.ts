@@ -72,7 +72,8 @@ const failures: string[] = [];
 const rows = measures.map((measure) => {
   const previous = snapshot[measure.name];
   const change = previous === undefined ? "new" : `${(((measure.gas - previous) / previous) * 100).toFixed(2)}%`;
-  if (measure.gas > measure.target) failures.push(`${measure.name}: ${measure.gas} gas is above the target ${measure.target}`);
+  if (measure.gas > measure.target)
+    failures.push(`${measure.name}: ${measure.gas} gas is above the target ${measure.target}`);
   if (CHECK && previous !== undefined && measure.gas > previous * (1 + TOLERANCE)) {
     failures.push(`${measure.name}: ${measure.gas} gas is more than 2% above the snapshot's ${previous}`);
   }
@@ -86,13 +87,18 @@ console.log(renderTable("Gas per call (receipt gasUsed, prague, stake limit on, 
 
 if (CHECK) {
   if (failures.length > 0) {
-    console.error(`Gas check failed:\n  ${failures.join("\n  ")}\nRun npm run bench to update the snapshot if intended.`);
+    console.error(
+      `Gas check failed:\n  ${failures.join("\n  ")}\nRun npm run bench to update the snapshot if intended.`,
+    );
     process.exitCode = 1;
   } else {
     console.log("Gas check passed: every figure within its target and within 2% of the snapshot.");
   }
 } else {
-  writeFileSync(SNAPSHOT_FILE, `${JSON.stringify(Object.fromEntries(measures.map((m) => [m.name, m.gas])), null, 2)}\n`);
+  writeFileSync(
+    SNAPSHOT_FILE,
+    `${JSON.stringify(Object.fromEntries(measures.map((m) => [m.name, m.gas])), null, 2)}\n`,
+  );
   console.log(`Wrote ${path.relative(process.cwd(), SNAPSHOT_FILE)}.`);
   if (failures.length > 0) {
     console.error(`Above target:\n  ${failures.join("\n  ")}`);

@@ -184,7 +184,10 @@ describe("StakingPool", function () {
     it("refuses an amount the account does not hold", async function () {
       const { protocol, accounts } = await networkHelpers.loadFixture(deployPlural);
       await networkHelpers.setBalance(accounts.alice.address, ethers.parseEther("1"));
-      await expectUserError(checkDeposit(protocol.pool, accounts.alice, ethers.parseEther("2")), /holds 1 ETH, less than/);
+      await expectUserError(
+        checkDeposit(protocol.pool, accounts.alice, ethers.parseEther("2")),
+        /holds 1 ETH, less than/,
+      );
     });
 
     it("refuses an amount worth less than one share", async function () {

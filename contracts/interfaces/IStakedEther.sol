@@ -12,8 +12,10 @@ interface IStakedEther {
     function totalPooledEther() external view returns (uint256);
 
     /// @notice The shares that `assets` wei would buy at the current rate, rounded down.
+    /// @param assets An amount of wei.
     function convertToShares(uint256 assets) external view returns (uint256);
 
     /// @notice The wei that `shares` are worth at the current rate, rounded down.
+    /// @param shares An amount of plETH.
     function convertToAssets(uint256 shares) external view returns (uint256);
 }

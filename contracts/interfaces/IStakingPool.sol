@@ -40,15 +40,22 @@ interface IStakingPool is IStakedEther {
     }
 
     /// @notice `sender` deposited `amount` wei and received `shares` plETH.
+    /// @param sender The depositor, who holds the new shares.
+    /// @param referral The referrer the depositor named, or zero.
+    /// @param amount The wei deposited.
+    /// @param shares The plETH minted.
     event Deposited(address indexed sender, address indexed referral, uint256 amount, uint256 shares);
 
-    /// @notice The stake limit is now `maxLimit` wei, refilling over `refillPeriod` seconds.
+    /// @notice The stake limit changed.
+    /// @param maxLimit The most that can be deposited at once, in wei.
+    /// @param refillPeriod Seconds for the limit to refill from empty, linearly.
     event StakeLimitSet(uint256 maxLimit, uint256 refillPeriod);
 
     /// @notice No stake limit applies any more.
     event StakeLimitRemoved();
 
-    /// @notice Deposits are paused until `until` (a unix timestamp).
+    /// @notice Deposits are paused.
+    /// @param until The unix timestamp at which the pause ends by itself.
     event DepositsPaused(uint256 until);
 
     /// @notice Deposits are accepted again.
@@ -91,6 +98,8 @@ interface IStakingPool is IStakedEther {
     /// @notice Sets the stake limit: at most `maxLimit` wei at once, refilling linearly over `refillPeriod` seconds.
     /// What is available now is kept, clamped to the new maximum; a limit switched on starts full.
     /// @dev `STAKE_LIMIT_ROLE`. Emits `StakeLimitSet`. Reverts with `InvalidStakeLimit`.
+    /// @param maxLimit The most that can be deposited at once, in wei; positive and below 2**96.
+    /// @param refillPeriod Seconds to refill from empty, below 2**32; zero refills at once.
     function setStakeLimit(uint256 maxLimit, uint256 refillPeriod) external;
 
     /// @notice Lets deposits of any size through.
@@ -99,6 +108,7 @@ interface IStakingPool is IStakedEther {
 
     /// @notice Pauses deposits until `until` (a unix timestamp); the pause ends by itself then.
     /// @dev `PAUSE_ROLE`. Emits `DepositsPaused`. Reverts with `InvalidPauseEnd`.
+    /// @param until The unix timestamp at which the pause ends; in the future and below 2**32.
     function pauseDeposits(uint256 until) external;
 
     /// @notice Ends a deposit pause now.

@@ -32,7 +32,10 @@ export function pluralFixture(connection: NetworkConnection): () => Promise<Plur
     const protocol = await connectProtocol(ethers, await deployLocalProtocol(connection));
     const [deployer, governance, alice, bob, carol, stranger] = await ethers.getSigners();
     if (stranger === undefined) throw new Error("tests need 6 accounts");
-    return { protocol, accounts: { deployer: deployer!, governance: governance!, alice: alice!, bob: bob!, carol: carol!, stranger } };
+    return {
+      protocol,
+      accounts: { deployer: deployer!, governance: governance!, alice: alice!, bob: bob!, carol: carol!, stranger },
+    };
   };
 }
 
