@@ -3,31 +3,12 @@ pragma solidity 0.8.30;
 
 // Tests revert with labelled string messages: readable failures matter more here than gas.
 // solhint-disable gas-custom-errors, reason-string, gas-small-strings, func-name-mixedcase
-// `Vm` and `vm` keep Foundry's names, which every Solidity test reader knows.
-// solhint-disable interface-starts-with-i, const-name-snakecase
-
 import {BeaconDepositMock} from "../contracts/mocks/BeaconDepositMock.sol";
 import {IDepositContract} from "../contracts/interfaces/IDepositContract.sol";
+import {Test} from "./utils/Test.sol";
+import {Vm} from "./utils/Vm.sol";
 
-/// @dev The few cheatcodes these tests use (forge-std is not available).
-interface Vm {
-    struct Log {
-        bytes32[] topics;
-        bytes data;
-        address emitter;
-    }
-
-    function deal(address account, uint256 newBalance) external;
-    function expectRevert(bytes calldata revertData) external;
-    function store(address target, bytes32 slot, bytes32 value) external;
-    function load(address target, bytes32 slot) external view returns (bytes32 data);
-    function recordLogs() external;
-    function getRecordedLogs() external returns (Log[] memory logs);
-}
-
-contract BeaconDepositMockTest {
-    Vm private constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
-
+contract BeaconDepositMockTest is Test {
     bytes32 private constant EMPTY_DEPOSIT_ROOT = 0xd70a234731285c6804c2a4f56711ddb8c82c99740f207854891028af34e27e5e;
     bytes32 private constant DEPOSIT_EVENT_TOPIC = keccak256("DepositEvent(bytes,bytes,bytes,bytes,bytes)");
     // The official contract's `deposit_count` slot: after the 32 branch nodes.
@@ -55,12 +36,12 @@ contract BeaconDepositMockTest {
     // ---------------------------------------------------------------- views
 
     function test_GetDepositRoot_IsTheEmptyListRootInitially() public view {
-        _assertEq(depositContract.get_deposit_root(), EMPTY_DEPOSIT_ROOT, "empty root");
-        _assertEq(depositContract.get_deposit_root(), _referenceDepositRoot(new bytes32[](0)), "reference empty root");
+        assertEq(depositContract.get_deposit_root(), EMPTY_DEPOSIT_ROOT, "empty root");
+        assertEq(depositContract.get_deposit_root(), _referenceDepositRoot(new bytes32[](0)), "reference empty root");
     }
 
     function test_GetDepositCount_IsEightZeroBytesInitially() public view {
-        _assertEq(depositContract.get_deposit_count(), hex"0000000000000000", "count");
+        assertEq(depositContract.get_deposit_count(), hex"0000000000000000", "count");
     }
 
     function test_SupportsInterface_ERC165AndIDepositContract() public view {
@@ -100,13 +81,13 @@ contract BeaconDepositMockTest {
         });
 
         _deposit(first);
-        _assertEq(
+        assertEq(
             depositContract.get_deposit_root(),
             0x253f73460b66ba0b490a8f17029566b03c0690a584e262acc2be97c969bc65a6,
             "root after 1"
         );
         _deposit(second);
-        _assertEq(
+        assertEq(
             depositContract.get_deposit_root(),
             0x072080f22bf66504d6aa2b978c581e34637912ac191442af4f090dc5773d8936,
             "root after 2"
@@ -131,16 +112,16 @@ contract BeaconDepositMockTest {
             bytes memory signature,
             bytes memory index
         ) = abi.decode(logs[0].data, (bytes, bytes, bytes, bytes, bytes));
-        _assertEq(pubkey, data.pubkey, "pubkey");
-        _assertEq(credentials, data.withdrawalCredentials, "withdrawal_credentials");
-        _assertEq(amount, hex"0807060504030201", "amount");
-        _assertEq(signature, data.signature, "signature");
-        _assertEq(index, hex"0100000000000000", "index");
-        _assertEq(depositContract.get_deposit_count(), hex"0200000000000000", "count");
+        assertEq(pubkey, data.pubkey, "pubkey");
+        assertEq(credentials, data.withdrawalCredentials, "withdrawal_credentials");
+        assertEq(amount, hex"0807060504030201", "amount");
+        assertEq(signature, data.signature, "signature");
+        assertEq(index, hex"0100000000000000", "index");
+        assertEq(depositContract.get_deposit_count(), hex"0200000000000000", "count");
     }
 
     function testFuzz_Deposit_EmitsAnyWholeGweiAmount(uint64 amountGwei) public {
-        amountGwei = uint64(_bound(amountGwei, 1 gwei, MAX_GWEI));
+        amountGwei = uint64(bound(amountGwei, 1 gwei, MAX_GWEI));
         DepositData memory data = _makeDeposit(amountGwei, 0, amountGwei);
 
         vm.recordLogs();
@@ -148,12 +129,12 @@ contract BeaconDepositMockTest {
         Vm.Log[] memory logs = vm.getRecordedLogs();
 
         (, , bytes memory amount, , ) = abi.decode(logs[0].data, (bytes, bytes, bytes, bytes, bytes));
-        _assertEq(amount, _referenceLittleEndian64(amountGwei), "amount");
-        _assertEq(depositContract.get_deposit_root(), _referenceDepositRoot(_single(data.root)), "root");
+        assertEq(amount, _referenceLittleEndian64(amountGwei), "amount");
+        assertEq(depositContract.get_deposit_root(), _referenceDepositRoot(_single(data.root)), "root");
     }
 
     function testFuzz_Deposit_RootMatchesReferenceTree(uint256 seed, uint256 count) public {
-        count = _bound(count, 1, 70);
+        count = bound(count, 1, 70);
         bytes32[] memory leaves = new bytes32[](count);
         for (uint256 i; i < count; ++i) {
             DepositData memory data = _makeDeposit(seed, i, _randomAmount(seed, i));
@@ -161,23 +142,23 @@ contract BeaconDepositMockTest {
             leaves[i] = data.root;
         }
 
-        _assertEq(depositContract.get_deposit_root(), _referenceDepositRoot(leaves), "root");
-        _assertEq(depositContract.get_deposit_count(), _referenceLittleEndian64(uint64(count)), "count");
+        assertEq(depositContract.get_deposit_root(), _referenceDepositRoot(leaves), "root");
+        assertEq(depositContract.get_deposit_count(), _referenceLittleEndian64(uint64(count)), "count");
     }
 
     function test_Deposit_StorageMatchesOfficialLayout() public {
         for (uint256 i; i < 3; ++i) _deposit(_makeDeposit(7, i, 32 gwei));
 
-        _assertEq(vm.load(address(depositContract), DEPOSIT_COUNT_SLOT), bytes32(uint256(3)), "deposit_count slot");
+        assertEq(vm.load(address(depositContract), DEPOSIT_COUNT_SLOT), bytes32(uint256(3)), "deposit_count slot");
         // With 3 deposits, branch[0] is the third leaf and branch[1] the root of the first two.
         bytes32 third = _makeDeposit(7, 2, 32 gwei).root;
         bytes32 firstTwo = sha256(abi.encodePacked(_makeDeposit(7, 0, 32 gwei).root, _makeDeposit(7, 1, 32 gwei).root));
-        _assertEq(vm.load(address(depositContract), bytes32(uint256(0))), third, "branch[0] slot");
-        _assertEq(vm.load(address(depositContract), bytes32(uint256(1))), firstTwo, "branch[1] slot");
+        assertEq(vm.load(address(depositContract), bytes32(uint256(0))), third, "branch[0] slot");
+        assertEq(vm.load(address(depositContract), bytes32(uint256(1))), firstTwo, "branch[1] slot");
         bytes32 zeroHash;
         for (uint256 height; height < TREE_DEPTH; ++height) {
             bytes32 slot = bytes32(uint256(DEPOSIT_COUNT_SLOT) + 1 + height);
-            _assertEq(vm.load(address(depositContract), slot), zeroHash, "zero_hashes slot");
+            assertEq(vm.load(address(depositContract), slot), zeroHash, "zero_hashes slot");
             zeroHash = sha256(abi.encodePacked(zeroHash, zeroHash));
         }
     }
@@ -190,8 +171,8 @@ contract BeaconDepositMockTest {
         Vm.Log[] memory logs = vm.getRecordedLogs();
 
         (, , , , bytes memory index) = abi.decode(logs[0].data, (bytes, bytes, bytes, bytes, bytes));
-        _assertEq(index, hex"feffffff00000000", "index");
-        _assertEq(depositContract.get_deposit_count(), hex"ffffffff00000000", "count");
+        assertEq(index, hex"feffffff00000000", "index");
+        assertEq(depositContract.get_deposit_count(), hex"ffffffff00000000", "count");
     }
 
     // ---------------------------------------------------------------- deposit: rejected
@@ -224,7 +205,7 @@ contract BeaconDepositMockTest {
     }
 
     function testFuzz_Deposit_RevertsBelowOneEther(uint256 value) public {
-        value = _bound(value, 0, 1 ether - 1);
+        value = bound(value, 0, 1 ether - 1);
         DepositData memory data = _makeDeposit(1, 0, 32 gwei);
 
         _expectRevert("DepositContract: deposit value too low");
@@ -232,7 +213,7 @@ contract BeaconDepositMockTest {
     }
 
     function testFuzz_Deposit_RevertsOnFractionalGwei(uint256 value) public {
-        value = _bound(value, 1 ether, (MAX_GWEI + 1) * 1 gwei);
+        value = bound(value, 1 ether, (MAX_GWEI + 1) * 1 gwei);
         if (value % 1 gwei == 0) value += 1;
         DepositData memory data = _makeDeposit(1, 0, 32 gwei);
 
@@ -241,7 +222,7 @@ contract BeaconDepositMockTest {
     }
 
     function testFuzz_Deposit_RevertsAboveMaxGwei(uint256 amountGwei) public {
-        amountGwei = _bound(amountGwei, MAX_GWEI + 1, 4 * MAX_GWEI);
+        amountGwei = bound(amountGwei, MAX_GWEI + 1, 4 * MAX_GWEI);
         DepositData memory data = _makeDeposit(1, 0, 32 gwei);
 
         _expectRevert("DepositContract: deposit value too high");
@@ -258,7 +239,7 @@ contract BeaconDepositMockTest {
     }
 
     function testFuzz_Deposit_RevertsWhenTheRootIsForAnotherAmount(uint64 amountGwei) public {
-        amountGwei = uint64(_bound(amountGwei, 1 gwei, MAX_GWEI - 1));
+        amountGwei = uint64(bound(amountGwei, 1 gwei, MAX_GWEI - 1));
         DepositData memory data = _makeDeposit(1, 0, amountGwei);
 
         _expectRevert("DepositContract: reconstructed DepositData does not match supplied deposit_data_root");
@@ -306,8 +287,8 @@ contract BeaconDepositMockTest {
         );
 
         require(!ok, "deposit reverted");
-        _assertEq(depositContract.get_deposit_root(), rootBefore, "root");
-        _assertEq(depositContract.get_deposit_count(), hex"0500000000000000", "count");
+        assertEq(depositContract.get_deposit_root(), rootBefore, "root");
+        assertEq(depositContract.get_deposit_count(), hex"0500000000000000", "count");
     }
 
     // ---------------------------------------------------------------- helpers
@@ -385,21 +366,9 @@ contract BeaconDepositMockTest {
         leaves[0] = leaf;
     }
 
-    function _bound(uint256 x, uint256 min, uint256 max) private pure returns (uint256) {
-        return min + (x % (max - min + 1));
-    }
-
     /// @dev `x` mapped onto [min, max] without `excluded`, so no fuzz run is wasted on the one valid value.
     function _boundExcept(uint256 x, uint256 min, uint256 max, uint256 excluded) private pure returns (uint256) {
-        uint256 y = _bound(x, min, max - 1);
+        uint256 y = bound(x, min, max - 1);
         return y >= excluded ? y + 1 : y;
-    }
-
-    function _assertEq(bytes32 actual, bytes32 expected, string memory label) private pure {
-        require(actual == expected, label);
-    }
-
-    function _assertEq(bytes memory actual, bytes memory expected, string memory label) private pure {
-        require(keccak256(actual) == keccak256(expected), label);
     }
 }
