@@ -186,8 +186,10 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
         require(amount <= available, StakeLimitExceeded(amount, available));
 
         uint256 bufferedEther = $.bufferedEther;
+        uint256 pooledEther = bufferedEther + $.validatorEther;
+        require(pooledEther != 0, NoPooledEther());
         // Rounded down: the depositor never gets more than the exact shares, so nobody else's share loses value.
-        shares = amount.toSharesDown(bufferedEther + $.validatorEther, totalSupply());
+        shares = amount.toSharesDown(pooledEther, totalSupply());
         require(shares != 0, DepositTooSmall(amount));
 
         state = StakeLimit.consume(params, state, amount, block.timestamp);

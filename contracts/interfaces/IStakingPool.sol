@@ -64,6 +64,10 @@ interface IStakingPool is IStakedEther {
     /// @notice A deposit of zero wei.
     error ZeroDeposit();
 
+    /// @notice The pool accounts for no ether, so a share has no price: an implementation called directly (never
+    /// initialized), or a pool whose every validator was lost.
+    error NoPooledEther();
+
     /// @notice `amount` wei is worth less than one share at the current rate.
     error DepositTooSmall(uint256 amount);
 
@@ -90,7 +94,7 @@ interface IStakingPool is IStakedEther {
 
     /// @notice Deposits `msg.value` wei and mints plETH to the sender at the current rate, rounded down.
     /// @dev `receive()` does the same with no referral. Reverts with `ZeroDeposit`, `DepositsArePaused`,
-    /// `StakeLimitExceeded` or `DepositTooSmall`.
+    /// `StakeLimitExceeded`, `NoPooledEther` or `DepositTooSmall`.
     /// @param referral An address credited in the event only (zero for none).
     /// @return shares The plETH minted.
     function deposit(address referral) external payable returns (uint256 shares);

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
+
+import {IDepositContract} from "../../contracts/interfaces/IDepositContract.sol";
+import {BeaconDepositMock} from "../../contracts/mocks/BeaconDepositMock.sol";
+import {StakingPool} from "../../contracts/StakingPool.sol";
+import {Test} from "./Test.sol";
+
+/// @title StakingPoolFixture
+/// @notice Deploys the pool as production does (deposit contract, implementation, ERC-1967 proxy initialized with a
+/// real deposit) and simulates, through the pool's storage, the validator deposits and oracle reports that the pool
+/// cannot perform yet.
+abstract contract StakingPoolFixture is Test {
+    uint256 internal constant INITIAL_DEPOSIT = 0.001 ether;
+    uint256 internal constant STAKE_LIMIT_MAX = 150_000 ether;
+    uint256 internal constant STAKE_LIMIT_REFILL_PERIOD = 1 days;
+    uint256 internal constant VALIDATOR_DEPOSIT = 32 ether;
+    // A realistic clock, so "in the past" and "now" differ in the pause tests.
+    uint256 internal constant START_TIME = 1_750_000_000;
+    address internal constant DEAD_SHARES_HOLDER = 0x000000000000000000000000000000000000dEaD;
+
+    // The pool's ERC-7201 namespace, erc7201:plural.storage.StakingPool: three packed slots from here.
+    uint256 internal constant POOL_STORAGE = 0x0124024b9acb205440ea2a6deb50499dadffb4948a2de02d61da084a21cd9600;
+
+    BeaconDepositMock internal beaconDeposit;
+    StakingPool internal implementation;
+    StakingPool internal pool;
+    address internal admin;
+
+    /// @dev Deploys the pool at START_TIME with `admin` standing for the governance timelock.
+    function _deployPool() internal {
+        vm.warp(START_TIME);
+        admin = makeAddr("timelock");
+        beaconDeposit = new BeaconDepositMock();
+        implementation = new StakingPool(IDepositContract(address(beaconDeposit)));
+        vm.deal(address(this), INITIAL_DEPOSIT);
+        ERC1967Proxy proxy = new ERC1967Proxy{value: INITIAL_DEPOSIT}(
+            address(implementation),
+            abi.encodeCall(StakingPool.initialize, (admin, STAKE_LIMIT_MAX, STAKE_LIMIT_REFILL_PERIOD))
+        );
+        pool = StakingPool(payable(address(proxy)));
+        vm.label(address(pool), "pool");
+    }
+
+    // --- Simulated validator deposits and oracle reports ---
+    //
+    // These write the pool's packed storage directly. They simulate the validator deposits and oracle reports that
+    // arrive in a later issue, keeping the fields the same way the pool will: `validatorEther` (slot 1) is always
+    // beaconBalance + 32 ether × (depositedValidators − beaconValidators) (slot 2). Layout:
+    //   slot 0: bufferedEther (bits 0-95), stakeLimitLeft (96-191), stakeLimitUpdatedAt (192-223),
+    //           depositsPausedUntil (224-255)
+    //   slot 1: validatorEther (0-95), stakeLimitMax (96-191), stakeLimitRefillPeriod (192-223)
+    //   slot 2: beaconBalance (0-127), depositedValidators (128-191), beaconValidators (192-255)
+
+    /// @dev Stakes `count` validators from the buffer: the ether leaves the pool for the deposit contract and counts
+    /// as transient until a report sees the validators.
+    function _simulateValidatorDeposits(uint256 count) internal {
+        uint256 amount = count * VALIDATOR_DEPOSIT;
+        uint256 buffered = _readPoolField(0, 0, 96);
+        assertLe(amount, buffered, "simulated validator deposits: buffered ether");
+        _writePoolField(0, 0, 96, buffered - amount);
+        vm.deal(address(pool), address(pool).balance - amount);
+        vm.deal(address(beaconDeposit), address(beaconDeposit).balance + amount);
+        _writePoolField(2, 128, 64, _readPoolField(2, 128, 64) + count);
+        _writePoolField(1, 0, 96, _readPoolField(1, 0, 96) + amount);
+    }
+
+    /// @dev A report: `beaconValidators` of the deposited validators are seen, holding `beaconBalance` in total.
+    function _simulateReport(uint256 beaconBalance, uint256 beaconValidators) internal {
+        uint256 deposited = _readPoolField(2, 128, 64);
+        assertLe(beaconValidators, deposited, "simulated report: validators seen");
+        uint256 validatorEther = beaconBalance + (deposited - beaconValidators) * VALIDATOR_DEPOSIT;
+        assertLe(validatorEther, type(uint96).max, "simulated report: validator ether");
+        _writePoolField(2, 0, 128, beaconBalance);
+        _writePoolField(2, 192, 64, beaconValidators);
+        _writePoolField(1, 0, 96, validatorEther);
+    }
+
+    /// @dev A report that adds `amount` to the beacon balance and changes nothing else: prices a share higher.
+    function _simulateRewards(uint256 amount) internal {
+        _simulateReport(_readPoolField(2, 0, 128) + amount, _readPoolField(2, 192, 64));
+    }
+
+    function _readPoolField(uint256 slot, uint256 offset, uint256 bits) internal view returns (uint256) {
+        uint256 word = uint256(vm.load(address(pool), bytes32(POOL_STORAGE + slot)));
+        return (word >> offset) & ((1 << bits) - 1);
+    }
+
+    function _writePoolField(uint256 slot, uint256 offset, uint256 bits, uint256 value) internal {
+        uint256 mask = (1 << bits) - 1;
+        assertLe(value, mask, "simulated field fits");
+        bytes32 key = bytes32(POOL_STORAGE + slot);
+        uint256 word = uint256(vm.load(address(pool), key));
+        word = (word & ~(mask << offset)) | (value << offset);
+        vm.store(address(pool), key, bytes32(word));
+    }
+}
+
+/// @notice `forceEther` could not create its self-destructing contract (the caller lacks `amount`).
+error ForceEtherFailed(address target, uint256 amount);
+
+/// @notice Sends ether to `target` without calling it, as anyone can: a contract that self-destructs in its
+/// constructor. The init code is `PUSH20 target SELFDESTRUCT`, written out because Solidity's `selfdestruct` is
+/// deprecated (and warns).
+/// @dev The caller must hold `amount`.
+function forceEther(address target, uint256 amount) {
+    bytes memory initCode = abi.encodePacked(hex"73", target, hex"ff");
+    address created;
+    assembly ("memory-safe") {
+        created := create(amount, add(initCode, 0x20), mload(initCode))
+    }
+    // CREATE returns zero instead of reverting: an unnoticed failure would make a donation test pass vacuously.
+    require(created != address(0), ForceEtherFailed(target, amount));
+}
