@@ -27,7 +27,10 @@ abstract contract StakedEther is ERC20PermitUpgradeable, IStakedEther {
 
     /// @inheritdoc IStakedEther
     function convertToShares(uint256 assets) external view returns (uint256) {
-        return assets.toSharesDown(totalPooledEther(), totalSupply());
+        uint256 pooledEther = totalPooledEther();
+        // No ether, no price: deposits are refused then, so no shares can be bought.
+        if (pooledEther == 0) return 0;
+        return assets.toSharesDown(pooledEther, totalSupply());
     }
 
     /// @inheritdoc IStakedEther

@@ -25,10 +25,11 @@ export async function checkDeposit(pool: StakingPool, depositor: HardhatEthersSi
   if (amount <= 0n) throw new UserInputError(`amount must be more than 0 ETH`);
   const provider = depositor.provider;
   if (provider === null) throw new Error("the depositor's signer is not connected to a provider");
-  const [latest, pausedUntil, limit, shares, balance] = await Promise.all([
+  const [latest, pausedUntil, limit, pooledEther, shares, balance] = await Promise.all([
     provider.getBlock("latest"),
     pool.depositsPausedUntil(),
     pool.getStakeLimit(),
+    pool.totalPooledEther(),
     pool.convertToShares(amount),
     provider.getBalance(depositor.address),
   ]);
@@ -44,6 +45,9 @@ export async function checkDeposit(pool: StakingPool, depositor: HardhatEthersSi
       `amount ${formatEth(amount)} is above the stake limit: at most ${formatEth(limit.available)} can be deposited ` +
         `now (the limit refills to ${formatEth(limit.maxLimit)} over ${formatDuration(limit.refillPeriod)})`,
     );
+  }
+  if (pooledEther === 0n) {
+    throw new UserInputError("the pool accounts for no ether, so a share has no price: deposits are refused");
   }
   if (shares === 0n) {
     throw new UserInputError(

@@ -21,7 +21,7 @@ const DEPOSITS = [
 ] as const;
 
 const connection = await network.create();
-const { ethers, networkName } = connection;
+const { ethers } = connection;
 
 console.log("[1/3] Deploying Plural (deploy/modules/PluralLocal.ts with deploy/parameters/local.json)...");
 const addresses = await deployLocalProtocol(connection);
@@ -47,7 +47,7 @@ for (const [index, planned] of DEPOSITS.entries()) {
 }
 
 console.log("[3/3] Protocol status");
-console.log(formatPoolStatus(await getPoolStatus(protocol.pool, ethers.provider), networkName));
+console.log(formatPoolStatus(await getPoolStatus(protocol.pool, ethers.provider), "the in-process Hardhat chain"));
 const rows = await Promise.all(
   holders.map(async (holder) => {
     const shares = await protocol.pool.balanceOf(holder);

@@ -11,7 +11,8 @@ interface IStakedEther {
     /// @notice All the ether the pool accounts for: buffered, in flight to the beacon chain and on the beacon chain.
     function totalPooledEther() external view returns (uint256);
 
-    /// @notice The shares that `assets` wei would buy at the current rate, rounded down.
+    /// @notice The shares that `assets` wei would buy at the current rate, rounded down; zero when the pool accounts
+    /// for no ether (deposits are refused then).
     /// @param assets An amount of wei.
     function convertToShares(uint256 assets) external view returns (uint256);
 
