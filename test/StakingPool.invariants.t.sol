@@ -243,18 +243,7 @@ contract StakingPoolInvariantTest is StakingPoolFixture {
     }
 
     function invariant_TotalPooledEtherIsBufferPlusValidators() public view {
-        IStakingPool.Accounting memory accounting = pool.getAccounting();
-        assertEq(
-            accounting.transientEther,
-            (accounting.depositedValidators - accounting.beaconValidators) * VALIDATOR_DEPOSIT,
-            "transientEther"
-        );
-        assertEq(
-            accounting.totalPooledEther,
-            accounting.bufferedEther + accounting.beaconBalance + accounting.transientEther,
-            "getAccounting().totalPooledEther"
-        );
-        assertEq(pool.totalPooledEther(), accounting.totalPooledEther, "totalPooledEther()");
+        _assertAccountingIsConsistent();
     }
 
     function invariant_TotalSharesEqualsSumOfBalances() public view {

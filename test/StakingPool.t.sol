@@ -999,19 +999,7 @@ contract StakingPoolTest is StakingPoolFixture {
         uint256 beaconBalance
     ) public {
         _randomPoolState(seedDeposit, validators, seen, beaconBalance);
-        IStakingPool.Accounting memory accounting = pool.getAccounting();
-        assertEq(
-            accounting.transientEther,
-            (accounting.depositedValidators - accounting.beaconValidators) * VALIDATOR_DEPOSIT,
-            "transientEther"
-        );
-        assertEq(
-            accounting.totalPooledEther,
-            accounting.bufferedEther + accounting.beaconBalance + accounting.transientEther,
-            "totalPooledEther"
-        );
-        assertEq(pool.totalPooledEther(), accounting.totalPooledEther, "totalPooledEther()");
-        assertEq(accounting.totalShares, pool.totalSupply(), "totalShares");
+        _assertAccountingIsConsistent();
     }
 
     function test_GetStakeLimit_ReportsNoLimit() public {

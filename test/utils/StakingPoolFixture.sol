@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
 
 import {IDepositContract} from "../../contracts/interfaces/IDepositContract.sol";
+import {IStakingPool} from "../../contracts/interfaces/IStakingPool.sol";
 import {BeaconDepositMock} from "../../contracts/mocks/BeaconDepositMock.sol";
 import {StakingPool} from "../../contracts/StakingPool.sol";
 import {Test} from "./Test.sol";
@@ -81,6 +82,23 @@ abstract contract StakingPoolFixture is Test {
     /// @dev A report that adds `amount` to the beacon balance and changes nothing else: prices a share higher.
     function _simulateRewards(uint256 amount) internal {
         _simulateReport(_readPoolField(2, 0, 128) + amount, _readPoolField(2, 192, 64));
+    }
+
+    /// @dev totalPooledEther == buffer + beacon balance + 32 ether × (deposited − seen), in every view of it.
+    function _assertAccountingIsConsistent() internal view {
+        IStakingPool.Accounting memory accounting = pool.getAccounting();
+        assertEq(
+            accounting.transientEther,
+            (accounting.depositedValidators - accounting.beaconValidators) * 32 ether,
+            "transientEther"
+        );
+        assertEq(
+            accounting.totalPooledEther,
+            accounting.bufferedEther + accounting.beaconBalance + accounting.transientEther,
+            "getAccounting().totalPooledEther"
+        );
+        assertEq(pool.totalPooledEther(), accounting.totalPooledEther, "totalPooledEther()");
+        assertEq(accounting.totalShares, pool.totalSupply(), "totalShares");
     }
 
     function _readPoolField(uint256 slot, uint256 offset, uint256 bits) internal view returns (uint256) {
