@@ -2,7 +2,10 @@
  * Coverage gate: reads the lcov report `hardhat test --coverage` writes and fails when the protocol's contracts are
  * below the floor.
  *
- *   node scripts/coverage-check.ts [--min 95] [--lcov coverage/lcov.info]
+ *   node scripts/coverage-check.ts [--run] [--min 95] [--lcov coverage/lcov.info]
+ *
+ * With --run it first runs `hardhat test --coverage` itself and also gates statements, which Hardhat reports only in
+ * the table it prints (each gated file at or above the floor, so the total is too).
  *
  * Counts files under contracts/, except contracts/mocks/ and test files (*.t.sol). Exits 1, naming the files below
  * the floor, when the total of any gated metric is below it.
@@ -15,6 +18,7 @@
  *
  * Runs directly on Node 24 (native type stripping): erasable TypeScript only, and no imports of other .ts files.
  */
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -149,6 +153,38 @@ export function checkCoverage(lcov: string, min: number = DEFAULT_MIN): Coverage
   return { min, files, metrics, totals, failedMetrics, filesBelowFloor, passed };
 }
 
+/** Statement coverage of one file, as a percentage: Hardhat prints it in its console table but not in the lcov. */
+export interface StatementCoverage {
+  path: string;
+  percent: number;
+}
+
+/**
+ * Reads the per-file statement percentages from the coverage table `hardhat test --coverage` prints
+ * (`║ contracts/X.sol │ <line %> │ <statement %> │ <uncovered lines> ║`), keeping the gated files only.
+ */
+export function parseStatementTable(output: string): StatementCoverage[] {
+  const plain = output.replace(/\u001b\[[0-9;]*m/g, "");
+  const rows: StatementCoverage[] = [];
+  for (const line of plain.split(/\r?\n/)) {
+    const cells = line
+      .replace(/^\s*║/, "")
+      .replace(/║\s*$/, "")
+      .split("│")
+      .map((cell) => cell.trim());
+    const [file, linePercent, statementPercent] = cells;
+    if (file === undefined || statementPercent === undefined || !isGatedFile(file)) continue;
+    if (!/^\d+(\.\d+)?$/.test(linePercent ?? "") || !/^\d+(\.\d+)?$/.test(statementPercent)) continue;
+    rows.push({ path: file, percent: Number(statementPercent) });
+  }
+  return rows.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/** Files whose statement coverage is below `min` percent. Gating each file keeps the total above `min` too. */
+export function statementsBelow(rows: StatementCoverage[], min: number): string[] {
+  return rows.filter((row) => row.percent < min).map((row) => row.path);
+}
+
 /** The per-file table and the verdict, as printed by the CLI. */
 export function formatReport(check: CoverageCheck): string {
   const header = ["File", ...check.metrics.flatMap((metric) => [`${metric} hit/found`, `${metric} %`]), ""];
@@ -215,19 +251,39 @@ function parseMin(value: string | undefined): number {
 export function main(argv: string[]): number {
   let min: number;
   let lcovPath: string;
+  let run: boolean;
   try {
     const { values } = parseArgs({
       args: argv,
-      options: { min: { type: "string" }, lcov: { type: "string" } },
+      options: { min: { type: "string" }, lcov: { type: "string" }, run: { type: "boolean" } },
       strict: true,
       allowPositionals: false,
     });
     min = parseMin(values.min);
     lcovPath = values.lcov ?? DEFAULT_LCOV;
+    run = values.run ?? false;
   } catch (error) {
     console.error(`coverage-check: ${(error as Error).message}`);
-    console.error("Usage: node scripts/coverage-check.ts [--min 95] [--lcov coverage/lcov.info]");
+    console.error("Usage: node scripts/coverage-check.ts [--run] [--min 95] [--lcov coverage/lcov.info]");
     return 2;
+  }
+
+  // With --run, the tests run here so that their console table (the only place Hardhat reports statements) can be
+  // read as well as the lcov file.
+  let statements: StatementCoverage[] | undefined;
+  if (run) {
+    const hardhat = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "node_modules", "hardhat", "dist");
+    const result = spawnSync(process.execPath, [path.join(hardhat, "src", "cli.js"), "test", "--coverage"], {
+      stdio: ["inherit", "pipe", "inherit"],
+      encoding: "utf8",
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    process.stdout.write(result.stdout ?? "");
+    if (result.status !== 0) {
+      console.error(`coverage-check: the tests failed (exit code ${result.status ?? result.signal}).`);
+      return 1;
+    }
+    statements = parseStatementTable(result.stdout ?? "");
   }
 
   let lcov: string;
@@ -240,6 +296,19 @@ export function main(argv: string[]): number {
 
   const check = checkCoverage(lcov, min);
   console.log(formatReport(check));
+  if (statements === undefined) return check.passed ? 0 : 1;
+
+  if (statements.length === 0) {
+    console.error("FAIL: no statement coverage found in Hardhat's coverage table.");
+    return 1;
+  }
+  const below = statementsBelow(statements, min);
+  const summary = statements.map((row) => `${row.path} ${row.percent.toFixed(2)}%`).join(", ");
+  if (below.length > 0) {
+    console.error(`FAIL: statements below ${min}% in ${below.join(", ")} (${summary}).`);
+    return 1;
+  }
+  console.log(`OK: statements at or above ${min}% in every gated file (${summary}).`);
   return check.passed ? 0 : 1;
 }
 

@@ -1,6 +1,12 @@
 import { expect } from "chai";
 
-import { checkCoverage, formatReport, parseLcov } from "../scripts/coverage-check.js";
+import {
+  checkCoverage,
+  formatReport,
+  parseLcov,
+  parseStatementTable,
+  statementsBelow,
+} from "../scripts/coverage-check.js";
 
 // The shape Hardhat 3.17 writes: TN, then per file SF, DA lines, LH, LF, end_of_record. Mocks and tests are excluded.
 const HARDHAT_LCOV = `TN:
@@ -106,6 +112,29 @@ describe("coverage-check", function () {
       const check = checkCoverage(onlyMocks, 95);
       expect(check.passed).to.equal(false);
       expect(formatReport(check)).to.contain("no instrumented lines under contracts/");
+    });
+  });
+
+  describe("statements from Hardhat's console table", function () {
+    // As printed by `hardhat test --coverage`, colour codes included.
+    const TABLE = [
+      "\u001b[1m║ File Path                             │ Line % │ Statement % │ Uncovered Lines ║\u001b[0m",
+      "║ contracts/libraries/StakeLimit.sol    │ 80.00  │ 85.71       │ 26, 40          ║",
+      "║ contracts/mocks/BeaconDepositMock.sol │ 100.00 │ 100.00      │ -               ║",
+      "║ contracts/StakingPool.sol             │ 98.80  │ 98.73       │ 169             ║",
+      "║ Total                                 │ 96.97  │ 96.60       │                 ║",
+    ].join("\n");
+
+    it("keeps the gated files with their statement percentage", function () {
+      expect(parseStatementTable(TABLE)).to.deep.equal([
+        { path: "contracts/libraries/StakeLimit.sol", percent: 85.71 },
+        { path: "contracts/StakingPool.sol", percent: 98.73 },
+      ]);
+    });
+
+    it("names every gated file below the floor", function () {
+      expect(statementsBelow(parseStatementTable(TABLE), 95)).to.deep.equal(["contracts/libraries/StakeLimit.sol"]);
+      expect(statementsBelow(parseStatementTable(TABLE), 80)).to.deep.equal([]);
     });
   });
 });
