@@ -21,4 +21,22 @@ export const taskDefinitions = [
     })
     .setAction(() => import("./actions/status.js"))
     .build(),
+  emptyTask("keys", "Generate and check validator keys and deposit data").build(),
+  task(
+    ["keys", "verify"],
+    "Verify every deposit of a deposit_data-*.json file (signatures, roots, amounts, duplicates)",
+  )
+    .addPositionalArgument({ name: "file", description: "Path of the deposit_data-*.json file" })
+    .addOption({
+      name: "chain",
+      description: "Beacon network the deposits are for: mainnet, sepolia, holesky, hoodi or local",
+      defaultValue: "local",
+    })
+    .addOption({
+      name: "withdrawalAddress",
+      description: "Require 0x01 withdrawal credentials to this address (default: any valid credentials)",
+      defaultValue: "",
+    })
+    .setAction(() => import("./actions/keysVerify.js"))
+    .build(),
 ];
