@@ -39,4 +39,43 @@ export const taskDefinitions = [
     })
     .setAction(() => import("./actions/keysVerify.js"))
     .build(),
+  task(
+    ["keys", "generate"],
+    "Derive validator keys from a mnemonic: deposit data and keystores as the deposit CLI writes",
+  )
+    .addOption({ name: "count", description: "How many validators", defaultValue: "1" })
+    .addOption({
+      name: "start",
+      description: "First validator index (EIP-2334 m/12381/3600/<i>/0/0)",
+      defaultValue: "0",
+    })
+    .addOption({
+      name: "chain",
+      description: "Beacon network: mainnet, sepolia, holesky, hoodi or local",
+      defaultValue: "local",
+    })
+    .addOption({
+      name: "withdrawalAddress",
+      description: "0x01 withdrawal credentials to this address (default: 0x00 credentials from the withdrawal key)",
+      defaultValue: "",
+    })
+    .addOption({ name: "outDir", description: "Folder for the files", defaultValue: "validator_keys" })
+    .addOption({
+      name: "mnemonicFile",
+      description: "File holding the mnemonic (default: the PLURAL_MNEMONIC variable)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "passwordFile",
+      description: "File holding the keystore password (default: the PLURAL_KEYSTORE_PASSWORD variable)",
+      defaultValue: "",
+    })
+    .addFlag({ name: "noKeystores", description: "Write the deposit data only" })
+    .addOption({
+      name: "depositCliVersion",
+      description: "deposit_cli_version to record (default 2.8.0)",
+      defaultValue: "",
+    })
+    .setAction(() => import("./actions/keysGenerate.js"))
+    .build(),
 ];
