@@ -25,7 +25,8 @@ import {
   withdrawalKeyPath,
 } from "../lib/keys/derivation.js";
 
-const SHARED_VECTORS = path.resolve(PROJECT_ROOT, "..", "shared", "vectors");
+// Public vectors, kept in the repository so the tests need nothing beside it (test/vectors/*/README.md).
+const VECTORS = path.join(PROJECT_ROOT, "test", "vectors");
 
 interface TreeKdfVector {
   seed: string;
@@ -36,14 +37,14 @@ interface TreeKdfVector {
 
 // The secret keys exceed 2**53: quote them before JSON.parse so that no digit is lost.
 function readTreeKdfVectors(): TreeKdfVector[] {
-  const text = readFileSync(path.join(SHARED_VECTORS, "tree_kdf.json"), "utf8");
+  const text = readFileSync(path.join(VECTORS, "eip2333", "tree_kdf.json"), "utf8");
   const quoted = text.replace(/("(?:master_SK|child_SK)"\s*:\s*)(\d+)/g, '$1"$2"');
   return (JSON.parse(quoted) as { kdf_tests: TreeKdfVector[] }).kdf_tests;
 }
 
 // [entropy, mnemonic, seed with passphrase "TREZOR", xprv]
 function readEnglishMnemonicVectors(): [string, string, string, string][] {
-  const vectors = JSON.parse(readFileSync(path.join(SHARED_VECTORS, "mnemonic.json"), "utf8")) as {
+  const vectors = JSON.parse(readFileSync(path.join(VECTORS, "bip39", "mnemonic.json"), "utf8")) as {
     english: [string, string, string, string][];
   };
   return vectors.english;
@@ -91,7 +92,7 @@ describe("key derivation", function () {
     });
 
     it("rejects a mnemonic in another language, saying only English is supported", function () {
-      const vectors = JSON.parse(readFileSync(path.join(SHARED_VECTORS, "mnemonic.json"), "utf8")) as Record<
+      const vectors = JSON.parse(readFileSync(path.join(VECTORS, "bip39", "mnemonic.json"), "utf8")) as Record<
         string,
         [string, string][]
       >;
