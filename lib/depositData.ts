@@ -10,11 +10,19 @@ export const SIGNATURE_LENGTH = 96;
 
 const MAX_UINT64 = 2n ** 64n - 1n;
 
+/** @throws RangeError naming `name` when `value` is not a uint64 (the deposit contract's amounts and counts). */
+export function checkUint64(value: bigint, name: string): void {
+  if (value < 0n || value > MAX_UINT64) {
+    throw new RangeError(`${name}: expected an integer in [0, 2**64 - 1], got ${value}`);
+  }
+}
+
 // `ssz.phase0.DepositData` holds the amount as a JS number, exact only up to 2**53 - 1 gwei (about 9 million ether).
 // Above that, the same container with a bigint amount: SSZ roots depend on the field types, not their JS values.
 const DepositDataBigAmount = new ContainerType({ ...ssz.phase0.DepositData.fields, amount: ssz.UintBn64 });
 
-function bytesOfLength(value: BytesLike, length: number, name: string): Uint8Array {
+/** `value` as bytes, which must be exactly `length` long. @throws RangeError naming `name` otherwise. */
+export function bytesOfLength(value: BytesLike, length: number, name: string): Uint8Array {
   const bytes = getBytes(value, name);
   if (bytes.length !== length) {
     throw new RangeError(`${name}: expected ${length} bytes, got ${bytes.length}`);
@@ -38,9 +46,7 @@ export function computeDepositDataRoot(
   amountGwei: bigint,
   signature: BytesLike,
 ): string {
-  if (amountGwei < 0n || amountGwei > MAX_UINT64) {
-    throw new RangeError(`amountGwei: expected an integer in [0, 2**64 - 1], got ${amountGwei}`);
-  }
+  checkUint64(amountGwei, "amountGwei");
   const fields = {
     pubkey: bytesOfLength(pubkey, PUBKEY_LENGTH, "pubkey"),
     withdrawalCredentials: bytesOfLength(withdrawalCredentials, WITHDRAWAL_CREDENTIALS_LENGTH, "withdrawalCredentials"),
@@ -72,9 +78,7 @@ export function depositRootOf(depositDataRoots: readonly BytesLike[]): string {
  * @throws RangeError when `value` is not in [0, 2**64 - 1].
  */
 export function toLittleEndian64(value: bigint): string {
-  if (value < 0n || value > MAX_UINT64) {
-    throw new RangeError(`value: expected an integer in [0, 2**64 - 1], got ${value}`);
-  }
+  checkUint64(value, "value");
   return hexlify(getBytes(toBeHex(value, 8)).reverse());
 }
 

@@ -12,11 +12,12 @@ import { getBytes, sha256, ZeroAddress } from "ethers";
 import type { BytesLike } from "ethers";
 
 import { parseAddress } from "../accounts.js";
-import { computeDepositDataRoot } from "../depositData.js";
+import { bytesOfLength, checkUint64, computeDepositDataRoot } from "../depositData.js";
 import { UserInputError } from "../errors.js";
 import type { BeaconNetwork } from "../networks.js";
 import { deriveValidatorKeys, mnemonicToSeed } from "./derivation.js";
 import type { ValidatorKeys } from "./derivation.js";
+import { pythonJsonDumps, toHex } from "./pythonJson.js";
 
 /** The `deposit_cli_version` written by default: the official staking-deposit-cli release this output matches. */
 export const DEFAULT_DEPOSIT_CLI_VERSION = "2.8.0";
@@ -64,25 +65,13 @@ export type DepositNetwork = Pick<BeaconNetwork, "genesisForkVersion" | "deposit
 /** Where a validator's stake is withdrawn to. */
 export type WithdrawalTarget = { kind: "execution"; address: string } | { kind: "bls" };
 
-const MAX_UINT64 = 2n ** 64n - 1n;
-
 // `ssz.phase0.DepositMessage` holds the amount as a JS number, exact up to 2**53 - 1 gwei; above, a bigint field.
 const DepositMessageBigAmount = new ContainerType({ ...ssz.phase0.DepositMessage.fields, amount: ssz.UintBn64 });
 
 const HEX_BYTES = { pubkey: 48, withdrawal_credentials: 32, signature: 96, root: 32, fork_version: 4 } as const;
 
-function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
-}
-
 function fromHex(hex: string): Uint8Array {
   return new Uint8Array(Buffer.from(hex, "hex"));
-}
-
-function bytesOfLength(value: BytesLike, length: number, name: string): Uint8Array {
-  const bytes = getBytes(value, name);
-  if (bytes.length !== length) throw new RangeError(`${name}: expected ${length} bytes, got ${bytes.length}`);
-  return bytes;
 }
 
 function checkAmount(amountGwei: bigint): number {
@@ -128,9 +117,7 @@ export function computeDepositMessageRoot(
   withdrawalCredentials: BytesLike,
   amountGwei: bigint,
 ): Uint8Array {
-  if (amountGwei < 0n || amountGwei > MAX_UINT64) {
-    throw new RangeError(`amountGwei: expected an integer in [0, 2**64 - 1], got ${amountGwei}`);
-  }
+  checkUint64(amountGwei, "amountGwei");
   const fields = {
     pubkey: bytesOfLength(pubkey, HEX_BYTES.pubkey, "pubkey"),
     withdrawalCredentials: bytesOfLength(
@@ -269,40 +256,13 @@ export function generateDepositData(options: GenerateDepositDataOptions): {
   return { keys, deposits };
 }
 
-// Python's json.dumps with ensure_ascii (the default): printable ASCII as is, the rest escaped, astral characters as
-// surrogate pairs (iterating UTF-16 code units gives exactly those).
-function pythonJsonString(value: string): string {
-  const short: Record<string, string> = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\b": "\\b",
-    "\f": "\\f",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-  };
-  let out = '"';
-  for (let i = 0; i < value.length; i++) {
-    const char = value[i]!;
-    const code = value.charCodeAt(i);
-    out += short[char] ?? (code >= 0x20 && code <= 0x7e ? char : `\\u${code.toString(16).padStart(4, "0")}`);
-  }
-  return `${out}"`;
-}
-
 /**
  * The `deposit_data-*.json` text, byte for byte as the deposit CLIs write it: Python's `json.dump` with its default
  * separators (", " and ": "), ASCII only, keys in the CLI's order, no trailing newline.
  */
 export function serializeDepositDataFile(entries: readonly DepositDataEntry[]): string {
-  const objects = entries.map((entry) => {
-    const fields = DEPOSIT_DATA_KEYS.map((key) => {
-      const value = entry[key];
-      return `${pythonJsonString(key)}: ${typeof value === "number" ? String(value) : pythonJsonString(value)}`;
-    });
-    return `{${fields.join(", ")}}`;
-  });
-  return `[${objects.join(", ")}]`;
+  // Objects keep their keys in insertion order: the CLI's order.
+  return pythonJsonDumps(entries.map((entry) => Object.fromEntries(DEPOSIT_DATA_KEYS.map((key) => [key, entry[key]]))));
 }
 
 /**
@@ -478,7 +438,12 @@ export function verifyDepositData(
   const firstIndexOf = new Map<string, number>();
 
   const reports: DepositProblems[] = [];
-  const signatureChecks: { report: DepositProblems; set: SignatureSet; entry: DepositDataEntry }[] = [];
+  const signatureChecks: {
+    report: DepositProblems;
+    set: SignatureSet;
+    entry: DepositDataEntry;
+    messageRoot: Uint8Array;
+  }[] = [];
   entries.forEach((entry, index) => {
     const report: DepositProblems = { index, pubkey: String(entry.pubkey), problems: entryFormatProblems(entry) };
     reports.push(report);
@@ -544,7 +509,7 @@ export function verifyDepositData(
     }
     if (publicKey !== undefined && signature !== undefined) {
       const set = { msg: computeSigningRoot(messageRoot, domain), pk: publicKey, sig: signature };
-      signatureChecks.push({ report, set, entry });
+      signatureChecks.push({ report, set, entry, messageRoot });
     }
   });
 
@@ -558,31 +523,20 @@ export function verifyDepositData(
       false,
     );
   if (!allValid) {
-    for (const { report, set, entry } of signatureChecks) {
+    for (const { report, set, entry, messageRoot } of signatureChecks) {
       if (verify(set.msg, set.pk, set.sig, false, false)) continue;
-      report.problems.push(`signature does not verify under fork ${forkVersion}${otherForkHint(entry, forkVersion)}`);
+      const hint = otherForkHint(entry.fork_version.toLowerCase(), forkVersion, messageRoot, set);
+      report.problems.push(`signature does not verify under fork ${forkVersion}${hint}`);
     }
   }
   return reports.filter((report) => report.problems.length > 0);
 }
 
 // A file made for another network is the likeliest cause of a bad signature: say so when its own fork verifies.
-function otherForkHint(entry: DepositDataEntry, forkVersion: string): string {
-  const own = entry.fork_version.toLowerCase();
+function otherForkHint(own: string, forkVersion: string, messageRoot: Uint8Array, set: SignatureSet): string {
   if (own === forkVersion) return "";
-  const messageRoot = ssz.phase0.DepositMessage.hashTreeRoot({
-    pubkey: fromHex(entry.pubkey),
-    withdrawalCredentials: fromHex(entry.withdrawal_credentials),
-    amount: entry.amount,
-  });
   const signingRoot = computeSigningRoot(messageRoot, computeDepositDomain(`0x${own}`));
-  const valid = verify(
-    signingRoot,
-    PublicKey.fromBytes(fromHex(entry.pubkey)),
-    Signature.fromBytes(fromHex(entry.signature)),
-    false,
-    false,
-  );
+  const valid = verify(signingRoot, set.pk, set.sig, false, false);
   return valid ? ` (it verifies under the file's fork_version ${own}: the deposit was made for another network)` : "";
 }
 

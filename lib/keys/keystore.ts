@@ -22,6 +22,7 @@ import path from "node:path";
 import bls from "@chainsafe/bls";
 
 import { UserInputError } from "../errors.js";
+import { type PythonJson, pythonJsonDumps, toHex } from "./pythonJson.js";
 import { SCRYPT_MAX_MEMORY, scryptKey, scryptMemoryBytes } from "./scrypt.js";
 
 /** The deposit CLI's scrypt parameters, which consensus clients expect and `encryptKeystore` uses by default. */
@@ -517,24 +518,4 @@ function describeValue(value: unknown): string {
 
 function isPositiveInteger(value: number): boolean {
   return Number.isSafeInteger(value) && value > 0;
-}
-
-function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
-}
-
-type PythonJson = string | number | { [key: string]: PythonJson };
-
-/** Python's `json.dumps` with its defaults, for the value shapes a keystore has (objects, strings, integers). */
-function pythonJsonDumps(value: PythonJson): string {
-  if (typeof value === "number") return String(value);
-  if (typeof value === "string") {
-    // ensure_ascii: everything outside printable ASCII as \uXXXX (UTF-16 units, lower-case hex), DEL included.
-    return JSON.stringify(value).replace(
-      /[^\x20-\x7e]/g,
-      (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
-    );
-  }
-  const entries = Object.entries(value).map(([key, item]) => `${pythonJsonDumps(key)}: ${pythonJsonDumps(item)}`);
-  return `{${entries.join(", ")}}`;
 }
