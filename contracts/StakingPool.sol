@@ -6,6 +6,8 @@ import {UUPSUpgradeable} from "@openzeppelin/contracts/proxy/utils/UUPSUpgradeab
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IDepositContract} from "./interfaces/IDepositContract.sol";
+import {IDepositGuard} from "./interfaces/IDepositGuard.sol";
+import {IOperatorRegistry} from "./interfaces/IOperatorRegistry.sol";
 import {IStakedEther} from "./interfaces/IStakedEther.sol";
 import {IStakingPool} from "./interfaces/IStakingPool.sol";
 import {SharesMath} from "./libraries/SharesMath.sol";
@@ -40,6 +42,8 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
     uint256 public constant MIN_INITIAL_DEPOSIT = 0.001 ether;
 
     uint256 internal constant VALIDATOR_DEPOSIT = 32 ether;
+    uint256 internal constant PUBKEY_LENGTH = 48;
+    uint256 internal constant SIGNATURE_LENGTH = 96;
 
     /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     IDepositContract private immutable DEPOSIT_CONTRACT;
@@ -61,6 +65,10 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
         uint128 beaconBalance;
         uint64 depositedValidators;
         uint64 beaconValidators;
+        // Read once per validator deposit.
+        IOperatorRegistry operatorRegistry;
+        IDepositGuard depositGuard;
+        address withdrawalVault;
     }
 
     // keccak256(abi.encode(uint256(keccak256("plural.storage.StakingPool")) - 1)) & ~bytes32(uint256(0xff))
@@ -78,12 +86,20 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
     /// @param admin The governance timelock.
     /// @param stakeLimitMax The stake limit in wei; zero for none.
     /// @param stakeLimitRefillPeriod Seconds for the stake limit to refill from empty.
+    /// @param staking The operator registry, the deposit guard and the withdrawal vault.
     function initialize(
         address admin,
         uint256 stakeLimitMax,
-        uint256 stakeLimitRefillPeriod
+        uint256 stakeLimitRefillPeriod,
+        StakingContracts calldata staking
     ) external payable initializer {
-        require(admin != address(0), ZeroAddress());
+        require(
+            admin != address(0) &&
+                address(staking.operatorRegistry) != address(0) &&
+                address(staking.depositGuard) != address(0) &&
+                staking.withdrawalVault != address(0),
+            ZeroAddress()
+        );
         require(msg.value >= MIN_INITIAL_DEPOSIT, InitialDepositTooSmall(msg.value, MIN_INITIAL_DEPOSIT));
 
         __StakedEther_init();
@@ -94,7 +110,11 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
         _grantRole(STAKE_LIMIT_ROLE, admin);
         if (stakeLimitMax != 0) _setStakeLimit(stakeLimitMax, stakeLimitRefillPeriod);
 
-        _storage().bufferedEther = msg.value.toUint96();
+        StakingPoolStorage storage $ = _storage();
+        $.operatorRegistry = staking.operatorRegistry;
+        $.depositGuard = staking.depositGuard;
+        $.withdrawalVault = staking.withdrawalVault;
+        $.bufferedEther = msg.value.toUint96();
         _mint(DEAD_SHARES_HOLDER, msg.value);
     }
 
@@ -106,6 +126,33 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
     /// @inheritdoc IStakingPool
     function deposit(address referral) external payable returns (uint256) {
         return _deposit(referral);
+    }
+
+    /// @inheritdoc IStakingPool
+    function depositValidators(
+        IOperatorRegistry.KeySegment[] calldata segments,
+        IDepositGuard.Attestation calldata attestation
+    ) external {
+        StakingPoolStorage storage $ = _storage();
+        uint256 count;
+        for (uint256 s; s < segments.length; ++s) {
+            // Exact lengths are the registry's check; a ragged tail here only lowers the count and fails there.
+            count += segments[s].pubkeys.length / PUBKEY_LENGTH;
+        }
+        require(count != 0, NoValidatorsToDeposit());
+        uint256 amount = count * VALIDATOR_DEPOSIT;
+        uint256 bufferedEther = $.bufferedEther;
+        require(amount <= bufferedEther, InsufficientBufferedEther(amount, bufferedEther));
+        $.depositGuard.checkAttestation(attestation);
+
+        // Ether moves from the buffer to validators: totalPooledEther, and so the share rate, stays the same.
+        $.bufferedEther = uint96(bufferedEther - amount);
+        $.validatorEther += uint96(amount); // <= the old buffer, and validatorEther + buffer fits in 96 bits
+        $.depositedValidators += uint64(count);
+        emit ValidatorsDeposited(count, amount);
+
+        $.operatorRegistry.useKeys(segments);
+        _depositToBeaconChain(segments, _withdrawalCredentials($.withdrawalVault));
     }
 
     /// @inheritdoc IStakingPool
@@ -169,6 +216,17 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
         return address(DEPOSIT_CONTRACT);
     }
 
+    /// @inheritdoc IStakingPool
+    function stakingContracts() external view returns (StakingContracts memory) {
+        StakingPoolStorage storage $ = _storage();
+        return StakingContracts($.operatorRegistry, $.depositGuard, $.withdrawalVault);
+    }
+
+    /// @inheritdoc IStakingPool
+    function withdrawalCredentials() external view returns (bytes32) {
+        return _withdrawalCredentials(_storage().withdrawalVault);
+    }
+
     /// @inheritdoc StakedEther
     function totalPooledEther() public view override(IStakedEther, StakedEther) returns (uint256) {
         StakingPoolStorage storage $ = _storage();
@@ -217,6 +275,38 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
         $.stakeLimitLeft = uint96(state.left);
         $.stakeLimitUpdatedAt = uint32(state.updatedAt);
         emit StakeLimitSet(maxLimit, refillPeriod);
+    }
+
+    /// @dev One deposit of 32 ether per key, in segment order. The registry has checked every key against its
+    /// commitment; the deposit contract checks each deposit_data_root against the key, signature and our credentials.
+    function _depositToBeaconChain(IOperatorRegistry.KeySegment[] calldata segments, bytes32 credentials) private {
+        bytes memory credentialBytes = abi.encodePacked(credentials);
+        for (uint256 s; s < segments.length; ++s) {
+            IOperatorRegistry.KeySegment calldata keys = segments[s];
+            uint256 count = keys.depositDataRoots.length;
+            for (uint256 i; i < count; ++i) {
+                uint256 freeMemory;
+                // solhint-disable-next-line no-inline-assembly
+                assembly ("memory-safe") {
+                    freeMemory := mload(0x40)
+                }
+                DEPOSIT_CONTRACT.deposit{value: VALIDATOR_DEPOSIT}(
+                    keys.pubkeys[i * PUBKEY_LENGTH:(i + 1) * PUBKEY_LENGTH],
+                    credentialBytes,
+                    keys.signatures[i * SIGNATURE_LENGTH:(i + 1) * SIGNATURE_LENGTH],
+                    keys.depositDataRoots[i]
+                );
+                // The call's encoding is dead once it returns: reuse its memory rather than grow memory per deposit.
+                // solhint-disable-next-line no-inline-assembly
+                assembly ("memory-safe") {
+                    mstore(0x40, freeMemory)
+                }
+            }
+        }
+    }
+
+    function _withdrawalCredentials(address vault) private pure returns (bytes32) {
+        return bytes32(uint256(uint160(vault)) | (uint256(0x01) << 248));
     }
 
     /// @dev Only the timelock upgrades. The modifier is the whole check, hence the empty body.

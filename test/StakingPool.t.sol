@@ -127,13 +127,18 @@ contract StakingPoolTest is StakingPoolFixture {
     function test_RevertWhen_ImplementationIsInitialized() public {
         vm.deal(address(this), INITIAL_DEPOSIT);
         vm.expectRevert(Initializable.InvalidInitialization.selector);
-        implementation.initialize{value: INITIAL_DEPOSIT}(admin, STAKE_LIMIT_MAX, STAKE_LIMIT_REFILL_PERIOD);
+        implementation.initialize{value: INITIAL_DEPOSIT}(
+            admin,
+            STAKE_LIMIT_MAX,
+            STAKE_LIMIT_REFILL_PERIOD,
+            _stakingContracts()
+        );
     }
 
     function test_RevertWhen_InitializeIsCalledTwice() public {
         vm.deal(address(this), INITIAL_DEPOSIT);
         vm.expectRevert(Initializable.InvalidInitialization.selector);
-        pool.initialize{value: INITIAL_DEPOSIT}(alice, 0, 0);
+        pool.initialize{value: INITIAL_DEPOSIT}(alice, 0, 0, _stakingContracts());
     }
 
     function test_Initialize_GrantsEveryRoleToAdmin() public view {
@@ -181,7 +186,10 @@ contract StakingPoolTest is StakingPoolFixture {
     }
 
     function test_Initialize_EmitsRolesStakeLimitAndDeadSharesTransfer() public {
-        bytes memory data = abi.encodeCall(StakingPool.initialize, (admin, STAKE_LIMIT_MAX, STAKE_LIMIT_REFILL_PERIOD));
+        bytes memory data = abi.encodeCall(
+            StakingPool.initialize,
+            (admin, STAKE_LIMIT_MAX, STAKE_LIMIT_REFILL_PERIOD, _stakingContracts())
+        );
         vm.deal(address(this), INITIAL_DEPOSIT);
 
         // The proxy's address is not known in advance, so the emitter is not checked.
@@ -224,14 +232,20 @@ contract StakingPoolTest is StakingPoolFixture {
     }
 
     function test_RevertWhen_InitializeAdminIsZero() public {
-        bytes memory data = abi.encodeCall(StakingPool.initialize, (address(0), STAKE_LIMIT_MAX, 1 days));
+        bytes memory data = abi.encodeCall(
+            StakingPool.initialize,
+            (address(0), STAKE_LIMIT_MAX, 1 days, _stakingContracts())
+        );
         vm.deal(address(this), INITIAL_DEPOSIT);
         vm.expectRevert(IStakingPool.ZeroAddress.selector);
         new ERC1967Proxy{value: INITIAL_DEPOSIT}(address(implementation), data);
     }
 
     function test_RevertWhen_InitialDepositIsBelowTheMinimum() public {
-        bytes memory data = abi.encodeCall(StakingPool.initialize, (admin, STAKE_LIMIT_MAX, 1 days));
+        bytes memory data = abi.encodeCall(
+            StakingPool.initialize,
+            (admin, STAKE_LIMIT_MAX, 1 days, _stakingContracts())
+        );
         uint256 amount = INITIAL_DEPOSIT - 1;
         vm.deal(address(this), amount);
         vm.expectRevert(abi.encodeWithSelector(IStakingPool.InitialDepositTooSmall.selector, amount, INITIAL_DEPOSIT));
@@ -239,14 +253,20 @@ contract StakingPoolTest is StakingPoolFixture {
     }
 
     function test_RevertWhen_InitialDepositIsZero() public {
-        bytes memory data = abi.encodeCall(StakingPool.initialize, (admin, STAKE_LIMIT_MAX, 1 days));
+        bytes memory data = abi.encodeCall(
+            StakingPool.initialize,
+            (admin, STAKE_LIMIT_MAX, 1 days, _stakingContracts())
+        );
         vm.expectRevert(abi.encodeWithSelector(IStakingPool.InitialDepositTooSmall.selector, 0, INITIAL_DEPOSIT));
         new ERC1967Proxy(address(implementation), data);
     }
 
     function testFuzz_RevertWhen_InitialDepositIsBelowTheMinimum(uint256 amount) public {
         amount = bound(amount, 1, INITIAL_DEPOSIT - 1);
-        bytes memory data = abi.encodeCall(StakingPool.initialize, (admin, STAKE_LIMIT_MAX, 1 days));
+        bytes memory data = abi.encodeCall(
+            StakingPool.initialize,
+            (admin, STAKE_LIMIT_MAX, 1 days, _stakingContracts())
+        );
         vm.deal(address(this), amount);
         vm.expectRevert(abi.encodeWithSelector(IStakingPool.InitialDepositTooSmall.selector, amount, INITIAL_DEPOSIT));
         new ERC1967Proxy{value: amount}(address(implementation), data);
@@ -254,7 +274,7 @@ contract StakingPoolTest is StakingPoolFixture {
 
     function test_RevertWhen_InitializeStakeLimitIsInvalid() public {
         uint256 tooLarge = uint256(type(uint96).max) + 1;
-        bytes memory data = abi.encodeCall(StakingPool.initialize, (admin, tooLarge, 1 days));
+        bytes memory data = abi.encodeCall(StakingPool.initialize, (admin, tooLarge, 1 days, _stakingContracts()));
         vm.deal(address(this), INITIAL_DEPOSIT);
         vm.expectRevert(abi.encodeWithSelector(IStakingPool.InvalidStakeLimit.selector, tooLarge, 1 days));
         new ERC1967Proxy{value: INITIAL_DEPOSIT}(address(implementation), data);
@@ -1333,7 +1353,7 @@ contract StakingPoolTest is StakingPoolFixture {
 
     function test_RevertWhen_UpgradeCallReinitializes() public {
         StakingPool newImplementation = new StakingPool(IDepositContract(address(beaconDeposit)));
-        bytes memory data = abi.encodeCall(StakingPool.initialize, (alice, 0, 0));
+        bytes memory data = abi.encodeCall(StakingPool.initialize, (alice, 0, 0, _stakingContracts()));
         vm.prank(admin);
         vm.expectRevert(Initializable.InvalidInitialization.selector);
         pool.upgradeToAndCall(address(newImplementation), data);
@@ -1660,7 +1680,10 @@ contract StakingPoolTest is StakingPoolFixture {
         uint256 value
     ) private returns (StakingPool) {
         vm.deal(address(this), value);
-        bytes memory data = abi.encodeCall(StakingPool.initialize, (admin_, maxLimit, refillPeriod));
+        bytes memory data = abi.encodeCall(
+            StakingPool.initialize,
+            (admin_, maxLimit, refillPeriod, _stakingContracts())
+        );
         return StakingPool(payable(address(new ERC1967Proxy{value: value}(address(implementation), data))));
     }
 

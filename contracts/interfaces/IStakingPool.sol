@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IDepositGuard} from "./IDepositGuard.sol";
+import {IOperatorRegistry} from "./IOperatorRegistry.sol";
 import {IStakedEther} from "./IStakedEther.sol";
 
 /// @title IStakingPool
@@ -38,6 +40,19 @@ interface IStakingPool is IStakedEther {
         uint256 refillPeriod;
         uint256 available;
     }
+
+    /// @notice The contracts the pool stakes with.
+    /// @param operatorRegistry Where validator keys come from.
+    /// @param depositGuard Whose guardian quorum must attest each validator deposit.
+    /// @param withdrawalVault The address in the validators' withdrawal credentials.
+    struct StakingContracts {
+        IOperatorRegistry operatorRegistry;
+        IDepositGuard depositGuard;
+        address withdrawalVault;
+    }
+
+    /// @notice `count` validators were deposited to, `amount` wei moved from the buffer to the deposit contract.
+    event ValidatorsDeposited(uint256 count, uint256 amount);
 
     /// @notice `sender` deposited `amount` wei and received `shares` plETH.
     /// @param sender The depositor, who holds the new shares.
@@ -92,12 +107,31 @@ interface IStakingPool is IStakedEther {
     /// @notice An address parameter is zero.
     error ZeroAddress();
 
+    /// @notice A validator deposit with no keys.
+    error NoValidatorsToDeposit();
+
+    /// @notice Staking needs `amount` wei, the buffer holds `bufferedEther`.
+    error InsufficientBufferedEther(uint256 amount, uint256 bufferedEther);
+
     /// @notice Deposits `msg.value` wei and mints plETH to the sender at the current rate, rounded down.
     /// @dev `receive()` does the same with no referral. Reverts with `ZeroDeposit`, `DepositsArePaused`,
     /// `StakeLimitExceeded`, `NoPooledEther` or `DepositTooSmall`.
     /// @param referral An address credited in the event only (zero for none).
     /// @return shares The plETH minted.
     function deposit(address referral) external payable returns (uint256 shares);
+
+    /// @notice Stakes buffered ether: 32 ether per key to the beacon deposit contract, with the protocol's withdrawal
+    /// credentials. Anyone may call it; it needs a guardian quorum's attestation over the current deposit root and
+    /// registry nonce, and exactly the keys the registry's allocation picks, each proven against its batch.
+    /// @dev Emits `ValidatorsDeposited` (and the registry's `KeysDeposited`, the deposit contract's `DepositEvent`s).
+    /// Reverts with `NoValidatorsToDeposit`, `InsufficientBufferedEther`, the guard's errors (`StakingIsPaused`,
+    /// `DepositRootChanged`, ...) and the registry's (`NotEnoughDepositableKeys`, `InvalidKeyProof`, ...).
+    /// @param segments The keys, grouped by operator (id order) and batch, in key order.
+    /// @param attestation The guardians' attestation.
+    function depositValidators(
+        IOperatorRegistry.KeySegment[] calldata segments,
+        IDepositGuard.Attestation calldata attestation
+    ) external;
 
     /// @notice Sets the stake limit: at most `maxLimit` wei at once, refilling linearly over `refillPeriod` seconds.
     /// What is available now is kept, clamped to the new maximum; a limit switched on starts full.
@@ -130,4 +164,10 @@ interface IStakingPool is IStakedEther {
 
     /// @notice The beacon deposit contract the pool stakes through.
     function depositContract() external view returns (address);
+
+    /// @notice The operator registry, deposit guard and withdrawal vault.
+    function stakingContracts() external view returns (StakingContracts memory);
+
+    /// @notice The withdrawal credentials of every Plural validator: 0x01 ‖ 11 zero bytes ‖ withdrawal vault.
+    function withdrawalCredentials() external view returns (bytes32);
 }

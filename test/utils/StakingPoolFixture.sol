@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
-
+import {DepositGuard} from "../../contracts/DepositGuard.sol";
 import {IDepositContract} from "../../contracts/interfaces/IDepositContract.sol";
+import {IDepositGuard} from "../../contracts/interfaces/IDepositGuard.sol";
+import {IOperatorRegistry} from "../../contracts/interfaces/IOperatorRegistry.sol";
 import {IStakingPool} from "../../contracts/interfaces/IStakingPool.sol";
 import {BeaconDepositMock} from "../../contracts/mocks/BeaconDepositMock.sol";
+import {OperatorRegistry} from "../../contracts/OperatorRegistry.sol";
+import {PluralDeployer} from "../../contracts/PluralDeployer.sol";
 import {StakingPool} from "../../contracts/StakingPool.sol";
+import {WithdrawalVault} from "../../contracts/WithdrawalVault.sol";
 import {Test} from "./Test.sol";
 
 /// @title StakingPoolFixture
-/// @notice Deploys the pool as production does (deposit contract, implementation, ERC-1967 proxy initialized with a
-/// real deposit) and simulates, through the pool's storage, the validator deposits and oracle reports that the pool
+/// @notice Deploys the protocol as production does (deposit contract, implementations, `PluralDeployer` creating the
+/// initialized ERC-1967 proxies, a real initial deposit) and simulates, through the pool's storage, the validator deposits and oracle reports that the pool
 /// cannot perform yet.
 abstract contract StakingPoolFixture is Test {
     uint256 internal constant INITIAL_DEPOSIT = 0.001 ether;
@@ -25,24 +29,116 @@ abstract contract StakingPoolFixture is Test {
     // The pool's ERC-7201 namespace, erc7201:plural.storage.StakingPool: three packed slots from here.
     uint256 internal constant POOL_STORAGE = 0x0124024b9acb205440ea2a6deb50499dadffb4948a2de02d61da084a21cd9600;
 
+    uint256 internal constant SHARE_CAP_BPS = 10_000;
+    uint256 internal constant GUARDIAN_QUORUM = 2;
+    uint256 internal constant MAX_BLOCK_AGE = 32;
+    uint256 internal constant PAUSE_DURATION = 1 days;
+
     BeaconDepositMock internal beaconDeposit;
     StakingPool internal implementation;
     StakingPool internal pool;
+    OperatorRegistry internal registry;
+    DepositGuard internal guard;
+    WithdrawalVault internal vault;
     address internal admin;
+    /// @dev Guardian addresses and keys, sorted by address (the order attestations need).
+    address[] internal guardianAddresses;
+    uint256[] internal guardianKeys;
 
-    /// @dev Deploys the pool at START_TIME with `admin` standing for the governance timelock.
+    /// @dev Deploys the protocol at START_TIME with `admin` standing for the governance timelock and three guardians.
     function _deployPool() internal {
         vm.warp(START_TIME);
+        vm.roll(1_000);
         admin = makeAddr("timelock");
         beaconDeposit = new BeaconDepositMock();
         implementation = new StakingPool(IDepositContract(address(beaconDeposit)));
+        for (uint256 i; i < 3; ++i) {
+            (address guardian, uint256 key) = makeAddrAndKey(
+                string(abi.encodePacked("guardian", bytes1(uint8(48 + i))))
+            );
+            guardianAddresses.push(guardian);
+            guardianKeys.push(key);
+        }
+        _sortGuardians();
+
         vm.deal(address(this), INITIAL_DEPOSIT);
-        ERC1967Proxy proxy = new ERC1967Proxy{value: INITIAL_DEPOSIT}(
-            address(implementation),
-            abi.encodeCall(StakingPool.initialize, (admin, STAKE_LIMIT_MAX, STAKE_LIMIT_REFILL_PERIOD))
+        PluralDeployer deployer = new PluralDeployer{value: INITIAL_DEPOSIT}(
+            PluralDeployer.Implementations({
+                pool: address(implementation),
+                operatorRegistry: address(new OperatorRegistry()),
+                depositGuard: address(new DepositGuard(IDepositContract(address(beaconDeposit)))),
+                withdrawalVault: address(new WithdrawalVault())
+            }),
+            PluralDeployer.Settings({
+                admin: admin,
+                stakeLimitMax: STAKE_LIMIT_MAX,
+                stakeLimitRefillPeriod: STAKE_LIMIT_REFILL_PERIOD,
+                shareCapBps: SHARE_CAP_BPS,
+                guardians: guardianAddresses,
+                guardianQuorum: GUARDIAN_QUORUM,
+                maxBlockAge: MAX_BLOCK_AGE,
+                pauseDuration: PAUSE_DURATION
+            })
         );
-        pool = StakingPool(payable(address(proxy)));
+        pool = StakingPool(payable(_created(address(deployer), 1)));
+        registry = OperatorRegistry(_created(address(deployer), 2));
+        guard = DepositGuard(_created(address(deployer), 3));
+        vault = WithdrawalVault(payable(_created(address(deployer), 4)));
         vm.label(address(pool), "pool");
+        vm.label(address(registry), "registry");
+        vm.label(address(guard), "guard");
+        vm.label(address(vault), "vault");
+    }
+
+    /// @dev The staking contracts of the deployed protocol, for initializing another pool the same way.
+    function _stakingContracts() internal view returns (IStakingPool.StakingContracts memory) {
+        return
+            IStakingPool.StakingContracts(
+                IOperatorRegistry(address(registry)),
+                IDepositGuard(address(guard)),
+                address(vault)
+            );
+    }
+
+    /// @dev The guardians' attestation of the current deposit root and registry nonce at the previous block, signed
+    /// by the first `signers` guardians (sorted).
+    function _attestation(uint256 signers) internal view returns (IDepositGuard.Attestation memory attestation) {
+        attestation.depositRoot = beaconDeposit.get_deposit_root();
+        attestation.registryNonce = registry.nonce();
+        attestation.blockNumber = block.number - 1;
+        attestation.blockHash = blockhash(block.number - 1);
+        bytes32 digest = guard.attestationDigest(
+            attestation.depositRoot,
+            attestation.registryNonce,
+            attestation.blockNumber,
+            attestation.blockHash
+        );
+        attestation.signatures = new IDepositGuard.Signature[](signers);
+        for (uint256 i; i < signers; ++i) {
+            attestation.signatures[i] = _sign(guardianKeys[i], digest);
+        }
+    }
+
+    /// @dev An EIP-2098 compact signature.
+    function _sign(uint256 key, bytes32 digest) internal pure returns (IDepositGuard.Signature memory) {
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, digest);
+        return IDepositGuard.Signature(r, bytes32((uint256(v - 27) << 255) | uint256(s)));
+    }
+
+    function _sortGuardians() private {
+        uint256 n = guardianAddresses.length;
+        for (uint256 i; i < n; ++i) {
+            for (uint256 j = i + 1; j < n; ++j) {
+                if (guardianAddresses[j] < guardianAddresses[i]) {
+                    (guardianAddresses[i], guardianAddresses[j]) = (guardianAddresses[j], guardianAddresses[i]);
+                    (guardianKeys[i], guardianKeys[j]) = (guardianKeys[j], guardianKeys[i]);
+                }
+            }
+        }
+    }
+
+    function _created(address deployer, uint8 nonce) private pure returns (address) {
+        return address(uint160(uint256(keccak256(abi.encodePacked(bytes2(0xd694), deployer, nonce)))));
     }
 
     // --- Simulated validator deposits and oracle reports ---

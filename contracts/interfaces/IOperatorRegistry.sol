@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+/// @title IOperatorRegistry
+/// @notice The node operators Plural stakes with, the validator keys each committed to, and how new validators are
+/// spread over them. A distributed-validator cluster (t-of-n members sharing one key) is one operator.
+/// @dev Keys are committed, not stored: `addKeys` computes a Merkle root over the batch (see `KeyBatch`) and emits the
+/// key bytes; a deposit later proves its keys against that root, at their indices, in order, so no key is deposited
+/// twice or out of turn. Counts per operator, in key-list order: deposited <= vetted <= total.
+/// The nonce changes whenever the keys that could be deposited change; guardians sign it, so an attestation made
+/// before such a change is worthless after it.
+/// Roles: `DEFAULT_ADMIN_ROLE` (grants roles, upgrades), `MANAGE_OPERATORS_ROLE` (adds, activates and deactivates
+/// operators, sets reward addresses and the share cap) and `VET_KEYS_ROLE` (sets vetted counts) belong to the
+/// timelock; `UNVET_KEYS_ROLE` belongs to the `DepositGuard`, for its guardian quorum. Only the pool uses keys.
+interface IOperatorRegistry {
+    /// @notice An operator as stored.
+    /// @param active Whether new validators may go to it.
+    /// @param totalKeys Keys committed and not dropped.
+    /// @param vettedKeys Keys governance approved for deposit, counted from the first.
+    /// @param depositedKeys Keys deposited to, ever.
+    /// @param exitedKeys Of those, validators that have exited.
+    /// @param clusterThreshold Signatures needed in its cluster (t), or zero for a single operator.
+    /// @param manager The address that submits and drops its keys.
+    /// @param rewardAddress Where its fees go.
+    /// @param name Its display name.
+    /// @param clusterMembers Its cluster's members (n addresses), empty for a single operator.
+    struct Operator {
+        bool active;
+        uint256 totalKeys;
+        uint256 vettedKeys;
+        uint256 depositedKeys;
+        uint256 exitedKeys;
+        uint256 clusterThreshold;
+        address manager;
+        address rewardAddress;
+        string name;
+        address[] clusterMembers;
+    }
+
+    /// @notice A batch of keys as committed.
+    /// @param root The batch's Merkle root.
+    /// @param firstIndex The index of its first key in the operator's key list.
+    /// @param size The keys it committed (the tree's width).
+    /// @param end One past the last index still valid: lowered when keys are dropped from inside the batch.
+    struct Batch {
+        bytes32 root;
+        uint256 firstIndex;
+        uint256 size;
+        uint256 end;
+    }
+
+    /// @notice Consecutive keys of one operator from one batch, as a deposit presents them.
+    /// @param operatorId The operator.
+    /// @param batchIndex The batch holding the keys.
+    /// @param pubkeys The keys' BLS public keys, 48 bytes each, concatenated.
+    /// @param signatures Their deposit signatures, 96 bytes each, concatenated.
+    /// @param depositDataRoots Their deposit_data_roots (the deposit contract checks each one).
+    /// @param proof The range proof of these keys in the batch.
+    struct KeySegment {
+        uint256 operatorId;
+        uint256 batchIndex;
+        bytes pubkeys;
+        bytes signatures;
+        bytes32[] depositDataRoots;
+        bytes32[] proof;
+    }
+
+    /// @notice An operator joined.
+    event OperatorAdded(uint256 indexed operatorId, string name, address manager, address rewardAddress);
+
+    /// @notice The operator is a distributed-validator cluster of `members` with signing threshold `threshold`.
+    event ClusterMembersSet(uint256 indexed operatorId, uint256 threshold, address[] members);
+
+    /// @notice The operator may (or may no longer) receive new validators.
+    event OperatorActiveSet(uint256 indexed operatorId, bool active);
+
+    /// @notice The operator's fees go to `rewardAddress` from now on.
+    event RewardAddressSet(uint256 indexed operatorId, address rewardAddress);
+
+    /// @notice The operator's keys are submitted and dropped by `manager` from now on.
+    event ManagerSet(uint256 indexed operatorId, address manager);
+
+    /// @notice Keys [firstIndex, firstIndex + count) were committed as batch `batchIndex` with Merkle root `root`.
+    /// @param pubkeys The keys, 48 bytes each.
+    /// @param signatures Their deposit signatures, 96 bytes each.
+    event KeysAdded(
+        uint256 indexed operatorId,
+        uint256 indexed batchIndex,
+        uint256 firstIndex,
+        uint256 count,
+        bytes32 root,
+        bytes pubkeys,
+        bytes signatures
+    );
+
+    /// @notice Keys from `fromIndex` on were dropped; the operator has `fromIndex` keys now.
+    event KeysDropped(uint256 indexed operatorId, uint256 fromIndex);
+
+    /// @notice The first `vettedKeys` keys of the operator may be deposited.
+    event VettedKeysSet(uint256 indexed operatorId, uint256 vettedKeys);
+
+    /// @notice Keys [firstIndex, firstIndex + count) of the operator were deposited.
+    event KeysDeposited(uint256 indexed operatorId, uint256 firstIndex, uint256 count);
+
+    /// @notice The keys that could be deposited changed; attestations over an older nonce are void.
+    event NonceChanged(uint256 nonce);
+
+    /// @notice No operator may hold more than `shareCapBps` basis points of the active validators after a deposit.
+    event ShareCapSet(uint256 shareCapBps);
+
+    /// @notice No operator has id `operatorId`.
+    error OperatorNotFound(uint256 operatorId);
+
+    /// @notice The operator is deactivated.
+    error OperatorNotActive(uint256 operatorId);
+
+    /// @notice The operator is already in the state asked for.
+    error OperatorActiveUnchanged(uint256 operatorId, bool active);
+
+    /// @notice Only the operator's manager may do this.
+    error NotOperatorManager(uint256 operatorId, address caller);
+
+    /// @notice Only the staking pool uses keys.
+    error CallerNotPool(address caller);
+
+    /// @notice An operator needs a name.
+    error EmptyName();
+
+    /// @notice The registry holds at most `max` operators.
+    error TooManyOperators(uint256 max);
+
+    /// @notice A cluster needs 2 <= threshold <= members <= 32, its members distinct and nonzero.
+    error InvalidCluster(uint256 threshold, uint256 members);
+
+    /// @notice Key bytes must hold a whole, equal, positive number of 48-byte keys and 96-byte signatures.
+    error InvalidKeyBytes(uint256 pubkeysLength, uint256 signaturesLength);
+
+    /// @notice At most `max` keys go in one batch.
+    error TooManyKeys(uint256 count, uint256 max);
+
+    /// @notice Keys can be dropped from an index at or above the deposited count and below the total.
+    error InvalidDropIndex(uint256 fromIndex, uint256 depositedKeys, uint256 totalKeys);
+
+    /// @notice A vetted count must lie between the deposited and the total count.
+    error InvalidVettedKeys(uint256 vettedKeys, uint256 depositedKeys, uint256 totalKeys);
+
+    /// @notice The share cap is in basis points, 1 to 10,000.
+    error InvalidShareCap(uint256 shareCapBps);
+
+    /// @notice Only `allocated` of the `requested` validators fit within vetted keys and the share cap.
+    error NotEnoughDepositableKeys(uint256 requested, uint256 allocated);
+
+    /// @notice Segment `index` is not the one the allocation expects next (`operatorId`, from `firstIndex`).
+    error UnexpectedSegment(uint256 index, uint256 operatorId, uint256 firstIndex);
+
+    /// @notice The operator has no batch `batchIndex`.
+    error BatchNotFound(uint256 operatorId, uint256 batchIndex);
+
+    /// @notice Keys [firstIndex, firstIndex + count) are not valid keys of that batch.
+    error KeysOutsideBatch(uint256 operatorId, uint256 batchIndex, uint256 firstIndex, uint256 count);
+
+    /// @notice The keys do not match the batch's commitment.
+    error InvalidKeyProof(uint256 operatorId, uint256 batchIndex, uint256 firstIndex);
+
+    /// @notice A deposit data root is missing or extra: one per key.
+    error DepositDataRootsMismatch(uint256 keys, uint256 roots);
+
+    /// @notice An address parameter is zero.
+    error ZeroAddress();
+
+    /// @notice Adds an operator with no keys, active.
+    /// @dev `MANAGE_OPERATORS_ROLE`. Emits `OperatorAdded`. Reverts with `EmptyName`, `ZeroAddress`,
+    /// `TooManyOperators`.
+    /// @return operatorId Its id: the number of operators before it.
+    function addOperator(
+        string calldata name,
+        address manager,
+        address rewardAddress
+    ) external returns (uint256 operatorId);
+
+    /// @notice Adds a distributed-validator cluster: one operator whose keys are shared t-of-n by `members`.
+    /// @dev `MANAGE_OPERATORS_ROLE`. Emits `OperatorAdded` and `ClusterMembersSet`. Reverts as `addOperator`, and
+    /// with `InvalidCluster`.
+    function addCluster(
+        string calldata name,
+        address manager,
+        address rewardAddress,
+        uint256 threshold,
+        address[] calldata members
+    ) external returns (uint256 operatorId);
+
+    /// @notice Lets the operator receive new validators again, or stops it. Deactivation also unvets its unused keys.
+    /// @dev `MANAGE_OPERATORS_ROLE`. Emits `OperatorActiveSet` (and `VettedKeysSet`, `NonceChanged` on
+    /// deactivation). Reverts with `OperatorNotFound`, `OperatorActiveUnchanged`.
+    function setOperatorActive(uint256 operatorId, bool active) external;
+
+    /// @notice Sends the operator's future fees to `rewardAddress`.
+    /// @dev `MANAGE_OPERATORS_ROLE`. Emits `RewardAddressSet`. Reverts with `OperatorNotFound`, `ZeroAddress`.
+    function setRewardAddress(uint256 operatorId, address rewardAddress) external;
+
+    /// @notice Hands the operator's key management to `manager`.
+    /// @dev The operator's current manager. Emits `ManagerSet`. Reverts with `OperatorNotFound`,
+    /// `NotOperatorManager`, `ZeroAddress`.
+    function setManager(uint256 operatorId, address manager) external;
+
+    /// @notice Sets the share cap.
+    /// @dev `MANAGE_OPERATORS_ROLE`. Emits `ShareCapSet`. Reverts with `InvalidShareCap`.
+    function setShareCap(uint256 shareCapBps) external;
+
+    /// @notice Commits a batch of keys: they get the next indices of the operator's key list.
+    /// @dev The operator's manager, while the operator is active. Emits `KeysAdded` and `NonceChanged`. Reverts with
+    /// `OperatorNotFound`, `NotOperatorManager`, `OperatorNotActive`, `InvalidKeyBytes`, `TooManyKeys`.
+    /// @param pubkeys 48-byte BLS public keys, concatenated.
+    /// @param signatures 96-byte deposit signatures, concatenated, in the same order.
+    function addKeys(uint256 operatorId, bytes calldata pubkeys, bytes calldata signatures) external;
+
+    /// @notice Drops the keys from `fromIndex` on; none of them may have been deposited. Clamps the vetted count.
+    /// @dev The operator's manager or `MANAGE_OPERATORS_ROLE`. Emits `KeysDropped`, `NonceChanged` (and
+    /// `VettedKeysSet` when the vetted count falls). Reverts with `OperatorNotFound`, `NotOperatorManager`,
+    /// `InvalidDropIndex`.
+    function dropKeys(uint256 operatorId, uint256 fromIndex) external;
+
+    /// @notice Lets the operator's first `vettedKeys` keys be deposited.
+    /// @dev `VET_KEYS_ROLE`. Emits `VettedKeysSet`, `NonceChanged`. Reverts with `OperatorNotFound`,
+    /// `InvalidVettedKeys`.
+    function setVettedKeys(uint256 operatorId, uint256 vettedKeys) external;
+
+    /// @notice Unvets every key of the operator that is not deposited yet.
+    /// @dev `UNVET_KEYS_ROLE` (the deposit guard, on a guardian quorum). Emits `VettedKeysSet`, `NonceChanged`.
+    /// Reverts with `OperatorNotFound`.
+    function unvetKeys(uint256 operatorId) external;
+
+    /// @notice Marks keys as deposited: checks that `segments` hold exactly the keys the allocation of their total
+    /// count picks (operators in id order, each from its deposited count on) and that each segment's keys match
+    /// their batch's commitment.
+    /// @dev The pool only. Emits `KeysDeposited` per operator. Reverts with `CallerNotPool`,
+    /// `NotEnoughDepositableKeys`, `UnexpectedSegment`, `InvalidKeyBytes`, `DepositDataRootsMismatch`,
+    /// `BatchNotFound`, `KeysOutsideBatch`, `InvalidKeyProof`.
+    /// @return count The number of keys.
+    function useKeys(KeySegment[] calldata segments) external returns (uint256 count);
+
+    /// @notice How `count` new validators would be spread now: fewest active validators first, within vetted keys,
+    /// and never taking an operator above the share cap of the active validators after the deposit.
+    /// @return allocation Validators per operator id.
+    /// @return allocated Their sum: below `count` when not all fit.
+    function allocate(uint256 count) external view returns (uint256[] memory allocation, uint256 allocated);
+
+    /// @notice The operator `operatorId`.
+    function getOperator(uint256 operatorId) external view returns (Operator memory);
+
+    /// @notice The number of operators; ids run from zero.
+    function operatorCount() external view returns (uint256);
+
+    /// @notice The operator's batch `batchIndex`.
+    function getBatch(uint256 operatorId, uint256 batchIndex) external view returns (Batch memory);
+
+    /// @notice The number of batches the operator committed (dropped ones excluded).
+    function batchCount(uint256 operatorId) external view returns (uint256);
+
+    /// @notice Changes whenever the keys that could be deposited change.
+    function nonce() external view returns (uint256);
+
+    /// @notice The most an operator may hold after a deposit, in basis points of the active validators.
+    function shareCapBps() external view returns (uint256);
+
+    /// @notice Validators deposited and not exited, over all operators.
+    function activeValidators() external view returns (uint256);
+
+    /// @notice The staking pool, the only user of keys.
+    function pool() external view returns (address);
+}
