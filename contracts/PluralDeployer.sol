@@ -38,11 +38,17 @@ contract PluralDeployer {
     }
 
     /// @notice The protocol's proxies, all initialized.
+    /// @param pool The staking pool (and plETH) proxy.
+    /// @param operatorRegistry The operator registry proxy.
+    /// @param depositGuard The deposit guard proxy.
+    /// @param withdrawalVault The withdrawal vault proxy, the address in every validator's withdrawal credentials.
     event ProtocolDeployed(address pool, address operatorRegistry, address depositGuard, address withdrawalVault);
 
     /// @notice A proxy landed somewhere other than predicted (cannot happen with CREATE; checked all the same).
     error UnexpectedAddress(address expected, address actual);
 
+    /// @notice Deploys the pool, registry, guard and vault proxies, each initialized with the others' addresses, and
+    /// emits `ProtocolDeployed`.
     /// @param implementations The implementations.
     /// @param settings The parameters; `msg.value` is the pool's initial deposit behind the dead shares.
     constructor(Implementations memory implementations, Settings memory settings) payable {

@@ -32,27 +32,37 @@ interface IDepositGuard {
     }
 
     /// @notice `guardian` joined (or was granted a new pause).
+    /// @param guardian The guardian added, or re-added with a fresh pause.
     event GuardianAdded(address indexed guardian);
 
     /// @notice `guardian` left.
+    /// @param guardian The guardian removed.
     event GuardianRemoved(address indexed guardian);
 
     /// @notice `quorum` guardian signatures are needed from now on.
+    /// @param quorum Guardian signatures needed, 1 to the number of guardians.
     event QuorumSet(uint256 quorum);
 
     /// @notice Attestations older than `maxBlockAge` blocks are refused.
+    /// @param maxBlockAge The oldest attestation accepted, in blocks, 1 to 256.
     event MaxBlockAgeSet(uint256 maxBlockAge);
 
     /// @notice A guardian's pause lasts `pauseDuration` seconds.
+    /// @param pauseDuration How long a guardian's pause lasts, in seconds.
     event PauseDurationSet(uint256 pauseDuration);
 
     /// @notice `guardian` paused staking until `until`.
+    /// @param guardian The guardian that paused.
+    /// @param until The unix timestamp at which staking resumes by itself: the later of now + `pauseDuration` and
+    /// the end of a pause already running.
     event StakingPaused(address indexed guardian, uint256 until);
 
     /// @notice Governance ended a staking pause early.
     event StakingResumed();
 
     /// @notice A guardian quorum unvetted the operator's unused keys.
+    /// @param operatorId The operator whose unused keys were unvetted.
+    /// @param registryNonce The registry nonce the guardians signed, current until this unvet changed it.
     event KeysUnvetted(uint256 indexed operatorId, uint256 registryNonce);
 
     /// @notice Staking is paused until `until`.
@@ -109,12 +119,18 @@ interface IDepositGuard {
     /// @dev Reverts with `StakingIsPaused`, `AttestationTooOld`, `UnknownBlockHash`, `DepositRootChanged`,
     /// `RegistryNonceChanged`, `NotEnoughSignatures`, `SignersNotSorted`, `NotAGuardian`, or an OpenZeppelin
     /// `ECDSAInvalidSignature*` error.
+    /// @param attestation The guardians' attestation.
     function checkAttestation(Attestation calldata attestation) external view;
 
     /// @notice Unvets every unused key of `operatorId` on a guardian quorum's signatures over
     /// (operatorId, registryNonce, blockNumber, blockHash), checked like an attestation. Anyone may submit it.
     /// @dev Emits `KeysUnvetted` (and the registry's events). Reverts as `checkAttestation` except for the pause and
     /// the deposit root, and with the registry's `OperatorNotFound`.
+    /// @param operatorId The operator whose unused keys to unvet.
+    /// @param registryNonce The registry's nonce when the guardians checked; must still be current.
+    /// @param blockNumber The block they checked at; at most `maxBlockAge` blocks old.
+    /// @param blockHash Its hash.
+    /// @param signatures Guardian signatures over `unvetDigest` of the above, sorted by signer address, ascending.
     function unvetKeys(
         uint256 operatorId,
         uint256 registryNonce,
@@ -134,26 +150,36 @@ interface IDepositGuard {
     /// @notice Adds a guardian, or grants an existing one's pause afresh.
     /// @dev `DEFAULT_ADMIN_ROLE`. Emits `GuardianAdded`. Reverts with `ZeroAddress`, `AlreadyAGuardian` (a guardian
     /// whose pause is unused), `TooManyGuardians`.
+    /// @param guardian The address to add, nonzero; or a guardian whose pause is used.
     function addGuardian(address guardian) external;
 
     /// @notice Removes a guardian.
     /// @dev `DEFAULT_ADMIN_ROLE`. Emits `GuardianRemoved`. Reverts with `NotAGuardian`, `InvalidQuorum` when fewer
     /// guardians than the quorum would remain.
+    /// @param guardian The guardian to remove.
     function removeGuardian(address guardian) external;
 
     /// @notice Sets the quorum.
     /// @dev `DEFAULT_ADMIN_ROLE`. Emits `QuorumSet`. Reverts with `InvalidQuorum`.
+    /// @param quorum Guardian signatures needed: 1 to the number of guardians.
     function setQuorum(uint256 quorum) external;
 
     /// @notice Sets how many blocks old an attestation may be.
     /// @dev `DEFAULT_ADMIN_ROLE`. Emits `MaxBlockAgeSet`. Reverts with `InvalidMaxBlockAge`.
+    /// @param maxBlockAge The oldest attestation accepted, in blocks: 1 to 256.
     function setMaxBlockAge(uint256 maxBlockAge) external;
 
     /// @notice Sets how long a guardian's pause lasts.
     /// @dev `DEFAULT_ADMIN_ROLE`. Emits `PauseDurationSet`. Reverts with `InvalidPauseDuration`.
+    /// @param pauseDuration How long a pause started from now on lasts, in seconds: 1 to `MAX_PAUSE_DURATION`
+    /// (3 days).
     function setPauseDuration(uint256 pauseDuration) external;
 
     /// @notice The EIP-712 digest guardians sign for a deposit.
+    /// @param depositRoot `get_deposit_root()` of the deposit contract when the guardians checked.
+    /// @param registryNonce The registry's nonce when they checked.
+    /// @param blockNumber The block they checked at.
+    /// @param blockHash Its hash.
     function attestationDigest(
         bytes32 depositRoot,
         uint256 registryNonce,
@@ -162,6 +188,10 @@ interface IDepositGuard {
     ) external view returns (bytes32);
 
     /// @notice The EIP-712 digest guardians sign to unvet an operator's keys.
+    /// @param operatorId The operator whose unused keys to unvet.
+    /// @param registryNonce The registry's nonce when the guardians checked.
+    /// @param blockNumber The block they checked at.
+    /// @param blockHash Its hash.
     function unvetDigest(
         uint256 operatorId,
         uint256 registryNonce,
@@ -173,9 +203,11 @@ interface IDepositGuard {
     function guardians() external view returns (address[] memory);
 
     /// @notice Whether `account` is a guardian.
+    /// @param account The address to look up.
     function isGuardian(address account) external view returns (bool);
 
     /// @notice Whether `guardian` has used its pause.
+    /// @param guardian The guardian to look up; false for an address that is not one.
     function pauseUsed(address guardian) external view returns (bool);
 
     /// @notice Guardian signatures needed.

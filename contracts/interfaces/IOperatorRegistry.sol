@@ -66,21 +66,39 @@ interface IOperatorRegistry {
     }
 
     /// @notice An operator joined.
+    /// @param operatorId Its id: the number of operators before it.
+    /// @param name Its display name.
+    /// @param manager The address that submits and drops its keys.
+    /// @param rewardAddress Where its fees go.
     event OperatorAdded(uint256 indexed operatorId, string name, address manager, address rewardAddress);
 
     /// @notice The operator is a distributed-validator cluster of `members` with signing threshold `threshold`.
+    /// @param operatorId The cluster's operator id.
+    /// @param threshold Signatures needed in the cluster (t), at least 2 and at most the number of members.
+    /// @param members The cluster's members (n addresses), distinct and nonzero, at most 32.
     event ClusterMembersSet(uint256 indexed operatorId, uint256 threshold, address[] members);
 
     /// @notice The operator may (or may no longer) receive new validators.
+    /// @param operatorId The operator.
+    /// @param active Whether new validators may go to it.
     event OperatorActiveSet(uint256 indexed operatorId, bool active);
 
     /// @notice The operator's fees go to `rewardAddress` from now on.
+    /// @param operatorId The operator.
+    /// @param rewardAddress Where its fees go from now on.
     event RewardAddressSet(uint256 indexed operatorId, address rewardAddress);
 
     /// @notice The operator's keys are submitted and dropped by `manager` from now on.
+    /// @param operatorId The operator.
+    /// @param manager The address that submits and drops its keys from now on.
     event ManagerSet(uint256 indexed operatorId, address manager);
 
     /// @notice Keys [firstIndex, firstIndex + count) were committed as batch `batchIndex` with Merkle root `root`.
+    /// @param operatorId The operator.
+    /// @param batchIndex The batch's index in the operator's batch list.
+    /// @param firstIndex The index of its first key in the operator's key list.
+    /// @param count The keys it committed.
+    /// @param root The batch's Merkle root.
     /// @param pubkeys The keys, 48 bytes each.
     /// @param signatures Their deposit signatures, 96 bytes each.
     event KeysAdded(
@@ -94,18 +112,27 @@ interface IOperatorRegistry {
     );
 
     /// @notice Keys from `fromIndex` on were dropped; the operator has `fromIndex` keys now.
+    /// @param operatorId The operator.
+    /// @param fromIndex The index of the first key dropped, and the operator's key count now.
     event KeysDropped(uint256 indexed operatorId, uint256 fromIndex);
 
     /// @notice The first `vettedKeys` keys of the operator may be deposited.
+    /// @param operatorId The operator.
+    /// @param vettedKeys Keys approved for deposit, counted from the first; the deposited count unvets the rest.
     event VettedKeysSet(uint256 indexed operatorId, uint256 vettedKeys);
 
     /// @notice Keys [firstIndex, firstIndex + count) of the operator were deposited.
+    /// @param operatorId The operator.
+    /// @param firstIndex The index of the first key deposited (the operator's deposited count before).
+    /// @param count The keys deposited.
     event KeysDeposited(uint256 indexed operatorId, uint256 firstIndex, uint256 count);
 
     /// @notice The keys that could be deposited changed; attestations over an older nonce are void.
+    /// @param nonce The new nonce: the previous one plus one.
     event NonceChanged(uint256 nonce);
 
     /// @notice No operator may hold more than `shareCapBps` basis points of the active validators after a deposit.
+    /// @param shareCapBps The share cap in basis points, 1 to 10,000 (10,000: no cap).
     event ShareCapSet(uint256 shareCapBps);
 
     /// @notice No operator has id `operatorId`.
@@ -171,6 +198,9 @@ interface IOperatorRegistry {
     /// @notice Adds an operator with no keys, active.
     /// @dev `MANAGE_OPERATORS_ROLE`. Emits `OperatorAdded`. Reverts with `EmptyName`, `ZeroAddress`,
     /// `TooManyOperators`.
+    /// @param name Its display name; not empty.
+    /// @param manager The address that submits and drops its keys; nonzero.
+    /// @param rewardAddress Where its fees go; nonzero.
     /// @return operatorId Its id: the number of operators before it.
     function addOperator(
         string calldata name,
@@ -181,6 +211,12 @@ interface IOperatorRegistry {
     /// @notice Adds a distributed-validator cluster: one operator whose keys are shared t-of-n by `members`.
     /// @dev `MANAGE_OPERATORS_ROLE`. Emits `OperatorAdded` and `ClusterMembersSet`. Reverts as `addOperator`, and
     /// with `InvalidCluster`.
+    /// @param name Its display name; not empty.
+    /// @param manager The address that submits and drops its keys; nonzero.
+    /// @param rewardAddress Where its fees go; nonzero.
+    /// @param threshold Signatures needed in the cluster (t): at least 2 and at most the number of members.
+    /// @param members The cluster's members (n addresses): distinct, nonzero, at most 32.
+    /// @return operatorId Its id: the number of operators before it.
     function addCluster(
         string calldata name,
         address manager,
@@ -190,26 +226,35 @@ interface IOperatorRegistry {
     ) external returns (uint256 operatorId);
 
     /// @notice Lets the operator receive new validators again, or stops it. Deactivation also unvets its unused keys.
-    /// @dev `MANAGE_OPERATORS_ROLE`. Emits `OperatorActiveSet` (and `VettedKeysSet`, `NonceChanged` on
-    /// deactivation). Reverts with `OperatorNotFound`, `OperatorActiveUnchanged`.
+    /// @dev `MANAGE_OPERATORS_ROLE`. Emits `OperatorActiveSet`, `NonceChanged` (and `VettedKeysSet` on a
+    /// deactivation that unvets keys). Reverts with `OperatorNotFound`, `OperatorActiveUnchanged`.
+    /// @param operatorId The operator.
+    /// @param active True to let new validators go to it, false to stop them (and unvet its unused keys).
     function setOperatorActive(uint256 operatorId, bool active) external;
 
     /// @notice Sends the operator's future fees to `rewardAddress`.
     /// @dev `MANAGE_OPERATORS_ROLE`. Emits `RewardAddressSet`. Reverts with `OperatorNotFound`, `ZeroAddress`.
+    /// @param operatorId The operator.
+    /// @param rewardAddress Where its fees go; nonzero.
     function setRewardAddress(uint256 operatorId, address rewardAddress) external;
 
     /// @notice Hands the operator's key management to `manager`.
     /// @dev The operator's current manager. Emits `ManagerSet`. Reverts with `OperatorNotFound`,
     /// `NotOperatorManager`, `ZeroAddress`.
+    /// @param operatorId The operator.
+    /// @param manager The new manager; nonzero.
     function setManager(uint256 operatorId, address manager) external;
 
     /// @notice Sets the share cap.
     /// @dev `MANAGE_OPERATORS_ROLE`. Emits `ShareCapSet`. Reverts with `InvalidShareCap`.
+    /// @param shareCapBps The most an operator may hold after a deposit, in basis points of the active validators:
+    /// 1 to 10,000 (10,000: no cap).
     function setShareCap(uint256 shareCapBps) external;
 
     /// @notice Commits a batch of keys: they get the next indices of the operator's key list.
     /// @dev The operator's manager, while the operator is active. Emits `KeysAdded` and `NonceChanged`. Reverts with
     /// `OperatorNotFound`, `NotOperatorManager`, `OperatorNotActive`, `InvalidKeyBytes`, `TooManyKeys`.
+    /// @param operatorId The operator; the caller must be its manager.
     /// @param pubkeys 48-byte BLS public keys, concatenated.
     /// @param signatures 96-byte deposit signatures, concatenated, in the same order.
     function addKeys(uint256 operatorId, bytes calldata pubkeys, bytes calldata signatures) external;
@@ -218,16 +263,22 @@ interface IOperatorRegistry {
     /// @dev The operator's manager or `MANAGE_OPERATORS_ROLE`. Emits `KeysDropped`, `NonceChanged` (and
     /// `VettedKeysSet` when the vetted count falls). Reverts with `OperatorNotFound`, `NotOperatorManager`,
     /// `InvalidDropIndex`.
+    /// @param operatorId The operator.
+    /// @param fromIndex The index of the first key to drop: at least the deposited count and below the total.
     function dropKeys(uint256 operatorId, uint256 fromIndex) external;
 
     /// @notice Lets the operator's first `vettedKeys` keys be deposited.
     /// @dev `VET_KEYS_ROLE`. Emits `VettedKeysSet`, `NonceChanged`. Reverts with `OperatorNotFound`,
     /// `InvalidVettedKeys`.
+    /// @param operatorId The operator.
+    /// @param vettedKeys Keys approved for deposit, counted from the first: between the deposited and the total
+    /// count; the deposited count unvets the rest.
     function setVettedKeys(uint256 operatorId, uint256 vettedKeys) external;
 
     /// @notice Unvets every key of the operator that is not deposited yet.
     /// @dev `UNVET_KEYS_ROLE` (the deposit guard, on a guardian quorum). Emits `VettedKeysSet`, `NonceChanged`.
     /// Reverts with `OperatorNotFound`.
+    /// @param operatorId The operator.
     function unvetKeys(uint256 operatorId) external;
 
     /// @notice Marks keys as deposited: checks that `segments` hold exactly the keys the allocation of their total
@@ -236,25 +287,31 @@ interface IOperatorRegistry {
     /// @dev The pool only. Emits `KeysDeposited` per operator. Reverts with `CallerNotPool`,
     /// `NotEnoughDepositableKeys`, `UnexpectedSegment`, `InvalidKeyBytes`, `DepositDataRootsMismatch`,
     /// `BatchNotFound`, `KeysOutsideBatch`, `InvalidKeyProof`.
+    /// @param segments The keys to deposit, grouped by operator (id order) and batch, in key order.
     /// @return count The number of keys.
     function useKeys(KeySegment[] calldata segments) external returns (uint256 count);
 
     /// @notice How `count` new validators would be spread now: fewest active validators first, within vetted keys,
     /// and never taking an operator above the share cap of the active validators after the deposit.
+    /// @param count The number of new validators to place.
     /// @return allocation Validators per operator id.
     /// @return allocated Their sum: below `count` when not all fit.
     function allocate(uint256 count) external view returns (uint256[] memory allocation, uint256 allocated);
 
     /// @notice The operator `operatorId`.
+    /// @param operatorId The operator's id, below `operatorCount()`.
     function getOperator(uint256 operatorId) external view returns (Operator memory);
 
     /// @notice The number of operators; ids run from zero.
     function operatorCount() external view returns (uint256);
 
     /// @notice The operator's batch `batchIndex`.
+    /// @param operatorId The operator.
+    /// @param batchIndex The batch's index in the operator's batch list, below `batchCount(operatorId)`.
     function getBatch(uint256 operatorId, uint256 batchIndex) external view returns (Batch memory);
 
     /// @notice The number of batches the operator committed (dropped ones excluded).
+    /// @param operatorId The operator.
     function batchCount(uint256 operatorId) external view returns (uint256);
 
     /// @notice Changes whenever the keys that could be deposited change.

@@ -52,6 +52,8 @@ interface IStakingPool is IStakedEther {
     }
 
     /// @notice `count` validators were deposited to, `amount` wei moved from the buffer to the deposit contract.
+    /// @param count The validators deposited to.
+    /// @param amount The wei staked: 32 ether per validator.
     event ValidatorsDeposited(uint256 count, uint256 amount);
 
     /// @notice `sender` deposited `amount` wei and received `shares` plETH.

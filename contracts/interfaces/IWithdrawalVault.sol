@@ -8,6 +8,7 @@ pragma solidity 0.8.30;
 /// @dev Roles: `DEFAULT_ADMIN_ROLE` (the timelock) upgrades. The address never changes: it is in the credentials.
 interface IWithdrawalVault {
     /// @notice `amount` wei went to the pool.
+    /// @param amount The wei sent to the pool.
     event WithdrawalsTransferred(uint256 amount);
 
     /// @notice Only the staking pool takes ether out.
@@ -21,6 +22,7 @@ interface IWithdrawalVault {
 
     /// @notice Sends `amount` wei to the pool through its `receiveWithdrawals()`.
     /// @dev The pool only. Emits `WithdrawalsTransferred`. Reverts with `CallerNotPool`, `InsufficientBalance`.
+    /// @param amount The wei to send, at most the vault's balance.
     function withdrawToPool(uint256 amount) external;
 
     /// @notice The withdrawal credentials that send withdrawals here: 0x01 ‖ 11 zero bytes ‖ this address.
@@ -30,6 +32,7 @@ interface IWithdrawalVault {
     function pool() external view returns (address);
 }
 
+/// @title IWithdrawalsRecipient
 /// @notice What the pool exposes to take the vault's ether without minting shares for it.
 interface IWithdrawalsRecipient {
     /// @notice Takes withdrawn ether from the vault; the pool accounts for it in the report that pulls it.
