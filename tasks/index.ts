@@ -78,4 +78,111 @@ export const taskDefinitions = [
     })
     .setAction(() => import("./actions/keysGenerate.js"))
     .build(),
+  task(
+    ["keys", "split"],
+    "Trusted dealer, the weaker model (this machine holds the whole key): split existing validator keys into " +
+      "member share files. Prefer `dkg deal` for new keys: no one ever holds them whole",
+  )
+    .addOption({ name: "threshold", description: "Shares needed to sign (2 to --members)", defaultValue: "" })
+    .addOption({ name: "members", description: "Members of the cluster (2 to 255)", defaultValue: "" })
+    .addOption({
+      name: "secretKeyFile",
+      description: "File of secret keys to split, one 32-byte hex key a line (or use --keystore)",
+      defaultValue: "",
+    })
+    .addOption({ name: "keystore", description: "EIP-2335 keystore of the key to split", defaultValue: "" })
+    .addOption({
+      name: "passwordFile",
+      description: "File holding the keystore password (default: the PLURAL_KEYSTORE_PASSWORD variable)",
+      defaultValue: "",
+    })
+    .addOption({ name: "outDir", description: "Folder for the share files", defaultValue: "cluster_keys" })
+    .setAction(() => import("./actions/keysSplit.js"))
+    .build(),
+  task(["keys", "sign-share"], "Sign the 32 ETH deposit of each group key with one member's share")
+    .addOption({ name: "share", description: "The member's secret-share-<member>.json", defaultValue: "" })
+    .addOption({
+      name: "withdrawalAddress",
+      description: "0x01 withdrawal credentials to this address (required)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "chain",
+      description: "Beacon network: mainnet, sepolia, holesky, hoodi or local",
+      defaultValue: "local",
+    })
+    .addOption({
+      name: "outDir",
+      description: "Folder for partial-signatures-<member>.json (default: the share file's folder)",
+      defaultValue: "",
+    })
+    .setAction(() => import("./actions/keysSignShare.js"))
+    .build(),
+  task(
+    ["keys", "combine"],
+    "Verify members' partial deposit signatures, combine threshold of them and write a deposit_data-*.json",
+  )
+    .addVariadicArgument({ name: "partials", description: "partial-signatures-<member>.json files", defaultValue: [] })
+    .addOption({
+      name: "withdrawalAddress",
+      description: "The withdrawal address the members signed for (required)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "chain",
+      description: "Beacon network: mainnet, sepolia, holesky, hoodi or local",
+      defaultValue: "local",
+    })
+    .addOption({
+      name: "threshold",
+      description: "Require this threshold (default: the one in the files)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "group",
+      description: "group-key.json the partials must be for (default: they must agree among themselves)",
+      defaultValue: "",
+    })
+    .addOption({ name: "outDir", description: "Folder for the deposit data file", defaultValue: "validator_keys" })
+    .setAction(() => import("./actions/keysCombine.js"))
+    .build(),
+  emptyTask("dkg", "Create threshold validator keys among a cluster's members by exchanging files").build(),
+  task(
+    ["dkg", "deal"],
+    "DKG round 1: deal this member's shares for every member (secret files) and publish its commitments",
+  )
+    .addOption({ name: "member", description: "This member's number (1 to --members)", defaultValue: "" })
+    .addOption({ name: "threshold", description: "Shares needed to sign (2 to --members)", defaultValue: "" })
+    .addOption({ name: "members", description: "Members of the cluster (2 to 255)", defaultValue: "" })
+    .addOption({ name: "validators", description: "Validator keys to create in this session", defaultValue: "1" })
+    .addOption({ name: "outDir", description: "Folder for the deal files", defaultValue: "cluster_keys" })
+    .setAction(() => import("./actions/dkgDeal.js"))
+    .build(),
+  task(
+    ["dkg", "finish"],
+    "DKG round 2: check the deals sent to this member and write its share and the group keys, or list complaints",
+  )
+    .addVariadicArgument({
+      name: "files",
+      description: "dkg-deal-from-*-to-<member>.json files (and dkg-commitments-from-*.json to check against)",
+      defaultValue: [],
+    })
+    .addOption({ name: "member", description: "This member's number", defaultValue: "" })
+    .addOption({
+      name: "inDir",
+      description: "Read this member's deals and all commitments from this folder instead",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "outDir",
+      description: "Folder for secret-share-<member>.json and group-key.json",
+      defaultValue: "cluster_keys",
+    })
+    .addOption({
+      name: "exclude",
+      description: "Dealers the cluster agreed to leave out after complaints, e.g. 2,4",
+      defaultValue: "",
+    })
+    .setAction(() => import("./actions/dkgFinish.js"))
+    .build(),
 ];

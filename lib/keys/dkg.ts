@@ -70,7 +70,12 @@ export interface ReceivedDeal {
   share: Hex;
 }
 
-export type ComplaintReason = "wrong-parameters" | "invalid-commitments" | "invalid-share" | "inconsistent-share";
+/**
+ * Why a member complains. `finishRound` raises all but "inconsistent-commitments", which a transport raises when the
+ * commitments a dealer sent a member differ from those it published to everyone (see `lib/keys/dkgFiles.ts`).
+ */
+export type ComplaintReason =
+  "wrong-parameters" | "invalid-commitments" | "invalid-share" | "inconsistent-share" | "inconsistent-commitments";
 
 /** Member `recipient` accuses `dealer`: its deal does not check out, for `reason` (explained in `detail`). */
 export interface Complaint {
@@ -148,73 +153,19 @@ export function finishRound(
   received: readonly ReceivedDeal[],
   options: { excludedDealers?: readonly number[] } = {},
 ): DkgResult {
-  const own = received.find((deal) => deal.dealer === member);
-  if (own === undefined) throw new UserInputError(`member ${member}: its own deal is not among the received deals`);
-  const { threshold, members } = own;
-  assertThreshold(threshold, members);
-  assertMemberIndex(member, members, "member");
-
-  const excluded = new Set<number>();
-  for (const dealer of options.excludedDealers ?? []) {
-    assertMemberIndex(dealer, members, "excluded dealer");
-    excluded.add(dealer);
-  }
-  const byDealer = new Map<number, ReceivedDeal>();
-  for (const deal of received) {
-    assertMemberIndex(deal.dealer, members, "dealer of a received deal");
-    if (deal.recipient !== member) {
-      throw new UserInputError(
-        `the deal of dealer ${deal.dealer} is addressed to member ${deal.recipient}, not ${member}`,
-      );
-    }
-    if (byDealer.has(deal.dealer)) throw new UserInputError(`two deals from dealer ${deal.dealer}`);
-    byDealer.set(deal.dealer, deal);
-  }
-
+  const { threshold, members, checked } = checkReceivedDeals(member, received, options);
   const complaints: Complaint[] = [];
   const qualifiedDealers: number[] = [];
   let secret = Fr.ZERO;
-  let aggregate: (typeof G1.BASE)[] = Array.from({ length: threshold }, () => G1.ZERO);
-  for (let dealer = 1; dealer <= members; dealer++) {
-    if (excluded.has(dealer)) continue;
-    const deal = byDealer.get(dealer);
-    if (deal === undefined) {
-      throw new UserInputError(`member ${member}: no deal from dealer ${dealer} (obtain it, or agree to exclude it)`);
-    }
-    const complain = (reason: ComplaintReason, detail: string) =>
-      complaints.push({ dealer, recipient: member, reason, detail });
-
-    if (deal.threshold !== threshold || deal.members !== members) {
-      complain("wrong-parameters", `dealt ${deal.threshold}-of-${deal.members}, expected ${threshold}-of-${members}`);
-      continue;
-    }
-    let commitments: (typeof G1.BASE)[];
-    try {
-      commitments = decodeCommitments(deal.commitments, `commitments of dealer ${dealer}`);
-      if (commitments.length !== threshold) {
-        throw new UserInputError(`${commitments.length} commitments, expected ${threshold} (one per coefficient)`);
-      }
-    } catch (error) {
-      if (!(error instanceof UserInputError)) throw error;
-      complain("invalid-commitments", error.message);
-      continue;
-    }
-    let share: bigint;
-    try {
-      share = decodeSecretKey(deal.share, `share from dealer ${dealer}`);
-    } catch (error) {
-      if (!(error instanceof UserInputError)) throw error;
-      complain("invalid-share", error.message);
-      continue;
-    }
-    // Feldman: s_ij·G1 == Σ_k C_ik·j^k.
-    if (!G1.BASE.multiply(share).equals(evaluateCommitments(commitments, member))) {
-      complain("inconsistent-share", `the share for member ${member} does not match dealer ${dealer}'s commitments`);
+  let aggregate: G1Point[] = Array.from({ length: threshold }, () => G1.ZERO);
+  for (const [dealer, outcome] of checked) {
+    if ("complaint" in outcome) {
+      complaints.push(outcome.complaint);
       continue;
     }
     qualifiedDealers.push(dealer);
-    secret = Fr.add(secret, share);
-    aggregate = aggregate.map((sum, k) => sum.add(commitments[k]!));
+    secret = Fr.add(secret, outcome.share);
+    aggregate = aggregate.map((sum, k) => sum.add(outcome.commitments[k]!));
   }
 
   if (qualifiedDealers.length < threshold) {
@@ -246,6 +197,105 @@ export function finishRound(
     publicShares: publicSharesFromPoints(aggregate, members),
     complaints,
   };
+}
+
+/**
+ * The complaints `finishRound` would make, without summing anything: lets a member gather every complaint (of every
+ * validator key of a session) before deciding, even when too few dealers qualify for `finishRound` to succeed.
+ *
+ * @throws UserInputError when a deal is missing, duplicated or addressed to another member (as `finishRound`).
+ */
+export function findComplaints(
+  member: number,
+  received: readonly ReceivedDeal[],
+  options: { excludedDealers?: readonly number[] } = {},
+): Complaint[] {
+  const { checked } = checkReceivedDeals(member, received, options);
+  return [...checked.values()].flatMap((outcome) => ("complaint" in outcome ? [outcome.complaint] : []));
+}
+
+type G1Point = typeof G1.BASE;
+type CheckedDeal = { share: bigint; commitments: G1Point[] } | { complaint: Complaint };
+
+/** The structural checks of round 2 (which throw), then each non-excluded dealer's deal checked, in dealer order. */
+function checkReceivedDeals(
+  member: number,
+  received: readonly ReceivedDeal[],
+  options: { excludedDealers?: readonly number[] },
+): { threshold: number; members: number; checked: Map<number, CheckedDeal> } {
+  const own = received.find((deal) => deal.dealer === member);
+  if (own === undefined) throw new UserInputError(`member ${member}: its own deal is not among the received deals`);
+  const { threshold, members } = own;
+  assertThreshold(threshold, members);
+  assertMemberIndex(member, members, "member");
+
+  const excluded = new Set<number>();
+  for (const dealer of options.excludedDealers ?? []) {
+    assertMemberIndex(dealer, members, "excluded dealer");
+    excluded.add(dealer);
+  }
+  const byDealer = new Map<number, ReceivedDeal>();
+  for (const deal of received) {
+    assertMemberIndex(deal.dealer, members, "dealer of a received deal");
+    if (deal.recipient !== member) {
+      throw new UserInputError(
+        `the deal of dealer ${deal.dealer} is addressed to member ${deal.recipient}, not ${member}`,
+      );
+    }
+    if (byDealer.has(deal.dealer)) throw new UserInputError(`two deals from dealer ${deal.dealer}`);
+    byDealer.set(deal.dealer, deal);
+  }
+
+  const checked = new Map<number, CheckedDeal>();
+  for (let dealer = 1; dealer <= members; dealer++) {
+    if (excluded.has(dealer)) continue;
+    const deal = byDealer.get(dealer);
+    if (deal === undefined) {
+      throw new UserInputError(`member ${member}: no deal from dealer ${dealer} (obtain it, or agree to exclude it)`);
+    }
+    checked.set(dealer, checkReceivedDeal(member, threshold, members, deal));
+  }
+  return { threshold, members, checked };
+}
+
+/** One dealer's deal to `member`, checked against the expected parameters and (Feldman) its own commitments. */
+function checkReceivedDeal(member: number, threshold: number, members: number, deal: ReceivedDeal): CheckedDeal {
+  const { dealer } = deal;
+  const complaint = (reason: ComplaintReason, detail: string): CheckedDeal => ({
+    complaint: { dealer, recipient: member, reason, detail },
+  });
+
+  if (deal.threshold !== threshold || deal.members !== members) {
+    return complaint(
+      "wrong-parameters",
+      `dealt ${deal.threshold}-of-${deal.members}, expected ${threshold}-of-${members}`,
+    );
+  }
+  let commitments: G1Point[];
+  try {
+    commitments = decodeCommitments(deal.commitments, `commitments of dealer ${dealer}`);
+    if (commitments.length !== threshold) {
+      throw new UserInputError(`${commitments.length} commitments, expected ${threshold} (one per coefficient)`);
+    }
+  } catch (error) {
+    if (!(error instanceof UserInputError)) throw error;
+    return complaint("invalid-commitments", error.message);
+  }
+  let share: bigint;
+  try {
+    share = decodeSecretKey(deal.share, `share from dealer ${dealer}`);
+  } catch (error) {
+    if (!(error instanceof UserInputError)) throw error;
+    return complaint("invalid-share", error.message);
+  }
+  // Feldman: s_ij·G1 == Σ_k C_ik·j^k.
+  if (!G1.BASE.multiply(share).equals(evaluateCommitments(commitments, member))) {
+    return complaint(
+      "inconsistent-share",
+      `the share for member ${member} does not match dealer ${dealer}'s commitments`,
+    );
+  }
+  return { share, commitments };
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -303,28 +353,32 @@ function parseHeader(object: Record<string, unknown>, what: string) {
   return { dealer, threshold, members };
 }
 
-function asObject(value: unknown, what: string): Record<string, unknown> {
+/** `value` as a JSON object; the files of `lib/keys/` share these checks. @throws UserInputError naming `what`. */
+export function asObject(value: unknown, what: string): Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new UserInputError(`${what}: expected a JSON object`);
   }
   return value as Record<string, unknown>;
 }
 
-function asInteger(value: unknown, what: string): number {
+/** `value` as a safe integer. @throws UserInputError naming `what`. */
+export function asInteger(value: unknown, what: string): number {
   if (typeof value !== "number" || !Number.isSafeInteger(value)) {
     throw new UserInputError(`${what}: expected an integer, got ${JSON.stringify(value)}`);
   }
   return value;
 }
 
-function asHex(value: unknown, what: string): Hex {
+/** `value` as 0x-prefixed lowercase hex of whole bytes. @throws UserInputError naming `what`. */
+export function asHex(value: unknown, what: string): Hex {
   if (typeof value !== "string" || !/^0x(?:[0-9a-f]{2})+$/u.test(value)) {
     throw new UserInputError(`${what}: expected 0x-prefixed lowercase hex, got ${JSON.stringify(value)}`);
   }
   return value;
 }
 
-function asHexList(value: unknown, what: string): Hex[] {
+/** `value` as a list of 1 to MAX_MEMBERS hex strings. @throws UserInputError naming `what`. */
+export function asHexList(value: unknown, what: string): Hex[] {
   if (!Array.isArray(value) || value.length === 0 || value.length > MAX_MEMBERS) {
     throw new UserInputError(`${what}: expected a list of 1 to ${MAX_MEMBERS} hex strings`);
   }
