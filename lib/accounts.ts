@@ -53,3 +53,10 @@ export async function resolveSigner(
   }
   return signer;
 }
+
+/** An address from user input: an account index ("8") names one of the network's accounts, else an address. */
+export async function resolveAddress(ethers: HardhatEthers, input: string, option: string): Promise<string> {
+  return /^\d+$/.test(input.trim())
+    ? (await resolveSigner(ethers, input, option)).address
+    : parseAddress(input, option, "");
+}

@@ -21,6 +21,9 @@ export async function deployLocalProtocol(
     module: "PluralLocal",
     pool: await deployed.pool.getAddress(),
     timelock: await deployed.timelock.getAddress(),
+    operatorRegistry: await deployed.operatorRegistry.getAddress(),
+    depositGuard: await deployed.depositGuard.getAddress(),
+    withdrawalVault: await deployed.withdrawalVault.getAddress(),
     depositContract: await deployed.beaconDeposit.getAddress(),
   };
 }

@@ -16,6 +16,9 @@ export interface ProtocolAddresses {
   module: ProtocolModuleId;
   pool: string;
   timelock: string;
+  operatorRegistry: string;
+  depositGuard: string;
+  withdrawalVault: string;
   /** Known from the record only where the module deployed it (`BeaconDepositMock` on local chains). */
   depositContract?: string;
 }
@@ -72,9 +75,26 @@ export function readDeployment(networkName: string, id: string, root = PROJECT_R
   for (const module of PROTOCOL_MODULES) {
     const pool = record[`${module}#StakingPool`];
     const timelock = record[`${module}#TimelockController`];
-    if (pool !== undefined && timelock !== undefined) {
+    const operatorRegistry = record[`${module}#OperatorRegistry`];
+    const depositGuard = record[`${module}#DepositGuard`];
+    const withdrawalVault = record[`${module}#WithdrawalVault`];
+    if (
+      pool !== undefined &&
+      timelock !== undefined &&
+      operatorRegistry !== undefined &&
+      depositGuard !== undefined &&
+      withdrawalVault !== undefined
+    ) {
       const depositContract = record["BeaconDepositMock#BeaconDepositMock"];
-      return { module, pool, timelock, ...(depositContract === undefined ? {} : { depositContract }) };
+      return {
+        module,
+        pool,
+        timelock,
+        operatorRegistry,
+        depositGuard,
+        withdrawalVault,
+        ...(depositContract === undefined ? {} : { depositContract }),
+      };
     }
   }
   throw new UserInputError(`${path.relative(root, file)} holds no Plural deployment; ${howToDeploy}`);

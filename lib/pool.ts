@@ -109,7 +109,7 @@ export function describeRevert(pool: StakingPool, error: unknown): UserInputErro
   return new UserInputError(`the pool refused the transaction: ${parsed.name}(${args})`);
 }
 
-function findRevertData(error: unknown): string | undefined {
+export function findRevertData(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
     const data = (current as { data?: unknown }).data;

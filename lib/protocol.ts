@@ -1,6 +1,13 @@
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 
-import type { IDepositContract, StakingPool, TimelockController } from "../typechain-types/index.js";
+import type {
+  DepositGuard,
+  IDepositContract,
+  OperatorRegistry,
+  StakingPool,
+  TimelockController,
+  WithdrawalVault,
+} from "../typechain-types/index.js";
 import { deploymentId, type ProtocolAddresses, readDeployment } from "./deployment.js";
 import { UserInputError } from "./errors.js";
 
@@ -10,6 +17,9 @@ export interface Protocol {
   pool: StakingPool;
   timelock: TimelockController;
   depositContract: IDepositContract;
+  operatorRegistry: OperatorRegistry;
+  depositGuard: DepositGuard;
+  withdrawalVault: WithdrawalVault;
 }
 
 /** Attaches typed contracts to known addresses, checking that each one holds code. */
@@ -17,6 +27,9 @@ export async function connectProtocol(ethers: HardhatEthers, addresses: Protocol
   for (const [name, address] of [
     ["StakingPool", addresses.pool],
     ["TimelockController", addresses.timelock],
+    ["OperatorRegistry", addresses.operatorRegistry],
+    ["DepositGuard", addresses.depositGuard],
+    ["WithdrawalVault", addresses.withdrawalVault],
   ] as const) {
     if ((await ethers.provider.getCode(address)) === "0x") {
       throw new UserInputError(
@@ -29,7 +42,15 @@ export async function connectProtocol(ethers: HardhatEthers, addresses: Protocol
   const timelock = await ethers.getContractAt("TimelockController", addresses.timelock);
   const depositContractAddress = addresses.depositContract ?? (await pool.depositContract());
   const depositContract = await ethers.getContractAt("IDepositContract", depositContractAddress);
-  return { addresses: { ...addresses, depositContract: depositContractAddress }, pool, timelock, depositContract };
+  return {
+    addresses: { ...addresses, depositContract: depositContractAddress },
+    pool,
+    timelock,
+    depositContract,
+    operatorRegistry: await ethers.getContractAt("OperatorRegistry", addresses.operatorRegistry),
+    depositGuard: await ethers.getContractAt("DepositGuard", addresses.depositGuard),
+    withdrawalVault: await ethers.getContractAt("WithdrawalVault", addresses.withdrawalVault),
+  };
 }
 
 /** Loads the protocol deployed on the connected chain from Ignition's deployment record. */

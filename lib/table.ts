@@ -19,3 +19,30 @@ export function renderTable(title: string, rows: readonly Row[]): string {
   out.push(line("└", "─", "┘"));
   return out.join("\n");
 }
+
+/**
+ * Renders a table with a header row and any number of columns; the first column is left-aligned, the others (numbers,
+ * amounts) right-aligned.
+ */
+export function renderGrid(title: string, headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)),
+  );
+  const inner = Math.max(widths.reduce((sum, width) => sum + width, 0) + 3 * (widths.length - 1), title.length);
+  // Any room the title needs beyond the columns goes to the last column.
+  widths[widths.length - 1]! += inner - (widths.reduce((sum, width) => sum + width, 0) + 3 * (widths.length - 1));
+  const cells = (row: readonly string[]) =>
+    `│ ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(" │ ")} │`;
+  const line = (left: string, joint: string, right: string) =>
+    `${left}${widths.map((width) => "─".repeat(width + 2)).join(joint)}${right}`;
+  const out = [
+    line("┌", "─", "┐"),
+    `│ ${title.padEnd(inner)} │`,
+    line("├", "┬", "┤"),
+    cells(headers),
+    line("├", "┼", "┤"),
+  ];
+  for (const row of rows) out.push(cells(row));
+  out.push(line("└", "┴", "┘"));
+  return out.join("\n");
+}

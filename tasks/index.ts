@@ -185,4 +185,113 @@ export const taskDefinitions = [
     })
     .setAction(() => import("./actions/dkgFinish.js"))
     .build(),
+  task(["pool", "stake"], "Deposit buffered ETH to validators, 32 ETH each, with a guardian attestation")
+    .addOption({ name: "attestation", description: "The attestation file guardian attest wrote", defaultValue: "" })
+    .addOption({ name: "max", description: "Most validators in this transaction", defaultValue: "50" })
+    .addOption({
+      name: "from",
+      description: "Account sending the transaction (anyone may): an address or index (default: the first)",
+      defaultValue: "",
+    })
+    .setAction(() => import("./actions/poolStake.js"))
+    .build(),
+  emptyTask("operators", "Node operators: add, vet, deactivate, list with decentralization figures").build(),
+  task(["operators", "list"], "Each operator's keys and share of validators; Nakamoto coefficient and HHI")
+    .setAction(() => import("./actions/operatorsList.js"))
+    .build(),
+  task(["operators", "add"], "Governance adds an operator, or with --threshold and --members a DV cluster")
+    .addPositionalArgument({ name: "name", description: "The operator's display name" })
+    .addOption({
+      name: "manager",
+      description: "Address (or account index) that submits and drops its keys",
+      defaultValue: "",
+    })
+    .addOption({ name: "rewardAddress", description: "Where its fees go (default: the manager)", defaultValue: "" })
+    .addOption({ name: "threshold", description: "Cluster only: signatures needed (t of n)", defaultValue: "" })
+    .addOption({
+      name: "members",
+      description: "Cluster only: the members' addresses, comma-separated",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "from",
+      description: "Governance account proposing to the timelock (default: the first local account that may)",
+      defaultValue: "",
+    })
+    .addFlag({
+      name: "skipDelay",
+      description: "Local chains only: move the clock past the timelock delay and execute at once",
+    })
+    .setAction(() => import("./actions/operatorsAdd.js"))
+    .build(),
+  task(["operators", "vet"], "Governance lets an operator's first N keys be deposited")
+    .addOption({ name: "operator", description: "Operator id", defaultValue: "" })
+    .addOption({ name: "keys", description: "How many of its keys, counted from the first", defaultValue: "" })
+    .addOption({
+      name: "from",
+      description: "Governance account proposing to the timelock (default: the first local account that may)",
+      defaultValue: "",
+    })
+    .addFlag({
+      name: "skipDelay",
+      description: "Local chains only: move the clock past the timelock delay and execute at once",
+    })
+    .setAction(() => import("./actions/operatorsVet.js"))
+    .build(),
+  task(["operators", "deactivate"], "Governance stops new validators going to an operator and unvets its unused keys")
+    .addPositionalArgument({ name: "operator", description: "Operator id" })
+    .addOption({
+      name: "from",
+      description: "Governance account proposing to the timelock (default: the first local account that may)",
+      defaultValue: "",
+    })
+    .addFlag({
+      name: "skipDelay",
+      description: "Local chains only: move the clock past the timelock delay and execute at once",
+    })
+    .setAction(() => import("./actions/operatorsDeactivate.js"))
+    .build(),
+  task(["operators", "activate"], "Governance lets a deactivated operator receive validators again (after vetting)")
+    .addPositionalArgument({ name: "operator", description: "Operator id" })
+    .addOption({
+      name: "from",
+      description: "Governance account proposing to the timelock (default: the first local account that may)",
+      defaultValue: "",
+    })
+    .addFlag({
+      name: "skipDelay",
+      description: "Local chains only: move the clock past the timelock delay and execute at once",
+    })
+    .setAction(() => import("./actions/operatorsActivate.js"))
+    .build(),
+  task(["keys", "submit"], "Verify a deposit data file completely, then commit its keys for an operator")
+    .addPositionalArgument({ name: "file", description: "Path of the deposit_data-*.json file" })
+    .addOption({ name: "operator", description: "Operator id", defaultValue: "" })
+    .addOption({
+      name: "from",
+      description: "The operator's manager account: an address or index (default: the first)",
+      defaultValue: "",
+    })
+    .addOption({ name: "batchSize", description: "Keys per transaction (1-1000)", defaultValue: "100" })
+    .setAction(() => import("./actions/keysSubmit.js"))
+    .build(),
+  emptyTask("guardian", "Deposit guardians: check the keys about to be deposited and attest").build(),
+  task(["guardian", "attest"], "Run every guardian check and sign an attestation for the next validator deposit")
+    .addOption({
+      name: "guardian",
+      description: "Guardian account(s): addresses or indices, comma-separated (each signs)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "block",
+      description: "Attest this block (so guardians on several machines sign the same one; default: latest)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "out",
+      description: "Attestation file; signatures are added to it when it exists",
+      defaultValue: "attestation.json",
+    })
+    .setAction(() => import("./actions/guardianAttest.js"))
+    .build(),
 ];

@@ -32,13 +32,7 @@ export function checkDepositFile(options: {
   withdrawalAddress?: string;
 }): DepositFileCheck {
   const network = beaconNetwork(options.chain, "--chain");
-  let text: string;
-  try {
-    text = readFileSync(options.file, "utf8");
-  } catch (error) {
-    throw new UserInputError(`cannot read deposit data file ${options.file}: ${(error as Error).message}`);
-  }
-  const entries = parseDepositDataFile(text, options.file);
+  const entries = readDepositFile(options.file);
   const address =
     options.withdrawalAddress === undefined || options.withdrawalAddress === ""
       ? undefined
@@ -48,4 +42,19 @@ export function checkDepositFile(options: {
     ...(address === undefined ? {} : { withdrawalCredentials: executionWithdrawalCredentials(address) }),
   });
   return { file: options.file, network: network.name, entries, problems: formatDepositProblems(reports) };
+}
+
+/**
+ * Reads and parses a `deposit_data-*.json` file.
+ *
+ * @throws UserInputError when it cannot be read or is not deposit data.
+ */
+export function readDepositFile(file: string): DepositDataEntry[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new UserInputError(`cannot read deposit data file ${file}: ${(error as Error).message}`);
+  }
+  return parseDepositDataFile(text, file);
 }

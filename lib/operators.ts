@@ -1,0 +1,308 @@
+import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { dataSlice, getAddress } from "ethers";
+
+import type { OperatorRegistry, TimelockController } from "../typechain-types/index.js";
+import { resolveSigner } from "./accounts.js";
+import { type TimelockOperation, timelockOperation } from "./governance.js";
+import { describeConcentration, type Concentration } from "./decentralization.js";
+import { UserInputError } from "./errors.js";
+import { batchRoot, keyLeaf } from "./merkle.js";
+import { renderGrid, renderTable } from "./table.js";
+
+const PUBKEY_BYTES = 48;
+const SIGNATURE_BYTES = 96;
+
+/** An operator as the registry holds it, with its active validators. */
+export interface OperatorInfo {
+  id: number;
+  name: string;
+  active: boolean;
+  manager: string;
+  rewardAddress: string;
+  totalKeys: bigint;
+  vettedKeys: bigint;
+  depositedKeys: bigint;
+  exitedKeys: bigint;
+  /** Deposited and not exited. */
+  activeValidators: bigint;
+  /** t of a t-of-n distributed-validator cluster, 0 for a single operator. */
+  clusterThreshold: number;
+  clusterMembers: string[];
+}
+
+/** Every operator of the registry, by id. */
+export async function listOperators(registry: OperatorRegistry): Promise<OperatorInfo[]> {
+  const count = Number(await registry.operatorCount());
+  return Promise.all(
+    Array.from({ length: count }, async (_, id) => {
+      const op = await registry.getOperator(id);
+      return {
+        id,
+        name: op.name,
+        active: op.active,
+        manager: op.manager,
+        rewardAddress: op.rewardAddress,
+        totalKeys: op.totalKeys,
+        vettedKeys: op.vettedKeys,
+        depositedKeys: op.depositedKeys,
+        exitedKeys: op.exitedKeys,
+        activeValidators: op.depositedKeys - op.exitedKeys,
+        clusterThreshold: Number(op.clusterThreshold),
+        clusterMembers: [...op.clusterMembers],
+      };
+    }),
+  );
+}
+
+/** Parses an operator id argument and checks that the registry has it. */
+export async function parseOperatorId(
+  registry: OperatorRegistry,
+  text: string,
+  argument = "--operator",
+): Promise<number> {
+  const trimmed = text.trim();
+  if (!/^\d+$/.test(trimmed)) {
+    throw new UserInputError(`${argument} "${text}" is not an operator id: expected a whole number from 0`);
+  }
+  const id = Number(trimmed);
+  const count = Number(await registry.operatorCount());
+  if (id >= count) {
+    throw new UserInputError(
+      `${argument} ${id} is not an operator: the registry has ${count === 0 ? "none yet" : `ids 0 to ${count - 1}`}`,
+    );
+  }
+  return id;
+}
+
+/** One key the registry committed, still valid (not dropped). */
+export interface CommittedKey {
+  operatorId: number;
+  index: number;
+  batchIndex: number;
+  pubkey: string;
+  signature: string;
+}
+
+/** A batch as committed, with every key it committed (also those dropped since). */
+export interface CommittedBatch {
+  operatorId: number;
+  batchIndex: number;
+  firstIndex: number;
+  /** The tree's width. */
+  size: number;
+  /** One past the last still valid index. */
+  end: number;
+  root: string;
+  pubkeys: string[];
+  signatures: string[];
+  /** The batch's leaves, for proofs. */
+  leaves: string[];
+}
+
+function splitBytes(data: string, width: number): string[] {
+  const out: string[] = [];
+  for (let offset = 0; offset * 2 + 2 < data.length; offset += width) out.push(dataSlice(data, offset, offset + width));
+  return out;
+}
+
+/**
+ * The batches the registry holds now, rebuilt from its `KeysAdded` events (the registry stores only roots). A batch
+ * index reused after a drop takes the newest event. Each rebuilt batch is checked against the root on chain.
+ */
+export async function readCommittedBatches(registry: OperatorRegistry, blockTag?: number): Promise<CommittedBatch[]> {
+  const overrides = blockTag === undefined ? {} : { blockTag };
+  const events = await registry.queryFilter(registry.filters.KeysAdded(), 0, blockTag);
+  const newest = new Map<string, (typeof events)[number]>();
+  for (const event of events) newest.set(`${event.args.operatorId}:${event.args.batchIndex}`, event);
+  const operators = Number(await registry.operatorCount(overrides));
+  const batches: CommittedBatch[] = [];
+  for (let operatorId = 0; operatorId < operators; operatorId++) {
+    const count = Number(await registry.batchCount(operatorId, overrides));
+    for (let batchIndex = 0; batchIndex < count; batchIndex++) {
+      const event = newest.get(`${operatorId}:${batchIndex}`);
+      const stored = await registry.getBatch(operatorId, batchIndex, overrides);
+      if (event === undefined) {
+        throw new Error(`no KeysAdded event for batch ${batchIndex} of operator ${operatorId}: the node prunes logs`);
+      }
+      const pubkeys = splitBytes(event.args.pubkeys, PUBKEY_BYTES);
+      const signatures = splitBytes(event.args.signatures, SIGNATURE_BYTES);
+      const firstIndex = Number(stored.firstIndex);
+      const leaves = pubkeys.map((pubkey, i) =>
+        keyLeaf(BigInt(operatorId), BigInt(firstIndex + i), pubkey, signatures[i]!),
+      );
+      if (batchRoot(leaves) !== stored.root) {
+        throw new Error(`batch ${batchIndex} of operator ${operatorId} rebuilt from its event does not match its root`);
+      }
+      batches.push({
+        operatorId,
+        batchIndex,
+        firstIndex,
+        size: Number(stored.size),
+        end: Number(stored.end),
+        root: stored.root,
+        pubkeys,
+        signatures,
+        leaves,
+      });
+    }
+  }
+  return batches;
+}
+
+/** The valid keys of the batches, in operator and index order. */
+export function committedKeys(batches: readonly CommittedBatch[]): CommittedKey[] {
+  const keys: CommittedKey[] = [];
+  for (const batch of batches) {
+    for (let index = batch.firstIndex; index < batch.end; index++) {
+      keys.push({
+        operatorId: batch.operatorId,
+        index,
+        batchIndex: batch.batchIndex,
+        pubkey: batch.pubkeys[index - batch.firstIndex]!,
+        signature: batch.signatures[index - batch.firstIndex]!,
+      });
+    }
+  }
+  return keys;
+}
+
+/** Decentralization figures over active validators; a cluster counts as one operator. */
+export function operatorConcentration(operators: readonly OperatorInfo[]): Concentration {
+  return describeConcentration(operators.map((op) => op.activeValidators));
+}
+
+function percent(part: bigint, whole: bigint): string {
+  if (whole === 0n) return "0.00 %";
+  const hundredths = (part * 10_000n) / whole;
+  return `${hundredths / 100n}.${(hundredths % 100n).toString().padStart(2, "0")} %`;
+}
+
+/** The `operators list` tables: one row per operator, cluster members, and the decentralization figures. */
+export function formatOperators(operators: readonly OperatorInfo[], shareCapBps: bigint): string {
+  const total = operators.reduce((sum, op) => sum + op.activeValidators, 0n);
+  const rows = operators.map((op) => [
+    `${op.id} ${op.name}${op.clusterThreshold > 0 ? ` (cluster ${op.clusterThreshold}-of-${op.clusterMembers.length})` : ""}`,
+    op.active ? "active" : "inactive",
+    op.totalKeys.toString(),
+    op.vettedKeys.toString(),
+    op.depositedKeys.toString(),
+    op.activeValidators.toString(),
+    percent(op.activeValidators, total),
+  ]);
+  const sections = [
+    renderGrid(
+      `Operators (${operators.length})`,
+      ["operator", "status", "submitted", "vetted", "deposited", "active", "share"],
+      rows,
+    ),
+  ];
+  const clusters = operators.filter((op) => op.clusterThreshold > 0);
+  if (clusters.length > 0) {
+    sections.push(
+      renderTable(
+        "Cluster members",
+        clusters.flatMap((op) => [
+          [`${op.id} ${op.name}: any ${op.clusterThreshold} of ${op.clusterMembers.length} sign`] as const,
+          ...op.clusterMembers.map((member, i) => [`  member ${i + 1}`, getAddress(member)] as const),
+        ]),
+      ),
+    );
+  }
+  const concentration = operatorConcentration(operators);
+  sections.push(
+    renderTable("Decentralization", [
+      ["active validators", total.toString()],
+      ["operators with validators", concentration.operators.toString()],
+      ["largest share", percent(BigInt(concentration.maxShareBps), 10_000n)],
+      ["share cap", percent(shareCapBps, 10_000n)],
+      ["Nakamoto coefficient (> 1/3)", concentration.nakamotoCoefficient.toString()],
+      ["Herfindahl-Hirschman index (0-10,000)", concentration.herfindahlHirschmanIndex.toFixed(2)],
+    ]),
+  );
+  return sections.join("\n");
+}
+
+/** What governance can ask of the registry. */
+export type RegistryRequest =
+  | { kind: "add"; name: string; manager: string; rewardAddress: string }
+  | { kind: "addCluster"; name: string; manager: string; rewardAddress: string; threshold: number; members: string[] }
+  | { kind: "vet"; operatorId: number; vettedKeys: bigint }
+  | { kind: "setActive"; operatorId: number; active: boolean };
+
+/** The timelock operation that carries out `request`, described in words (the description fixes its salt). */
+export async function registryOperation(
+  timelock: TimelockController,
+  registry: OperatorRegistry,
+  request: RegistryRequest,
+): Promise<TimelockOperation> {
+  const target = await registry.getAddress();
+  const iface = registry.interface;
+  switch (request.kind) {
+    case "add":
+      return timelockOperation(
+        timelock,
+        target,
+        iface.encodeFunctionData("addOperator", [request.name, request.manager, request.rewardAddress]),
+        `add operator "${request.name}" managed by ${request.manager}`,
+      );
+    case "addCluster":
+      return timelockOperation(
+        timelock,
+        target,
+        iface.encodeFunctionData("addCluster", [
+          request.name,
+          request.manager,
+          request.rewardAddress,
+          request.threshold,
+          request.members,
+        ]),
+        `add cluster "${request.name}" (${request.threshold}-of-${request.members.length}) managed by ${request.manager}`,
+      );
+    case "vet":
+      return timelockOperation(
+        timelock,
+        target,
+        iface.encodeFunctionData("setVettedKeys", [request.operatorId, request.vettedKeys]),
+        `vet ${request.vettedKeys} keys of operator ${request.operatorId} (registry nonce ${await registry.nonce()})`,
+      );
+    case "setActive":
+      return timelockOperation(
+        timelock,
+        target,
+        iface.encodeFunctionData("setOperatorActive", [request.operatorId, request.active]),
+        `${request.active ? "activate" : "deactivate"} operator ${request.operatorId} ` +
+          `(registry nonce ${await registry.nonce()})`,
+      );
+  }
+}
+
+/**
+ * The governance account: `from` when given, otherwise the first of the network's accounts that may propose to the
+ * timelock (the named local account, or a multisig's key on a public network).
+ */
+export async function resolveProposer(
+  ethers: HardhatEthers,
+  timelock: TimelockController,
+  from: string,
+): Promise<HardhatEthersSigner> {
+  if (from.trim() !== "") return resolveSigner(ethers, from, "--from");
+  const role = await timelock.PROPOSER_ROLE();
+  for (const signer of await ethers.getSigners()) {
+    if (await timelock.hasRole(role, signer.address)) return signer;
+  }
+  throw new UserInputError(
+    `none of this network's accounts may propose to the timelock ${await timelock.getAddress()}: pass --from with ` +
+      `the governance account`,
+  );
+}
+
+/** Checks a vetted count against the operator's keys before governance is asked to set it. */
+export async function checkVettedKeys(registry: OperatorRegistry, operatorId: number, vettedKeys: bigint) {
+  const op = await registry.getOperator(operatorId);
+  if (vettedKeys < op.depositedKeys || vettedKeys > op.totalKeys) {
+    throw new UserInputError(
+      `--keys ${vettedKeys} is out of range for operator ${operatorId}: expected from ${op.depositedKeys} ` +
+        `(deposited) to ${op.totalKeys} (submitted)`,
+    );
+  }
+}

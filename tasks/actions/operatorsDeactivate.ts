@@ -1,0 +1,1 @@
+export { deactivate as default } from "./operatorsSetActive.js";
