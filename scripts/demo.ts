@@ -43,7 +43,7 @@ const OPERATORS = [
 ] as const;
 /** The distributed-validator cluster: 3-of-4, members are accounts #12-#15, its manager #11. */
 const CLUSTER = { name: "Delta DV Cluster", manager: "11", members: ["12", "13", "14", "15"], threshold: 3, keys: 2 };
-const GUARDIANS = ["5", "6"] as const;
+const GUARDIANS = ["17", "18"] as const;
 const GOVERNANCE = "1";
 const CHAIN = "local";
 

@@ -4,6 +4,7 @@ import { network } from "hardhat";
 import { parseAddress, resolveSigner } from "../lib/accounts.js";
 import { parseEthAmount } from "../lib/amounts.js";
 import { checkDeposit, deposit } from "../lib/pool.js";
+import type { Protocol } from "../lib/protocol.js";
 import { formatPoolStatus, getPoolStatus } from "../lib/status.js";
 import { executeThroughTimelock, expectUserError, pluralFixture, timelockSigner } from "./helpers/protocol.js";
 
@@ -13,6 +14,12 @@ const deployPlural = pluralFixture(connection);
 
 const DEAD = "0x000000000000000000000000000000000000dEaD";
 const INITIAL_DEPOSIT = ethers.parseEther("0.001");
+
+/** The deployment's registry, guard and vault: valid `initialize` arguments, so only the initializer lock refuses. */
+function stakingContracts(protocol: Protocol) {
+  const { operatorRegistry, depositGuard, withdrawalVault } = protocol.addresses;
+  return { operatorRegistry, depositGuard, withdrawalVault };
+}
 
 describe("StakingPool", function () {
   describe("deployment through Ignition", function () {
@@ -63,14 +70,18 @@ describe("StakingPool", function () {
       );
       const implementation = await ethers.getContractAt("StakingPool", ethers.dataSlice(implementationAddress, 12));
       await expect(
-        implementation.connect(accounts.stranger).initialize(accounts.stranger, 0n, 0n, { value: INITIAL_DEPOSIT }),
+        implementation
+          .connect(accounts.stranger)
+          .initialize(accounts.stranger, 0n, 0n, stakingContracts(protocol), { value: INITIAL_DEPOSIT }),
       ).to.be.revertedWithCustomError(implementation, "InvalidInitialization");
     });
 
     it("cannot be initialized twice", async function () {
       const { protocol, accounts } = await networkHelpers.loadFixture(deployPlural);
       await expect(
-        protocol.pool.connect(accounts.stranger).initialize(accounts.stranger, 0n, 0n, { value: INITIAL_DEPOSIT }),
+        protocol.pool
+          .connect(accounts.stranger)
+          .initialize(accounts.stranger, 0n, 0n, stakingContracts(protocol), { value: INITIAL_DEPOSIT }),
       ).to.be.revertedWithCustomError(protocol.pool, "InvalidInitialization");
     });
 

@@ -49,11 +49,17 @@ describe("deployment records", function () {
       "BeaconDepositMock#BeaconDepositMock": "0x0000000000000000000000000000000000000001",
       "PluralLocal#StakingPool": "0x0000000000000000000000000000000000000002",
       "PluralLocal#TimelockController": "0x0000000000000000000000000000000000000003",
+      "PluralLocal#OperatorRegistry": "0x0000000000000000000000000000000000000004",
+      "PluralLocal#DepositGuard": "0x0000000000000000000000000000000000000005",
+      "PluralLocal#WithdrawalVault": "0x0000000000000000000000000000000000000006",
     });
     expect(readDeployment("localhost", "chain-31337", root)).to.deep.equal({
       module: "PluralLocal",
       pool: "0x0000000000000000000000000000000000000002",
       timelock: "0x0000000000000000000000000000000000000003",
+      operatorRegistry: "0x0000000000000000000000000000000000000004",
+      depositGuard: "0x0000000000000000000000000000000000000005",
+      withdrawalVault: "0x0000000000000000000000000000000000000006",
       depositContract: "0x0000000000000000000000000000000000000001",
     });
   });
@@ -69,6 +75,9 @@ describe("deployment records", function () {
         module: "PluralLocal",
         pool: "0x0000000000000000000000000000000000000002",
         timelock: "0x0000000000000000000000000000000000000003",
+        operatorRegistry: "0x0000000000000000000000000000000000000004",
+        depositGuard: "0x0000000000000000000000000000000000000005",
+        withdrawalVault: "0x0000000000000000000000000000000000000006",
       }),
       /no contract there: the chain was reset/,
     );
