@@ -16,7 +16,8 @@ import {IOperatorRegistry} from "./interfaces/IOperatorRegistry.sol";
 /// nonce; lets a guardian quorum unvet an operator's keys and a single guardian pause staking for a bounded time.
 /// @dev Invariants (tested by these names):
 /// - `invariant_QuorumNeverExceedsGuardians`: 1 <= quorum <= number of guardians.
-/// - `invariant_PauseIsBounded`: staking is never paused beyond now + pauseDuration.
+/// - `invariant_PauseIsBounded`: staking is never paused past the latest guardian pause's time plus the pause
+///   duration in force then (a later, shorter duration leaves a running pause alone), nor past now + 3 days.
 /// @custom:oz-upgrades
 contract DepositGuard is IDepositGuard, AccessControlUpgradeable, EIP712Upgradeable, UUPSUpgradeable {
     using EnumerableSet for EnumerableSet.AddressSet;

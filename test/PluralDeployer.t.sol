@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {ERC1967Utils} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Utils.sol";
+import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
+
+import {DepositGuard} from "../contracts/DepositGuard.sol";
+import {IDepositContract} from "../contracts/interfaces/IDepositContract.sol";
+import {IDepositGuard} from "../contracts/interfaces/IDepositGuard.sol";
+import {IOperatorRegistry} from "../contracts/interfaces/IOperatorRegistry.sol";
+import {IStakingPool} from "../contracts/interfaces/IStakingPool.sol";
+import {OperatorRegistry} from "../contracts/OperatorRegistry.sol";
+import {PluralDeployer} from "../contracts/PluralDeployer.sol";
+import {StakingPool} from "../contracts/StakingPool.sol";
+import {WithdrawalVault} from "../contracts/WithdrawalVault.sol";
+import {StakingPoolFixture} from "./utils/StakingPoolFixture.sol";
+
+/// @dev Nothing: deployed to learn this test contract's next CREATE address.
+// solhint-disable-next-line no-empty-blocks
+contract NonceProbe {}
+
+/// @dev Tests of PluralDeployer: one constructor creating the four initialized proxies. Each test deploys a fresh
+/// protocol next to the fixture's, with its own implementations.
+contract PluralDeployerTest is StakingPoolFixture {
+    bytes32 private constant DEFAULT_ADMIN_ROLE = 0x00;
+    uint256 private constant DEPLOYER_VALUE = 0.5 ether;
+    uint256 private constant OTHER_SHARE_CAP_BPS = 2_500;
+
+    PluralDeployer.Implementations private implementations;
+
+    function setUp() public {
+        _deployPool();
+        implementations = PluralDeployer.Implementations({
+            pool: address(new StakingPool(IDepositContract(address(beaconDeposit)))),
+            operatorRegistry: address(new OperatorRegistry()),
+            depositGuard: address(new DepositGuard(IDepositContract(address(beaconDeposit)))),
+            withdrawalVault: address(new WithdrawalVault())
+        });
+    }
+
+    // =================================================================================================================
+    // addresses and event
+    // =================================================================================================================
+
+    function test_Constructor_CreatesTheProxiesAtThePredictedAddresses() public {
+        address deployer = _nextCreateAddress();
+        PluralDeployer created = _deploy(_settings(), DEPLOYER_VALUE);
+        assertEq(address(created), deployer, "the deployer where predicted");
+
+        address[4] memory proxies = _predictedProxies(deployer);
+        address[4] memory expectedImplementations = [
+            implementations.pool,
+            implementations.operatorRegistry,
+            implementations.depositGuard,
+            implementations.withdrawalVault
+        ];
+        for (uint256 i; i < 4; ++i) {
+            assertGt(proxies[i].code.length, 0, "a proxy at the predicted address");
+            assertEq(
+                vm.load(proxies[i], ERC1967Utils.IMPLEMENTATION_SLOT),
+                bytes32(uint256(uint160(expectedImplementations[i]))),
+                "the proxy's implementation"
+            );
+        }
+        // Nothing else was created: the deployer's fifth CREATE address stays empty.
+        assertEq(_createdAddress(deployer, 5).code.length, 0, "no fifth contract");
+    }
+
+    function test_Constructor_EmitsProtocolDeployed() public {
+        address deployer = _nextCreateAddress();
+        address[4] memory proxies = _predictedProxies(deployer);
+        PluralDeployer.Settings memory settings = _settings();
+        vm.deal(address(this), DEPLOYER_VALUE);
+
+        vm.expectEmit(true, true, true, true, deployer);
+        emit PluralDeployer.ProtocolDeployed(proxies[0], proxies[1], proxies[2], proxies[3]);
+        new PluralDeployer{value: DEPLOYER_VALUE}(implementations, settings);
+    }
+
+    // =================================================================================================================
+    // what each proxy knows
+    // =================================================================================================================
+
+    function test_Constructor_WiresTheProxiesTogether() public {
+        (StakingPool newPool, OperatorRegistry newRegistry, DepositGuard newGuard, WithdrawalVault newVault) = _proxies(
+            _deploy(_settings(), DEPLOYER_VALUE)
+        );
+
+        IStakingPool.StakingContracts memory staking = newPool.stakingContracts();
+        assertEq(address(staking.operatorRegistry), address(newRegistry), "pool: operator registry");
+        assertEq(address(staking.depositGuard), address(newGuard), "pool: deposit guard");
+        assertEq(staking.withdrawalVault, address(newVault), "pool: withdrawal vault");
+        assertEq(newPool.withdrawalCredentials(), newVault.withdrawalCredentials(), "pool: withdrawal credentials");
+        assertEq(newPool.depositContract(), address(beaconDeposit), "pool: deposit contract");
+        assertEq(newRegistry.pool(), address(newPool), "registry: pool");
+        assertEq(newGuard.registry(), address(newRegistry), "guard: registry");
+        assertEq(newGuard.depositContract(), address(beaconDeposit), "guard: deposit contract");
+        assertEq(newVault.pool(), address(newPool), "vault: pool");
+    }
+
+    function test_Constructor_AppliesTheSettings() public {
+        PluralDeployer.Settings memory settings = _settings();
+        (StakingPool newPool, OperatorRegistry newRegistry, DepositGuard newGuard, ) = _proxies(
+            _deploy(settings, DEPLOYER_VALUE)
+        );
+
+        IStakingPool.StakeLimitInfo memory limit = newPool.getStakeLimit();
+        assertEq(limit.maxLimit, settings.stakeLimitMax, "stake limit max");
+        assertEq(limit.refillPeriod, settings.stakeLimitRefillPeriod, "stake limit refill period");
+        assertEq(newRegistry.shareCapBps(), OTHER_SHARE_CAP_BPS, "share cap");
+        address[] memory guardians = newGuard.guardians();
+        assertEq(guardians.length, settings.guardians.length, "guardian count");
+        for (uint256 i; i < guardians.length; ++i) assertEq(guardians[i], settings.guardians[i], "guardian");
+        assertEq(newGuard.quorum(), settings.guardianQuorum, "quorum");
+        assertEq(newGuard.maxBlockAge(), settings.maxBlockAge, "max block age");
+        assertEq(newGuard.pauseDuration(), settings.pauseDuration, "pause duration");
+    }
+
+    function test_Constructor_MintsTheInitialDepositToTheDeadAddress() public {
+        PluralDeployer created = _deploy(_settings(), DEPLOYER_VALUE);
+        (StakingPool newPool, , , ) = _proxies(created);
+        assertEq(newPool.balanceOf(DEAD_SHARES_HOLDER), DEPLOYER_VALUE, "dead shares");
+        assertEq(newPool.totalSupply(), DEPLOYER_VALUE, "total shares");
+        assertEq(newPool.totalPooledEther(), DEPLOYER_VALUE, "total pooled ether");
+        assertEq(address(newPool).balance, DEPLOYER_VALUE, "pool balance");
+        assertEq(address(created).balance, 0, "the deployer keeps nothing");
+        assertEq(newPool.balanceOf(address(created)), 0, "the deployer holds no share");
+    }
+
+    function test_Constructor_GivesTheAdminEveryRoleAndTheGuardUnvetting() public {
+        (StakingPool newPool, OperatorRegistry newRegistry, DepositGuard newGuard, WithdrawalVault newVault) = _proxies(
+            _deploy(_settings(), DEPLOYER_VALUE)
+        );
+        assertTrue(newPool.hasRole(DEFAULT_ADMIN_ROLE, admin), "pool: DEFAULT_ADMIN_ROLE");
+        assertTrue(newPool.hasRole(newPool.PAUSE_ROLE(), admin), "pool: PAUSE_ROLE");
+        assertTrue(newPool.hasRole(newPool.RESUME_ROLE(), admin), "pool: RESUME_ROLE");
+        assertTrue(newPool.hasRole(newPool.STAKE_LIMIT_ROLE(), admin), "pool: STAKE_LIMIT_ROLE");
+        assertTrue(newRegistry.hasRole(DEFAULT_ADMIN_ROLE, admin), "registry: DEFAULT_ADMIN_ROLE");
+        assertTrue(newRegistry.hasRole(newRegistry.MANAGE_OPERATORS_ROLE(), admin), "registry: MANAGE_OPERATORS_ROLE");
+        assertTrue(newRegistry.hasRole(newRegistry.VET_KEYS_ROLE(), admin), "registry: VET_KEYS_ROLE");
+        assertTrue(newRegistry.hasRole(newRegistry.UNVET_KEYS_ROLE(), address(newGuard)), "registry: the guard unvets");
+        assertFalse(newRegistry.hasRole(newRegistry.UNVET_KEYS_ROLE(), admin), "registry: the admin does not unvet");
+        assertTrue(newGuard.hasRole(DEFAULT_ADMIN_ROLE, admin), "guard: DEFAULT_ADMIN_ROLE");
+        assertTrue(newVault.hasRole(DEFAULT_ADMIN_ROLE, admin), "vault: DEFAULT_ADMIN_ROLE");
+    }
+
+    function test_Constructor_LeavesTheDeployerNoRole() public {
+        PluralDeployer created = _deploy(_settings(), DEPLOYER_VALUE);
+        (StakingPool newPool, OperatorRegistry newRegistry, DepositGuard newGuard, WithdrawalVault newVault) = _proxies(
+            created
+        );
+        // Neither the deployer contract nor the account that created it.
+        address[2] memory deployers = [address(created), address(this)];
+        for (uint256 i; i < 2; ++i) {
+            address account = deployers[i];
+            assertFalse(newPool.hasRole(DEFAULT_ADMIN_ROLE, account), "pool: DEFAULT_ADMIN_ROLE");
+            assertFalse(newPool.hasRole(newPool.PAUSE_ROLE(), account), "pool: PAUSE_ROLE");
+            assertFalse(newPool.hasRole(newPool.RESUME_ROLE(), account), "pool: RESUME_ROLE");
+            assertFalse(newPool.hasRole(newPool.STAKE_LIMIT_ROLE(), account), "pool: STAKE_LIMIT_ROLE");
+            assertFalse(newRegistry.hasRole(DEFAULT_ADMIN_ROLE, account), "registry: DEFAULT_ADMIN_ROLE");
+            assertFalse(
+                newRegistry.hasRole(newRegistry.MANAGE_OPERATORS_ROLE(), account),
+                "registry: MANAGE_OPERATORS_ROLE"
+            );
+            assertFalse(newRegistry.hasRole(newRegistry.VET_KEYS_ROLE(), account), "registry: VET_KEYS_ROLE");
+            assertFalse(newRegistry.hasRole(newRegistry.UNVET_KEYS_ROLE(), account), "registry: UNVET_KEYS_ROLE");
+            assertFalse(newGuard.hasRole(DEFAULT_ADMIN_ROLE, account), "guard: DEFAULT_ADMIN_ROLE");
+            assertFalse(newVault.hasRole(DEFAULT_ADMIN_ROLE, account), "vault: DEFAULT_ADMIN_ROLE");
+            assertFalse(newGuard.isGuardian(account), "guard: guardian");
+        }
+    }
+
+    function test_Constructor_LeavesNoProxyUninitialized() public {
+        (StakingPool newPool, OperatorRegistry newRegistry, DepositGuard newGuard, WithdrawalVault newVault) = _proxies(
+            _deploy(_settings(), DEPLOYER_VALUE)
+        );
+        address attacker = makeAddr("attacker");
+        IStakingPool.StakingContracts memory staking = newPool.stakingContracts();
+        address[] memory guardians = new address[](1);
+        guardians[0] = attacker;
+
+        vm.deal(attacker, 1 ether);
+        vm.startPrank(attacker);
+        vm.expectRevert(Initializable.InvalidInitialization.selector);
+        newPool.initialize{value: 1 ether}(attacker, 0, 0, staking);
+        vm.expectRevert(Initializable.InvalidInitialization.selector);
+        newRegistry.initialize(attacker, attacker, attacker, 1);
+        vm.expectRevert(Initializable.InvalidInitialization.selector);
+        newGuard.initialize(attacker, IOperatorRegistry(attacker), guardians, 1, 1, 1);
+        vm.expectRevert(Initializable.InvalidInitialization.selector);
+        newVault.initialize(attacker, attacker);
+        vm.stopPrank();
+    }
+
+    function test_Constructor_DeploysAWorkingProtocol() public {
+        (StakingPool newPool, , DepositGuard newGuard, ) = _proxies(_deploy(_settings(), DEPLOYER_VALUE));
+        address depositor = makeAddr("depositor");
+        vm.deal(depositor, 1 ether);
+        vm.prank(depositor);
+        uint256 shares = newPool.deposit{value: 1 ether}(address(0));
+        assertEq(shares, 1 ether, "one share per wei at the initial rate");
+        vm.prank(guardianAddresses[0]);
+        newGuard.pauseStaking();
+        assertEq(newGuard.stakingPausedUntil(), block.timestamp + PAUSE_DURATION, "a guardian pauses");
+    }
+
+    // =================================================================================================================
+    // a failing initialization reverts everything
+    // =================================================================================================================
+
+    function test_RevertWhen_GuardianQuorumIsZero() public {
+        PluralDeployer.Settings memory settings = _settings();
+        settings.guardianQuorum = 0;
+        _assertDeploymentReverts(
+            settings,
+            DEPLOYER_VALUE,
+            abi.encodeWithSelector(IDepositGuard.InvalidQuorum.selector, 0, 3)
+        );
+    }
+
+    function test_RevertWhen_GuardianQuorumExceedsTheGuardians() public {
+        PluralDeployer.Settings memory settings = _settings();
+        settings.guardianQuorum = 4;
+        _assertDeploymentReverts(
+            settings,
+            DEPLOYER_VALUE,
+            abi.encodeWithSelector(IDepositGuard.InvalidQuorum.selector, 4, 3)
+        );
+    }
+
+    function test_RevertWhen_InitialDepositIsTooSmall() public {
+        _assertDeploymentReverts(
+            _settings(),
+            INITIAL_DEPOSIT - 1,
+            abi.encodeWithSelector(IStakingPool.InitialDepositTooSmall.selector, INITIAL_DEPOSIT - 1, INITIAL_DEPOSIT)
+        );
+    }
+
+    function test_RevertWhen_AdminIsZero() public {
+        PluralDeployer.Settings memory settings = _settings();
+        settings.admin = address(0);
+        // The pool is created first and refuses it.
+        _assertDeploymentReverts(settings, DEPLOYER_VALUE, abi.encodeWithSelector(IStakingPool.ZeroAddress.selector));
+    }
+
+    function test_RevertWhen_ShareCapIsInvalid() public {
+        PluralDeployer.Settings memory settings = _settings();
+        settings.shareCapBps = 10_001;
+        _assertDeploymentReverts(
+            settings,
+            DEPLOYER_VALUE,
+            abi.encodeWithSelector(IOperatorRegistry.InvalidShareCap.selector, 10_001)
+        );
+    }
+
+    function test_RevertWhen_PauseDurationIsInvalid() public {
+        PluralDeployer.Settings memory settings = _settings();
+        settings.pauseDuration = 0;
+        _assertDeploymentReverts(
+            settings,
+            DEPLOYER_VALUE,
+            abi.encodeWithSelector(IDepositGuard.InvalidPauseDuration.selector, 0, 3 days)
+        );
+    }
+
+    function test_RevertWhen_ImplementationIsNotAContract() public {
+        // A mistyped implementation address: the vault proxy refuses it, and the three proxies created before it go too.
+        implementations.withdrawalVault = makeAddr("not a contract");
+        _assertDeploymentReverts(
+            _settings(),
+            DEPLOYER_VALUE,
+            abi.encodeWithSelector(ERC1967Utils.ERC1967InvalidImplementation.selector, implementations.withdrawalVault)
+        );
+    }
+
+    // =================================================================================================================
+    // helpers
+    // =================================================================================================================
+
+    /// @dev The fixture's guardians and admin, with settings that differ from the fixture's where they can.
+    function _settings() private view returns (PluralDeployer.Settings memory) {
+        return
+            PluralDeployer.Settings({
+                admin: admin,
+                stakeLimitMax: 1_000 ether,
+                stakeLimitRefillPeriod: 2 days,
+                shareCapBps: OTHER_SHARE_CAP_BPS,
+                guardians: guardianAddresses,
+                guardianQuorum: 3,
+                maxBlockAge: 64,
+                pauseDuration: PAUSE_DURATION
+            });
+    }
+
+    function _deploy(PluralDeployer.Settings memory settings, uint256 value) private returns (PluralDeployer) {
+        vm.deal(address(this), value);
+        return new PluralDeployer{value: value}(implementations, settings);
+    }
+
+    /// @dev Expects the deployment to revert with `reason`, then checks that nothing was left behind: no deployer, no
+    /// proxy, no ether moved.
+    function _assertDeploymentReverts(
+        PluralDeployer.Settings memory settings,
+        uint256 value,
+        bytes memory reason
+    ) private {
+        address deployer = _nextCreateAddress();
+        vm.deal(address(this), value);
+        try new PluralDeployer{value: value}(implementations, settings) returns (PluralDeployer created) {
+            assertEq(address(created), address(0), "the deployment should have reverted");
+        } catch (bytes memory actual) {
+            assertEq(actual, reason, "revert data");
+        }
+        assertEq(deployer.code.length, 0, "no deployer");
+        address[4] memory proxies = _predictedProxies(deployer);
+        for (uint256 i; i < 4; ++i) assertEq(proxies[i].code.length, 0, "no proxy");
+        assertEq(address(this).balance, value, "the ether came back");
+    }
+
+    function _proxies(
+        PluralDeployer deployer
+    ) private pure returns (StakingPool, OperatorRegistry, DepositGuard, WithdrawalVault) {
+        address[4] memory proxies = _predictedProxies(address(deployer));
+        return (
+            StakingPool(payable(proxies[0])),
+            OperatorRegistry(proxies[1]),
+            DepositGuard(proxies[2]),
+            WithdrawalVault(payable(proxies[3]))
+        );
+    }
+
+    /// @dev The pool, registry, guard and vault a deployer at `deployer` creates: its CREATE nonces 1 to 4.
+    function _predictedProxies(address deployer) private pure returns (address[4] memory proxies) {
+        for (uint256 i; i < 4; ++i) proxies[i] = _createdAddress(deployer, i + 1);
+    }
+
+    /// @dev keccak256(rlp([creator, nonce]))[12:] for 1 <= nonce <= 0x7f, where rlp(nonce) is the byte itself:
+    /// a list prefix 0xc0 + 22, the address as a 20-byte string (0x80 + 20), then the nonce.
+    function _createdAddress(address creator, uint256 nonce) private pure returns (address) {
+        return address(uint160(uint256(keccak256(abi.encodePacked(uint8(0xd6), uint8(0x94), creator, uint8(nonce))))));
+    }
+
+    /// @dev The address this contract's next CREATE lands at: a probe's address tells its current nonce.
+    function _nextCreateAddress() private returns (address) {
+        address probe = address(new NonceProbe());
+        for (uint256 nonce = 1; nonce < 0x7f; ++nonce) {
+            if (_createdAddress(address(this), nonce) == probe) return _createdAddress(address(this), nonce + 1);
+        }
+        revert("nonce probe: nonce above 0x7e");
+    }
+}
