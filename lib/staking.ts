@@ -159,9 +159,13 @@ export async function guardianCheck(
     { network, withdrawalCredentials: credentials },
   );
   for (const report of reports) {
+    // Duplicates are reported below by operator and key index, across every submitted key: the file check's
+    // "also deposit N of this file" would name a position in a list no guardian sees.
+    const found = report.problems.filter((problem) => !problem.startsWith("duplicate pubkey:"));
+    if (found.length === 0) continue;
     const key = usable[report.index]!;
     atFault.add(key.operatorId);
-    problems.push(`${name(key)}: ${report.problems.join("; ")}`);
+    problems.push(`${name(key)}: ${found.join("; ")}`);
   }
   const holders = new Map<string, typeof keys>();
   for (const key of keys)
