@@ -37,7 +37,8 @@ export async function timelockOperation(
 
 /**
  * Moves an operation one step on: schedules it when it is new, executes it when its delay has passed. With
- * `skipDelay` (local chains only: it moves the chain's clock) both happen in one go.
+ * `skipDelay` (local chains only: it moves the chain's clock) both happen in one go, and an operation scheduled
+ * earlier is executed at once.
  *
  * @throws UserInputError when the signer may not propose or execute, when the delay has not passed yet (saying when
  * it will), or when the operation was already executed.
@@ -73,6 +74,12 @@ export async function advanceOperation(
       };
     }
     await skipDelay(delay);
+  } else if (skipDelay !== undefined && !(await timelock.isOperationReady(operation.id))) {
+    // Scheduled by an earlier run without --skip-delay: move the clock the rest of the way.
+    const latest = await signer.provider!.getBlock("latest");
+    const readyAt = await timelock.getTimestamp(operation.id);
+    const now = BigInt(latest!.timestamp);
+    await skipDelay(readyAt > now ? readyAt - now : 0n);
   }
   if (!(await timelock.isOperationReady(operation.id))) {
     const readyAt = await timelock.getTimestamp(operation.id);

@@ -110,8 +110,10 @@ function splitBytes(data: string, width: number): string[] {
  * index reused after a drop takes the newest event. Each rebuilt batch is checked against the root on chain.
  */
 export async function readCommittedBatches(registry: OperatorRegistry, blockTag?: number): Promise<CommittedBatch[]> {
-  const overrides = blockTag === undefined ? {} : { blockTag };
-  const events = await registry.queryFilter(registry.filters.KeysAdded(), 0, blockTag);
+  // Events and counts from one block: at "latest", a batch mined between the two reads would have no event.
+  const block = blockTag ?? (await registry.runner!.provider!.getBlockNumber());
+  const overrides = { blockTag: block };
+  const events = await registry.queryFilter(registry.filters.KeysAdded(), 0, block);
   const newest = new Map<string, (typeof events)[number]>();
   for (const event of events) newest.set(`${event.args.operatorId}:${event.args.batchIndex}`, event);
   const operators = Number(await registry.operatorCount(overrides));

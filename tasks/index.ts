@@ -37,6 +37,11 @@ export const taskDefinitions = [
       description: "Require 0x01 withdrawal credentials to this address (default: any valid credentials)",
       defaultValue: "",
     })
+    .addFlag({
+      name: "protocol",
+      description:
+        "Also check against Plural on --network: the vault's credentials, keys already submitted, deposits made",
+    })
     .setAction(() => import("./actions/keysVerify.js"))
     .build(),
   task(
