@@ -265,7 +265,10 @@ export async function registryOperation(
         timelock,
         target,
         iface.encodeFunctionData("setVettedKeys", [request.operatorId, request.vettedKeys]),
-        `vet ${request.vettedKeys} keys of operator ${request.operatorId} (registry nonce ${await registry.nonce()})`,
+        // The operator's vetted count, not the registry nonce, tells requests apart: it changes only when this
+        // operator's vetting does, so a request scheduled now is still the same operation when run after the delay.
+        `vet ${request.vettedKeys} keys of operator ${request.operatorId} ` +
+          `(from ${(await registry.getOperator(request.operatorId)).vettedKeys})`,
       );
     case "setActive":
       return timelockOperation(
@@ -273,7 +276,7 @@ export async function registryOperation(
         target,
         iface.encodeFunctionData("setOperatorActive", [request.operatorId, request.active]),
         `${request.active ? "activate" : "deactivate"} operator ${request.operatorId} ` +
-          `(registry nonce ${await registry.nonce()})`,
+          `(${(await registry.getOperator(request.operatorId)).depositedKeys} deposited)`,
       );
   }
 }
@@ -301,6 +304,9 @@ export async function resolveProposer(
 /** Checks a vetted count against the operator's keys before governance is asked to set it. */
 export async function checkVettedKeys(registry: OperatorRegistry, operatorId: number, vettedKeys: bigint) {
   const op = await registry.getOperator(operatorId);
+  if (vettedKeys === op.vettedKeys) {
+    throw new UserInputError(`operator ${operatorId} already has ${vettedKeys} keys vetted: nothing to change`);
+  }
   if (vettedKeys < op.depositedKeys || vettedKeys > op.totalKeys) {
     throw new UserInputError(
       `--keys ${vettedKeys} is out of range for operator ${operatorId}: expected from ${op.depositedKeys} ` +

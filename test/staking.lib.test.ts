@@ -375,7 +375,11 @@ describe("staking library", function () {
         const { protocol } = await networkHelpers.loadFixture(withVettedKeys);
         const registry = protocol.operatorRegistry;
         await checkVettedKeys(registry, 0, 0n);
-        await checkVettedKeys(registry, 0, 3n);
+        await checkVettedKeys(registry, 0, 2n);
+        await expectUserError(
+          checkVettedKeys(registry, 0, 3n),
+          literal("operator 0 already has 3 keys vetted: nothing to change"),
+        );
         await expectUserError(
           checkVettedKeys(registry, 0, 4n),
           literal("--keys 4 is out of range for operator 0: expected from 0 (deposited) to 3 (submitted)"),

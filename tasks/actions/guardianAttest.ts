@@ -29,6 +29,11 @@ export default async function guardianAttestAction(args: GuardianAttestArguments
     const { ethers, networkName } = await hre.network.create();
     const guardians = await Promise.all(guardianInputs.map((value) => resolveSigner(ethers, value, "--guardian")));
     const protocol = await loadProtocol(ethers, networkName);
+    for (const guardian of guardians) {
+      if (!(await protocol.depositGuard.isGuardian(guardian.address))) {
+        throw new UserInputError(`${guardian.address} is not a guardian of ${protocol.addresses.depositGuard}`);
+      }
+    }
     const network = await connectedBeaconNetwork(ethers.provider);
     const report = await guardianCheck(protocol, network, args.block.trim() === "" ? undefined : Number(args.block));
     console.log(
