@@ -925,25 +925,6 @@ contract StakingPoolStakingTest is StakingFixture {
     // gas
     // =================================================================================================================
 
-    /// @dev A guard rail only: inside a test the call is no transaction (no intrinsic or calldata gas) and the slots
-    /// the fixture just read are warm. The benchmark with real transactions lives in scripts/.
-    function test_DepositValidators_GasPerValidator() public {
-        for (uint256 i; i < 5; ++i) {
-            _addOperatorWithKeys(10, 10);
-        }
-        _fundBuffer(50 * VALIDATOR_DEPOSIT);
-        IOperatorRegistry.KeySegment[] memory segments = _segmentsFor(50);
-        assertEq(segments.length, 5, "one segment per operator");
-        IDepositGuard.Attestation memory attestation = _attestation(GUARDIAN_QUORUM);
-
-        uint256 gasBefore = gasleft();
-        pool.depositValidators(segments, attestation);
-        uint256 gasUsed = gasBefore - gasleft();
-
-        assertEq(pool.getAccounting().depositedValidators, 50, "depositedValidators");
-        assertLt(gasUsed / 50, 45_000, "gas per validator");
-    }
-
     // =================================================================================================================
     // helpers
     // =================================================================================================================
