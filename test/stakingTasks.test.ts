@@ -299,6 +299,19 @@ describe("staking tasks on a local node", function () {
       expect(await Promise.all([8, 9].map(nonceOf)), "managers sent nothing").to.deep.equal(noncesBefore);
     });
 
+    it("checks a file against the deployment with keys verify --protocol: new keys pass, submitted ones are named", async function () {
+      const [fresh, submitted] = await Promise.all([
+        task(["keys", "verify", depositFiles.get(1)!, "--protocol"]),
+        task(["keys", "verify", depositFiles.get(0)!, "--protocol"]),
+      ]);
+      expectSuccess(fresh, "operator 1's file");
+      expect(fresh.stdout, "operator 1's file: verdict").to.include(
+        "all 4 deposits verify for local and are new to Plural's registry and the deposit contract",
+      );
+      expectRefusal(submitted, "operator 0's file", /^Error: \S+deposit_data-\d+\.json does not verify for local$/m);
+      expect(submitted.stderr, "names the submitted key").to.match(/already submitted as key 0 of operator 0/);
+    });
+
     it("submits the other operators' keys, each from its manager", async function () {
       const others = OPERATORS.filter((op) => op.id !== 0);
       const runs = await Promise.all(
