@@ -1,5 +1,19 @@
 import { emptyTask, task } from "hardhat/config";
 
+/** A task governance runs through the timelock: who proposes, and (local chains only) skipping the delay. */
+function governanceTask(id: string[], description: string) {
+  return task(id, description)
+    .addOption({
+      name: "from",
+      description: "Governance account proposing to the timelock (default: the first local account that may)",
+      defaultValue: "",
+    })
+    .addFlag({
+      name: "skipDelay",
+      description: "Local chains only: move the clock past the timelock delay and execute at once",
+    });
+}
+
 /** Definitions only: each action is loaded when its task runs. */
 export const taskDefinitions = [
   emptyTask("pool", "Deposit ETH for plETH and read the pool's state").build(),
@@ -204,7 +218,7 @@ export const taskDefinitions = [
   task(["operators", "list"], "Each operator's keys and share of validators; Nakamoto coefficient and HHI")
     .setAction(() => import("./actions/operatorsList.js"))
     .build(),
-  task(["operators", "add"], "Governance adds an operator, or with --threshold and --members a DV cluster")
+  governanceTask(["operators", "add"], "Governance adds an operator, or with --threshold and --members a DV cluster")
     .addPositionalArgument({ name: "name", description: "The operator's display name" })
     .addOption({
       name: "manager",
@@ -218,55 +232,25 @@ export const taskDefinitions = [
       description: "Cluster only: the members' addresses, comma-separated",
       defaultValue: "",
     })
-    .addOption({
-      name: "from",
-      description: "Governance account proposing to the timelock (default: the first local account that may)",
-      defaultValue: "",
-    })
-    .addFlag({
-      name: "skipDelay",
-      description: "Local chains only: move the clock past the timelock delay and execute at once",
-    })
     .setAction(() => import("./actions/operatorsAdd.js"))
     .build(),
-  task(["operators", "vet"], "Governance lets an operator's first N keys be deposited")
+  governanceTask(["operators", "vet"], "Governance lets an operator's first N keys be deposited")
     .addOption({ name: "operator", description: "Operator id", defaultValue: "" })
     .addOption({ name: "keys", description: "How many of its keys, counted from the first", defaultValue: "" })
-    .addOption({
-      name: "from",
-      description: "Governance account proposing to the timelock (default: the first local account that may)",
-      defaultValue: "",
-    })
-    .addFlag({
-      name: "skipDelay",
-      description: "Local chains only: move the clock past the timelock delay and execute at once",
-    })
     .setAction(() => import("./actions/operatorsVet.js"))
     .build(),
-  task(["operators", "deactivate"], "Governance stops new validators going to an operator and unvets its unused keys")
+  governanceTask(
+    ["operators", "deactivate"],
+    "Governance stops new validators going to an operator and unvets its unused keys",
+  )
     .addPositionalArgument({ name: "operator", description: "Operator id" })
-    .addOption({
-      name: "from",
-      description: "Governance account proposing to the timelock (default: the first local account that may)",
-      defaultValue: "",
-    })
-    .addFlag({
-      name: "skipDelay",
-      description: "Local chains only: move the clock past the timelock delay and execute at once",
-    })
     .setAction(() => import("./actions/operatorsDeactivate.js"))
     .build(),
-  task(["operators", "activate"], "Governance lets a deactivated operator receive validators again (after vetting)")
+  governanceTask(
+    ["operators", "activate"],
+    "Governance lets a deactivated operator receive validators again (after vetting)",
+  )
     .addPositionalArgument({ name: "operator", description: "Operator id" })
-    .addOption({
-      name: "from",
-      description: "Governance account proposing to the timelock (default: the first local account that may)",
-      defaultValue: "",
-    })
-    .addFlag({
-      name: "skipDelay",
-      description: "Local chains only: move the clock past the timelock delay and execute at once",
-    })
     .setAction(() => import("./actions/operatorsActivate.js"))
     .build(),
   task(["keys", "submit"], "Verify a deposit data file completely, then commit its keys for an operator")
