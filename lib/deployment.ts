@@ -21,6 +21,8 @@ export interface ProtocolAddresses {
   withdrawalVault: string;
   /** Known from the record only where the module deployed it (`BeaconDepositMock` on local chains). */
   depositContract?: string;
+  /** The block that created the protocol's proxies, from Ignition's journal: event scans start there. */
+  deployedAtBlock?: number;
 }
 
 /** Networks that share the local parameters: the in-process chain and `hardhat node` on 127.0.0.1. */
@@ -86,7 +88,12 @@ export function readDeployment(networkName: string, id: string, root = PROJECT_R
       withdrawalVault !== undefined
     ) {
       const depositContract = record["BeaconDepositMock#BeaconDepositMock"];
+      const deployedAtBlock = journalBlockOf(
+        path.join(path.dirname(file), "journal.jsonl"),
+        `${module}#PluralDeployer`,
+      );
       return {
+        ...(deployedAtBlock === undefined ? {} : { deployedAtBlock }),
         module,
         pool,
         timelock,
@@ -98,4 +105,18 @@ export function readDeployment(networkName: string, id: string, root = PROJECT_R
     }
   }
   throw new UserInputError(`${path.relative(root, file)} holds no Plural deployment; ${howToDeploy}`);
+}
+
+/** The block in which Ignition's journal saw the transaction of `futureId` confirmed, if the journal has it. */
+export function journalBlockOf(journalFile: string, futureId: string): number | undefined {
+  if (!existsSync(journalFile)) return undefined;
+  for (const line of readFileSync(journalFile, "utf8").split("\n")) {
+    if (!line.includes(futureId) || !line.includes('"TRANSACTION_CONFIRM"')) continue;
+    const entry = JSON.parse(line) as { futureId?: string; type?: string; receipt?: { blockNumber?: unknown } };
+    if (entry.futureId === futureId && entry.type === "TRANSACTION_CONFIRM") {
+      const block = entry.receipt?.blockNumber;
+      if (typeof block === "number" && Number.isInteger(block) && block >= 0) return block;
+    }
+  }
+  return undefined;
 }

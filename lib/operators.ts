@@ -4,6 +4,7 @@ import { dataSlice, getAddress } from "ethers";
 import type { OperatorRegistry, TimelockController } from "../typechain-types/index.js";
 import { resolveSigner } from "./accounts.js";
 import { type TimelockOperation, timelockOperation } from "./governance.js";
+import { queryInChunks } from "./logs.js";
 import { describeConcentration, type Concentration } from "./decentralization.js";
 import { UserInputError } from "./errors.js";
 import { batchRoot, keyLeaf } from "./merkle.js";
@@ -108,12 +109,21 @@ function splitBytes(data: string, width: number): string[] {
 /**
  * The batches the registry holds now, rebuilt from its `KeysAdded` events (the registry stores only roots). A batch
  * index reused after a drop takes the newest event. Each rebuilt batch is checked against the root on chain.
+ * `fromBlock` (the deployment's block) bounds the event scan, which goes in chunks public RPCs accept.
  */
-export async function readCommittedBatches(registry: OperatorRegistry, blockTag?: number): Promise<CommittedBatch[]> {
+export async function readCommittedBatches(
+  registry: OperatorRegistry,
+  blockTag?: number,
+  fromBlock = 0,
+): Promise<CommittedBatch[]> {
   // Events and counts from one block: at "latest", a batch mined between the two reads would have no event.
   const block = blockTag ?? (await registry.runner!.provider!.getBlockNumber());
   const overrides = { blockTag: block };
-  const events = await registry.queryFilter(registry.filters.KeysAdded(), 0, block);
+  const events = await queryInChunks(
+    (from, to) => registry.queryFilter(registry.filters.KeysAdded(), from, to),
+    fromBlock,
+    block,
+  );
   const newest = new Map<string, (typeof events)[number]>();
   for (const event of events) newest.set(`${event.args.operatorId}:${event.args.batchIndex}`, event);
   const operators = Number(await registry.operatorCount(overrides));

@@ -43,7 +43,11 @@ export async function connectProtocol(ethers: HardhatEthers, addresses: Protocol
   const depositContractAddress = addresses.depositContract ?? (await pool.depositContract());
   const depositContract = await ethers.getContractAt("IDepositContract", depositContractAddress);
   return {
-    addresses: { ...addresses, depositContract: depositContractAddress },
+    addresses: {
+      ...addresses,
+      depositContract: depositContractAddress,
+      deployedAtBlock: addresses.deployedAtBlock ?? 0,
+    },
     pool,
     timelock,
     depositContract,

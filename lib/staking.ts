@@ -15,6 +15,7 @@ import {
 import { rangeProof } from "./merkle.js";
 import { type BeaconNetwork, beaconNetwork } from "./networks.js";
 import { type CommittedBatch, committedKeys, readCommittedBatches } from "./operators.js";
+import { queryInChunks } from "./logs.js";
 import { findRevertData } from "./pool.js";
 import type { Protocol } from "./protocol.js";
 
@@ -33,12 +34,17 @@ export interface DepositLog {
   blockNumber: number;
 }
 
-/** Every deposit the deposit contract logged, up to `toBlock`. */
+/**
+ * Every deposit the deposit contract logged since the protocol was deployed, up to `toBlock`. Earlier deposits cannot
+ * front-run keys that did not exist yet; a key deposited before (elsewhere) shows on the beacon chain, not here.
+ */
 export async function readDepositLogs(protocol: Protocol, toBlock?: number): Promise<DepositLog[]> {
-  const events = await protocol.depositContract.queryFilter(
-    protocol.depositContract.filters.DepositEvent(),
-    0,
-    toBlock,
+  const contract = protocol.depositContract;
+  const last = toBlock ?? (await contract.runner!.provider!.getBlockNumber());
+  const events = await queryInChunks(
+    (from, to) => contract.queryFilter(contract.filters.DepositEvent(), from, to),
+    protocol.addresses.deployedAtBlock,
+    last,
   );
   return events.map((event) => ({
     pubkey: event.args.pubkey.toLowerCase(),
@@ -89,7 +95,9 @@ export async function checkKeySubmission(
   const credentials = await protocol.pool.withdrawalCredentials();
   const problems = formatDepositProblems(verifyDepositData(entries, { network, withdrawalCredentials: credentials }));
   const submitted = new Map(
-    committedKeys(await readCommittedBatches(protocol.operatorRegistry)).map((key) => [key.pubkey.toLowerCase(), key]),
+    committedKeys(
+      await readCommittedBatches(protocol.operatorRegistry, undefined, protocol.addresses.deployedAtBlock),
+    ).map((key) => [key.pubkey.toLowerCase(), key]),
   );
   const deposited = new Map((await readDepositLogs(protocol)).map((log) => [log.pubkey, log]));
   entries.forEach((entry, index) => {
@@ -143,7 +151,7 @@ export async function guardianCheck(
     protocol.operatorRegistry.nonce({ blockTag }),
     protocol.pool.withdrawalCredentials({ blockTag }),
   ]);
-  const batches = await readCommittedBatches(protocol.operatorRegistry, blockTag);
+  const batches = await readCommittedBatches(protocol.operatorRegistry, blockTag, protocol.addresses.deployedAtBlock);
   const keys = committedKeys(batches);
   const usable = [];
   for (const key of keys) {
@@ -390,7 +398,7 @@ export async function planStake(
         `share cap of ${Number(cap) / 100} % of active validators (a cap below 100 % needs keys from several operators)`,
     );
   }
-  const batches = await readCommittedBatches(registry);
+  const batches = await readCommittedBatches(registry, undefined, protocol.addresses.deployedAtBlock);
   const credentials = await protocol.pool.withdrawalCredentials();
   const segments: IOperatorRegistry.KeySegmentStruct[] = [];
   for (const [operatorId, amount] of allocation.entries()) {

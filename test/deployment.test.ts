@@ -64,6 +64,29 @@ describe("deployment records", function () {
     });
   });
 
+  it("takes the block that created the proxies from Ignition's journal, so event scans start there", function () {
+    const record = {
+      "PluralLocal#StakingPool": "0x0000000000000000000000000000000000000002",
+      "PluralLocal#TimelockController": "0x0000000000000000000000000000000000000003",
+      "PluralLocal#OperatorRegistry": "0x0000000000000000000000000000000000000004",
+      "PluralLocal#DepositGuard": "0x0000000000000000000000000000000000000005",
+      "PluralLocal#WithdrawalVault": "0x0000000000000000000000000000000000000006",
+    };
+    writeRecord("chain-31337", record);
+    const journal = path.join(path.dirname(deployedAddressesFile("chain-31337", root)), "journal.jsonl");
+    const confirm = (futureId: string, blockNumber: number) =>
+      JSON.stringify({ futureId, receipt: { blockNumber, status: "SUCCESS" }, type: "TRANSACTION_CONFIRM" });
+    writeFileSync(
+      journal,
+      [confirm("PluralLocal#TimelockController", 3), confirm("PluralLocal#PluralDeployer", 7)].join("\n"),
+    );
+    expect(readDeployment("localhost", "chain-31337", root).deployedAtBlock, "the deployer's block").to.equal(7);
+    writeFileSync(journal, confirm("PluralLocal#TimelockController", 3));
+    expect(readDeployment("localhost", "chain-31337", root), "no deployer in the journal").not.to.have.property(
+      "deployedAtBlock",
+    );
+  });
+
   it("takes the deployment id from PLURAL_DEPLOYMENT_ID when set", function () {
     expect(deploymentId(31337n, {}), "default").to.equal("chain-31337");
     expect(deploymentId(31337n, { PLURAL_DEPLOYMENT_ID: "it-1" }), "override").to.equal("it-1");
