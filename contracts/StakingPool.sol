@@ -10,6 +10,7 @@ import {IDepositGuard} from "./interfaces/IDepositGuard.sol";
 import {IOperatorRegistry} from "./interfaces/IOperatorRegistry.sol";
 import {IStakedEther} from "./interfaces/IStakedEther.sol";
 import {IStakingPool} from "./interfaces/IStakingPool.sol";
+import {KeyBatch} from "./libraries/KeyBatch.sol";
 import {SharesMath} from "./libraries/SharesMath.sol";
 import {StakeLimit} from "./libraries/StakeLimit.sol";
 import {StakedEther} from "./StakedEther.sol";
@@ -42,8 +43,6 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
     uint256 public constant MIN_INITIAL_DEPOSIT = 0.001 ether;
 
     uint256 internal constant VALIDATOR_DEPOSIT = 32 ether;
-    uint256 internal constant PUBKEY_LENGTH = 48;
-    uint256 internal constant SIGNATURE_LENGTH = 96;
 
     /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     IDepositContract private immutable DEPOSIT_CONTRACT;
@@ -137,7 +136,7 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
         uint256 count;
         for (uint256 s; s < segments.length; ++s) {
             // Exact lengths are the registry's check; a ragged tail here only lowers the count and fails there.
-            count += segments[s].pubkeys.length / PUBKEY_LENGTH;
+            count += segments[s].pubkeys.length / KeyBatch.PUBKEY_LENGTH;
         }
         require(count != 0, NoValidatorsToDeposit());
         uint256 amount = count * VALIDATOR_DEPOSIT;
@@ -291,9 +290,9 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
                     freeMemory := mload(0x40)
                 }
                 DEPOSIT_CONTRACT.deposit{value: VALIDATOR_DEPOSIT}(
-                    keys.pubkeys[i * PUBKEY_LENGTH:(i + 1) * PUBKEY_LENGTH],
+                    keys.pubkeys[i * KeyBatch.PUBKEY_LENGTH:(i + 1) * KeyBatch.PUBKEY_LENGTH],
                     credentialBytes,
-                    keys.signatures[i * SIGNATURE_LENGTH:(i + 1) * SIGNATURE_LENGTH],
+                    keys.signatures[i * KeyBatch.SIGNATURE_LENGTH:(i + 1) * KeyBatch.SIGNATURE_LENGTH],
                     keys.depositDataRoots[i]
                 );
                 // The call's encoding is dead once it returns: reuse its memory rather than grow memory per deposit.

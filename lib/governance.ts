@@ -1,5 +1,5 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { id as hashText, ZeroHash } from "ethers";
+import { id as hashText, ZeroAddress, ZeroHash } from "ethers";
 
 import type { TimelockController } from "../typechain-types/index.js";
 import { UserInputError } from "./errors.js";
@@ -91,7 +91,8 @@ export async function advanceOperation(
   const executorRole = await timelock.EXECUTOR_ROLE();
   if (
     !(await timelock.hasRole(executorRole, signer.address)) &&
-    !(await timelock.hasRole(executorRole, ZeroHashAddress))
+    // The timelock's "anyone may execute" marker: EXECUTOR_ROLE granted to the zero address.
+    !(await timelock.hasRole(executorRole, ZeroAddress))
   ) {
     throw new UserInputError(`${signer.address} may not execute timelock operations: it lacks EXECUTOR_ROLE`);
   }
@@ -100,9 +101,6 @@ export async function advanceOperation(
   ).wait();
   return { operation, status: "executed", txHash: executed!.hash };
 }
-
-// The timelock's "anyone may execute" marker: EXECUTOR_ROLE granted to the zero address.
-const ZeroHashAddress = "0x0000000000000000000000000000000000000000";
 
 /**
  * For `--skip-delay`: moves a local chain's clock past the timelock delay. Refused on any other network, where the

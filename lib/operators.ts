@@ -3,7 +3,7 @@ import { dataSlice, getAddress } from "ethers";
 
 import type { OperatorRegistry, TimelockController } from "../typechain-types/index.js";
 import { resolveSigner } from "./accounts.js";
-import { type TimelockOperation, timelockOperation } from "./governance.js";
+import { advanceOperation, type TimelockOperation, type TimelockOutcome, timelockOperation } from "./governance.js";
 import { queryInChunks } from "./logs.js";
 import { describeConcentration, type Concentration } from "./decentralization.js";
 import { UserInputError } from "./errors.js";
@@ -31,12 +31,13 @@ export interface OperatorInfo {
   clusterMembers: string[];
 }
 
-/** Every operator of the registry, by id. */
-export async function listOperators(registry: OperatorRegistry): Promise<OperatorInfo[]> {
-  const count = Number(await registry.operatorCount());
+/** Every operator of the registry, by id, as of `blockTag` (default: the latest block). */
+export async function listOperators(registry: OperatorRegistry, blockTag?: number): Promise<OperatorInfo[]> {
+  const overrides = blockTag === undefined ? {} : { blockTag };
+  const count = Number(await registry.operatorCount(overrides));
   return Promise.all(
     Array.from({ length: count }, async (_, id) => {
-      const op = await registry.getOperator(id);
+      const op = await registry.getOperator(id, overrides);
       return {
         id,
         name: op.name,
@@ -289,6 +290,17 @@ export async function registryOperation(
           `(${(await registry.getOperator(request.operatorId)).depositedKeys} deposited)`,
       );
   }
+}
+
+/** Moves governance's `request` one timelock step on (see `advanceOperation`): what tasks, demo and bench all do. */
+export async function advanceRegistryRequest(
+  timelock: TimelockController,
+  registry: OperatorRegistry,
+  proposer: HardhatEthersSigner,
+  request: RegistryRequest,
+  skipDelay?: (seconds: bigint) => Promise<void>,
+): Promise<TimelockOutcome> {
+  return advanceOperation(timelock, proposer, await registryOperation(timelock, registry, request), skipDelay);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import type { ContractTransactionReceipt } from "ethers";
+import type { BaseContract, ContractTransactionReceipt } from "ethers";
 import { ZeroAddress } from "ethers";
 
 import type { StakingPool } from "../typechain-types/index.js";
@@ -102,11 +102,25 @@ export async function deposit(
 /** A `UserInputError` naming the pool's custom error inside `error`, if there is one. */
 export function describeRevert(pool: StakingPool, error: unknown): UserInputError | undefined {
   const data = findRevertData(error);
-  if (data === undefined) return undefined;
-  const parsed = pool.interface.parseError(data);
-  if (parsed === null) return undefined;
-  const args = parsed.args.map((arg: unknown) => String(arg)).join(", ");
-  return new UserInputError(`the pool refused the transaction: ${parsed.name}(${args})`);
+  const named = data === undefined ? undefined : nameCustomError(data, [pool]);
+  return named === undefined ? undefined : new UserInputError(`the pool refused the transaction: ${named.text}`);
+}
+
+/** The first of `contracts` whose ABI knows the custom error in revert `data`: its name and "Name(arg, ...)". */
+export function nameCustomError(
+  data: string,
+  contracts: readonly BaseContract[],
+): { name: string; text: string } | undefined {
+  for (const contract of contracts) {
+    const parsed = contract.interface.parseError(data);
+    if (parsed !== null) {
+      return {
+        name: parsed.name,
+        text: `${parsed.name}(${parsed.args.map((arg: unknown) => String(arg)).join(", ")})`,
+      };
+    }
+  }
+  return undefined;
 }
 
 export function findRevertData(error: unknown): string | undefined {

@@ -14,9 +14,9 @@ import {
 } from "./keys/depositData.js";
 import { rangeProof } from "./merkle.js";
 import { type BeaconNetwork, beaconNetwork } from "./networks.js";
-import { type CommittedBatch, committedKeys, readCommittedBatches } from "./operators.js";
+import { type CommittedBatch, committedKeys, listOperators, readCommittedBatches } from "./operators.js";
 import { queryInChunks } from "./logs.js";
-import { findRevertData } from "./pool.js";
+import { findRevertData, nameCustomError } from "./pool.js";
 import type { Protocol } from "./protocol.js";
 
 /** The beacon network of the connected execution chain. */
@@ -153,11 +153,11 @@ export async function guardianCheck(
   ]);
   const batches = await readCommittedBatches(protocol.operatorRegistry, blockTag, protocol.addresses.deployedAtBlock);
   const keys = committedKeys(batches);
-  const usable = [];
-  for (const key of keys) {
-    const op = await protocol.operatorRegistry.getOperator(key.operatorId, { blockTag });
-    if (BigInt(key.index) >= op.depositedKeys && BigInt(key.index) < op.vettedKeys) usable.push(key);
-  }
+  const operators = await listOperators(protocol.operatorRegistry, blockTag);
+  const usable = keys.filter((key) => {
+    const op = operators[key.operatorId]!;
+    return BigInt(key.index) >= op.depositedKeys && BigInt(key.index) < op.vettedKeys;
+  });
   const problems: string[] = [];
   const atFault = new Set<number>();
   const name = (key: (typeof keys)[number]) =>
@@ -176,8 +176,12 @@ export async function guardianCheck(
     problems.push(`${name(key)}: ${found.join("; ")}`);
   }
   const holders = new Map<string, typeof keys>();
-  for (const key of keys)
-    holders.set(key.pubkey.toLowerCase(), [...(holders.get(key.pubkey.toLowerCase()) ?? []), key]);
+  for (const key of keys) {
+    const pubkey = key.pubkey.toLowerCase();
+    const list = holders.get(pubkey);
+    if (list === undefined) holders.set(pubkey, [key]);
+    else list.push(key);
+  }
   const deposits = new Map((await readDepositLogs(protocol, blockTag)).map((log) => [log.pubkey, log]));
   for (const key of usable) {
     const others = holders.get(key.pubkey.toLowerCase())!.filter((other) => other !== key);
@@ -487,12 +491,9 @@ export async function stake(
 export function explainRefusal(error: unknown, contracts: readonly BaseContract[]): UserInputError | undefined {
   const data = findRevertData(error);
   if (data === undefined) return undefined;
-  for (const contract of contracts) {
-    const parsed = contract.interface.parseError(data);
-    if (parsed !== null) {
-      const args = parsed.args.map((arg: unknown) => String(arg)).join(", ");
-      return new UserInputError(`the transaction would revert: ${parsed.name}(${args})${HINTS[parsed.name] ?? ""}`);
-    }
+  const named = nameCustomError(data, contracts);
+  if (named !== undefined) {
+    return new UserInputError(`the transaction would revert: ${named.text}${HINTS[named.name] ?? ""}`);
   }
   if (getBytes(data).length >= 4) return new UserInputError(`the transaction would revert (data ${data})`);
   return undefined;
@@ -552,7 +553,6 @@ export async function submitKeys(
   const asManager = registry.connect(manager);
   for (let start = 0; start < entries.length; start += batchSize) {
     const chunk = entries.slice(start, start + batchSize);
-    const firstIndex = Number((await registry.getOperator(operatorId)).totalKeys);
     const tx = await asManager.addKeys(
       operatorId,
       `0x${chunk.map((entry) => entry.pubkey).join("")}`,
@@ -560,6 +560,12 @@ export async function submitKeys(
     );
     const mined = await tx.wait();
     if (mined === null) throw new Error(`addKeys ${tx.hash} was dropped`);
+    // The registry's own record of where the batch went, rather than a read before sending that could be stale.
+    const added = mined.logs
+      .map((log) => registry.interface.parseLog(log))
+      .find((parsed) => parsed?.name === "KeysAdded");
+    if (added === undefined || added === null) throw new Error(`addKeys ${mined.hash} emitted no KeysAdded event`);
+    const firstIndex = Number(added.args.firstIndex);
     receipt.batches.push({ txHash: mined.hash, firstIndex, count: chunk.length, gasUsed: mined.gasUsed });
     options.onBatch?.(start + chunk.length, entries.length);
   }

@@ -20,10 +20,10 @@ import { parseEthAmount } from "../lib/amounts.js";
 import { computeDepositDataRoot } from "../lib/depositData.js";
 import { deployLocalProtocol } from "../lib/deploy.js";
 import { PROJECT_ROOT } from "../lib/deployment.js";
-import { advanceOperation, localDelaySkipper } from "../lib/governance.js";
+import { localDelaySkipper } from "../lib/governance.js";
 import { generateDepositData, VALIDATOR_DEPOSIT_GWEI } from "../lib/keys/depositData.js";
 import { BEACON_NETWORKS } from "../lib/networks.js";
-import { registryOperation, type RegistryRequest } from "../lib/operators.js";
+import { advanceRegistryRequest, type RegistryRequest } from "../lib/operators.js";
 import { connectProtocol } from "../lib/protocol.js";
 import { guardianCheck, mergeAttestations, planStake, signAttestation, stake, submitKeys } from "../lib/staking.js";
 import { renderTable } from "../lib/table.js";
@@ -90,13 +90,8 @@ const measures: Measure[] = [
 const signers = await ethers.getSigners();
 const governance = signers[1]!;
 const skipDelay = localDelaySkipper(connection.provider, "default", true);
-const govern = async (request: RegistryRequest) =>
-  advanceOperation(
-    protocol.timelock,
-    governance,
-    await registryOperation(protocol.timelock, protocol.operatorRegistry, request),
-    skipDelay,
-  );
+const govern = (request: RegistryRequest) =>
+  advanceRegistryRequest(protocol.timelock, protocol.operatorRegistry, governance, request, skipDelay);
 const vault = protocol.addresses.withdrawalVault;
 const keyGas: number[] = [];
 for (let operatorId = 0; operatorId < OPERATORS; operatorId++) {

@@ -17,11 +17,11 @@ import { network } from "hardhat";
 import { resolveSigner } from "../lib/accounts.js";
 import { formatEth, formatPlEth, parseEthAmount } from "../lib/amounts.js";
 import { deployLocalProtocol } from "../lib/deploy.js";
-import { advanceOperation, localDelaySkipper } from "../lib/governance.js";
+import { localDelaySkipper } from "../lib/governance.js";
 import { generateValidatorFiles } from "../lib/keys/generate.js";
 import { finishDkg, writeDeal } from "../lib/keys/dkgFiles.js";
 import { combineDepositFiles, signDepositShare } from "../lib/keys/thresholdDeposits.js";
-import { formatOperators, listOperators, type RegistryRequest, registryOperation } from "../lib/operators.js";
+import { advanceRegistryRequest, formatOperators, listOperators, type RegistryRequest } from "../lib/operators.js";
 import { deposit } from "../lib/pool.js";
 import { connectProtocol } from "../lib/protocol.js";
 import { guardianCheck, mergeAttestations, planStake, signAttestation, stake, submitKeys } from "../lib/staking.js";
@@ -80,9 +80,14 @@ step(3, "Governance adds 3 operators and a 3-of-4 cluster through the timelock (
 const governance = await resolveSigner(ethers, GOVERNANCE);
 const skipDelay = localDelaySkipper(connection.provider, "default", true);
 const govern = async (request: RegistryRequest) => {
-  const operation = await registryOperation(protocol.timelock, protocol.operatorRegistry, request);
-  await advanceOperation(protocol.timelock, governance, operation, skipDelay);
-  console.log(`  ${operation.description}`);
+  const outcome = await advanceRegistryRequest(
+    protocol.timelock,
+    protocol.operatorRegistry,
+    governance,
+    request,
+    skipDelay,
+  );
+  console.log(`  ${outcome.operation.description}`);
 };
 const address = async (account: string) => (await resolveSigner(ethers, account)).address;
 for (const operator of OPERATORS) {

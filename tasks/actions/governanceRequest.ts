@@ -2,8 +2,8 @@ import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { isLocalNetwork } from "../../lib/deployment.js";
-import { advanceOperation, describeOutcome, localDelaySkipper } from "../../lib/governance.js";
-import { type RegistryRequest, registryOperation, resolveProposer } from "../../lib/operators.js";
+import { describeOutcome, localDelaySkipper } from "../../lib/governance.js";
+import { advanceRegistryRequest, type RegistryRequest, resolveProposer } from "../../lib/operators.js";
 import { loadProtocol, type Protocol } from "../../lib/protocol.js";
 
 /** Shared by the `operators` tasks that governance runs: one timelock step for `request`, printed. */
@@ -17,6 +17,9 @@ export async function runRegistryRequest(
   const protocol = await loadProtocol(ethers, networkName);
   const request = await build(protocol, ethers);
   const proposer = await resolveProposer(ethers, protocol.timelock, options.from);
-  const operation = await registryOperation(protocol.timelock, protocol.operatorRegistry, request);
-  console.log(describeOutcome(await advanceOperation(protocol.timelock, proposer, operation, skip)));
+  console.log(
+    describeOutcome(
+      await advanceRegistryRequest(protocol.timelock, protocol.operatorRegistry, proposer, request, skip),
+    ),
+  );
 }
