@@ -3,6 +3,8 @@ pragma solidity 0.8.30;
 
 import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
 import {UUPSUpgradeable} from "@openzeppelin/contracts/proxy/utils/UUPSUpgradeable.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IOperatorRegistry} from "./interfaces/IOperatorRegistry.sol";
@@ -16,9 +18,12 @@ import {MinFirstAllocation} from "./libraries/MinFirstAllocation.sol";
 /// - `invariant_TotalDepositedIsSumOfOperators`: the registry's deposited total is the sum over operators.
 /// - `invariant_NoDepositAboveVettedOrCap`: no `useKeys` takes an operator above its vetted count or above the
 ///   share cap of the active validators after the deposit.
+/// - `invariant_FeesNeverExceedHoldings`: the operators' claimable fees never add up to more plETH than the registry
+///   holds.
 /// @custom:oz-upgrades
 contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUpgradeable {
     using SafeCast for uint256;
+    using SafeERC20 for IERC20;
 
     /// @notice Adds, activates and deactivates operators; sets reward addresses and the share cap (the timelock).
     bytes32 public constant MANAGE_OPERATORS_ROLE = keccak256("MANAGE_OPERATORS_ROLE");
@@ -35,6 +40,8 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
     uint256 public constant MAX_CLUSTER_MEMBERS = 32;
 
     uint256 internal constant BPS = 10_000;
+    /// @dev Scale of the fee accumulator (plETH per validator).
+    uint256 internal constant FEE_PRECISION = 1e18;
 
     /// @dev The counts share one slot, the one allocation reads for every operator.
     struct OperatorData {
@@ -66,6 +73,17 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
         uint64 totalExited;
         OperatorData[] operators;
         mapping(uint256 operatorId => BatchData[]) batches;
+        // Operator fees: plETH per active validator since the start (scaled by FEE_PRECISION), and fees that arrived
+        // while no validator was active.
+        uint160 feePerValidator;
+        uint96 heldBackFees;
+        mapping(uint256 operatorId => FeeAccount) feeAccounts;
+    }
+
+    /// @dev An operator's fees: the accumulator when last settled, and what it earned up to then.
+    struct FeeAccount {
+        uint160 checkpoint;
+        uint96 unclaimed;
     }
 
     // keccak256(abi.encode(uint256(keccak256("plural.storage.OperatorRegistry")) - 1)) & ~bytes32(uint256(0xff))
@@ -247,6 +265,48 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
     }
 
     /// @inheritdoc IOperatorRegistry
+    function distributeFees(uint256 shares) external {
+        RegistryStorage storage $ = _storage();
+        require(msg.sender == $.pool, CallerNotPool(msg.sender));
+        uint256 total = shares + $.heldBackFees;
+        uint256 active = uint256($.totalDeposited) - $.totalExited;
+        if (active == 0) {
+            $.heldBackFees = total.toUint96();
+            emit FeesDistributed(total, 0, $.feePerValidator);
+            return;
+        }
+        // Rounded down: the operators' claims never exceed what the registry holds; the dust stays here.
+        uint256 feePerValidator = $.feePerValidator + (total * FEE_PRECISION) / active;
+        $.feePerValidator = feePerValidator.toUint160();
+        $.heldBackFees = 0;
+        emit FeesDistributed(total, active, feePerValidator);
+    }
+
+    /// @inheritdoc IOperatorRegistry
+    function claimFees(uint256 operatorId) external returns (uint256 shares) {
+        RegistryStorage storage $ = _storage();
+        OperatorData storage op = _operator($, operatorId);
+        _settleFees($, operatorId, uint256(op.depositedKeys) - op.exitedKeys);
+        FeeAccount storage account = $.feeAccounts[operatorId];
+        shares = account.unclaimed;
+        require(shares != 0, NoFeesToClaim(operatorId));
+        account.unclaimed = 0;
+        address rewardAddress = op.rewardAddress;
+        emit FeesClaimed(operatorId, rewardAddress, shares);
+        IERC20($.pool).safeTransfer(rewardAddress, shares);
+    }
+
+    /// @inheritdoc IOperatorRegistry
+    function claimableFees(uint256 operatorId) external view returns (uint256) {
+        RegistryStorage storage $ = _storage();
+        OperatorData storage op = _operator($, operatorId);
+        FeeAccount storage account = $.feeAccounts[operatorId];
+        return
+            account.unclaimed +
+            ((uint256(op.depositedKeys) - op.exitedKeys) * ($.feePerValidator - account.checkpoint)) / FEE_PRECISION;
+    }
+
+    /// @inheritdoc IOperatorRegistry
     function allocate(uint256 count) external view returns (uint256[] memory allocation, uint256 allocated) {
         return _allocate(_storage(), count);
     }
@@ -335,6 +395,18 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
         emit NonceChanged(next);
     }
 
+    /// @dev Credits an operator with `active` validators its fees since it was last settled. Must run before its
+    /// active count changes.
+    function _settleFees(RegistryStorage storage $, uint256 operatorId, uint256 active) internal {
+        uint256 feePerValidator = $.feePerValidator;
+        FeeAccount storage account = $.feeAccounts[operatorId];
+        uint256 checkpoint = account.checkpoint;
+        if (checkpoint == feePerValidator) return;
+        uint256 earned = (active * (feePerValidator - checkpoint)) / FEE_PRECISION;
+        account.checkpoint = uint160(feePerValidator);
+        account.unclaimed = (account.unclaimed + earned).toUint96();
+    }
+
     /// @dev Checks an `addKeys` call and stores its batch.
     function _commitKeys(
         uint256 operatorId,
@@ -369,6 +441,7 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
         OperatorData storage op = $.operators[operatorId];
         uint256 firstIndex = op.depositedKeys;
         uint256 end = firstIndex + count;
+        _settleFees($, operatorId, firstIndex - op.exitedKeys);
         for (uint256 next = firstIndex; next < end; ++segment) {
             // The counts add up to the allocation's, so a missing segment shows up as one that overshoots.
             KeySegment calldata keys = segments[segment];

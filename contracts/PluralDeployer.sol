@@ -3,7 +3,10 @@ pragma solidity 0.8.30;
 
 import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
 
+import {AccountingOracle} from "./AccountingOracle.sol";
 import {DepositGuard} from "./DepositGuard.sol";
+import {ExecutionRewardsVault} from "./ExecutionRewardsVault.sol";
+import {IAccountingOracle} from "./interfaces/IAccountingOracle.sol";
 import {IDepositGuard} from "./interfaces/IDepositGuard.sol";
 import {IOperatorRegistry} from "./interfaces/IOperatorRegistry.sol";
 import {IStakingPool} from "./interfaces/IStakingPool.sol";
@@ -13,7 +16,8 @@ import {WithdrawalVault} from "./WithdrawalVault.sol";
 
 /// @title PluralDeployer
 /// @notice Creates and initializes the protocol's proxies in one transaction, its constructor.
-/// @dev The pool must know the registry, guard and vault, and they must know the pool (and the guard the registry).
+/// @dev The pool must know the registry, guard, vaults and oracle, and they must know the pool (and the guard the
+/// registry).
 /// Each proxy is initialized in its own constructor with the others' addresses, which this contract predicts from
 /// its own creation nonces, so no proxy ever exists uninitialized, no deployer keeps a role and no setter is needed.
 contract PluralDeployer {
@@ -23,6 +27,8 @@ contract PluralDeployer {
         address operatorRegistry;
         address depositGuard;
         address withdrawalVault;
+        address executionRewardsVault;
+        address accountingOracle;
     }
 
     /// @notice Initialization parameters (see each contract's `initialize`).
@@ -35,6 +41,21 @@ contract PluralDeployer {
         uint256 guardianQuorum;
         uint256 maxBlockAge;
         uint256 pauseDuration;
+        IStakingPool.AccountingSettings accounting;
+        IAccountingOracle.FrameConfig frame;
+        address[] oracleMembers;
+        uint256 oracleQuorum;
+        IAccountingOracle.SanityBounds sanityBounds;
+    }
+
+    /// @dev The proxies' predicted addresses, in creation order.
+    struct Addresses {
+        address pool;
+        address registry;
+        address guard;
+        address vault;
+        address rewardsVault;
+        address oracle;
     }
 
     /// @notice The protocol's proxies, all initialized.
@@ -42,24 +63,57 @@ contract PluralDeployer {
     /// @param operatorRegistry The operator registry proxy.
     /// @param depositGuard The deposit guard proxy.
     /// @param withdrawalVault The withdrawal vault proxy, the address in every validator's withdrawal credentials.
-    event ProtocolDeployed(address pool, address operatorRegistry, address depositGuard, address withdrawalVault);
+    /// @param executionRewardsVault The execution-rewards vault proxy, every validator's fee recipient.
+    /// @param accountingOracle The accounting oracle proxy.
+    event ProtocolDeployed(
+        address pool,
+        address operatorRegistry,
+        address depositGuard,
+        address withdrawalVault,
+        address executionRewardsVault,
+        address accountingOracle
+    );
 
     /// @notice A proxy landed somewhere other than predicted (cannot happen with CREATE; checked all the same).
     error UnexpectedAddress(address expected, address actual);
 
-    /// @notice Deploys the pool, registry, guard and vault proxies, each initialized with the others' addresses, and
-    /// emits `ProtocolDeployed`.
+    /// @notice Deploys the pool, registry, guard, vault and oracle proxies, each initialized with the others'
+    /// addresses, and emits `ProtocolDeployed`.
     /// @param implementations The implementations.
     /// @param settings The parameters; `msg.value` is the pool's initial deposit behind the dead shares.
     constructor(Implementations memory implementations, Settings memory settings) payable {
         // A contract's nonce starts at 1 (EIP-161) and each CREATE below uses the next one.
-        address pool = _createdAddress(1);
-        address registry = _createdAddress(2);
-        address guard = _createdAddress(3);
-        address vault = _createdAddress(4);
+        Addresses memory addresses = Addresses({
+            pool: _createdAddress(1),
+            registry: _createdAddress(2),
+            guard: _createdAddress(3),
+            vault: _createdAddress(4),
+            rewardsVault: _createdAddress(5),
+            oracle: _createdAddress(6)
+        });
 
+        _createPoolAndRegistry(addresses, implementations, settings);
+        _createGuardAndWithdrawalVault(addresses, implementations, settings);
+        _createRewardsVaultAndOracle(addresses, implementations, settings);
+
+        emit ProtocolDeployed(
+            addresses.pool,
+            addresses.registry,
+            addresses.guard,
+            addresses.vault,
+            addresses.rewardsVault,
+            addresses.oracle
+        );
+    }
+
+    /// @dev Creates the pool and registry proxies (nonces 1 and 2), in that order.
+    function _createPoolAndRegistry(
+        Addresses memory addresses,
+        Implementations memory implementations,
+        Settings memory settings
+    ) private {
         _create(
-            pool,
+            addresses.pool,
             implementations.pool,
             abi.encodeCall(
                 StakingPool.initialize,
@@ -67,25 +121,43 @@ contract PluralDeployer {
                     settings.admin,
                     settings.stakeLimitMax,
                     settings.stakeLimitRefillPeriod,
-                    IStakingPool.StakingContracts(IOperatorRegistry(registry), IDepositGuard(guard), vault)
+                    IStakingPool.StakingContracts(
+                        IOperatorRegistry(addresses.registry),
+                        IDepositGuard(addresses.guard),
+                        addresses.vault,
+                        addresses.rewardsVault,
+                        addresses.oracle
+                    ),
+                    settings.accounting
                 )
             ),
             msg.value
         );
         _create(
-            registry,
+            addresses.registry,
             implementations.operatorRegistry,
-            abi.encodeCall(OperatorRegistry.initialize, (settings.admin, pool, guard, settings.shareCapBps)),
+            abi.encodeCall(
+                OperatorRegistry.initialize,
+                (settings.admin, addresses.pool, addresses.guard, settings.shareCapBps)
+            ),
             0
         );
+    }
+
+    /// @dev Creates the guard and withdrawal vault proxies (nonces 3 and 4), in that order.
+    function _createGuardAndWithdrawalVault(
+        Addresses memory addresses,
+        Implementations memory implementations,
+        Settings memory settings
+    ) private {
         _create(
-            guard,
+            addresses.guard,
             implementations.depositGuard,
             abi.encodeCall(
                 DepositGuard.initialize,
                 (
                     settings.admin,
-                    IOperatorRegistry(registry),
+                    IOperatorRegistry(addresses.registry),
                     settings.guardians,
                     settings.guardianQuorum,
                     settings.maxBlockAge,
@@ -95,13 +167,41 @@ contract PluralDeployer {
             0
         );
         _create(
-            vault,
+            addresses.vault,
             implementations.withdrawalVault,
-            abi.encodeCall(WithdrawalVault.initialize, (settings.admin, pool)),
+            abi.encodeCall(WithdrawalVault.initialize, (settings.admin, addresses.pool)),
             0
         );
+    }
 
-        emit ProtocolDeployed(pool, registry, guard, vault);
+    /// @dev Creates the execution-rewards vault and oracle proxies (nonces 5 and 6), in that order.
+    function _createRewardsVaultAndOracle(
+        Addresses memory addresses,
+        Implementations memory implementations,
+        Settings memory settings
+    ) private {
+        _create(
+            addresses.rewardsVault,
+            implementations.executionRewardsVault,
+            abi.encodeCall(ExecutionRewardsVault.initialize, (settings.admin, addresses.pool)),
+            0
+        );
+        _create(
+            addresses.oracle,
+            implementations.accountingOracle,
+            abi.encodeCall(
+                AccountingOracle.initialize,
+                (
+                    settings.admin,
+                    IStakingPool(addresses.pool),
+                    settings.frame,
+                    settings.oracleMembers,
+                    settings.oracleQuorum,
+                    settings.sanityBounds
+                )
+            ),
+            0
+        );
     }
 
     function _create(address expected, address implementation, bytes memory initialization, uint256 value) private {

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
 import {UUPSUpgradeable} from "@openzeppelin/contracts/proxy/utils/UUPSUpgradeable.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IDepositContract} from "./interfaces/IDepositContract.sol";
@@ -10,6 +11,7 @@ import {IDepositGuard} from "./interfaces/IDepositGuard.sol";
 import {IOperatorRegistry} from "./interfaces/IOperatorRegistry.sol";
 import {IStakedEther} from "./interfaces/IStakedEther.sol";
 import {IStakingPool} from "./interfaces/IStakingPool.sol";
+import {IPoolVault, IVaultEtherRecipient} from "./interfaces/IPoolVault.sol";
 import {KeyBatch} from "./libraries/KeyBatch.sol";
 import {SharesMath} from "./libraries/SharesMath.sol";
 import {StakeLimit} from "./libraries/StakeLimit.sol";
@@ -20,7 +22,11 @@ import {StakedEther} from "./StakedEther.sol";
 /// prices every share.
 /// @dev Invariants (tested by these names):
 /// - `invariant_TotalPooledEtherIsBufferPlusValidators`: totalPooledEther == bufferedEther + beaconBalance
-///   + 32 ether × (depositedValidators − beaconValidators).
+///   + 32 ether × (depositedValidators − beaconValidators − writtenOffValidators).
+/// - `invariant_Conservation`: the ether the pool and its vaults hold, plus the beacon balance, plus what was paid
+///   out, equals what users deposited plus beacon rewards minus penalties (see the report tests).
+/// - `invariant_ReportNeverDilutes`: a report with rewards never lowers the value of a share; the fee takes exactly
+///   its part of the rewards.
 /// - `invariant_DepositNeverLowersShareValue`: no deposit lowers the ether value of any existing share.
 /// - `invariant_BufferNeverExceedsBalance`: bufferedEther <= address(this).balance; ether sent around the deposit
 ///   functions (forced transfers) never enters the accounting.
@@ -35,6 +41,15 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
     bytes32 public constant RESUME_ROLE = keccak256("RESUME_ROLE");
     /// @notice May set or remove the stake limit (the timelock only).
     bytes32 public constant STAKE_LIMIT_ROLE = keccak256("STAKE_LIMIT_ROLE");
+    /// @notice May set the protocol fee, the treasury and the report age limit (the timelock only).
+    bytes32 public constant MANAGE_ACCOUNTING_ROLE = keccak256("MANAGE_ACCOUNTING_ROLE");
+
+    /// @notice Hard cap of the protocol fee (treasury and operators together), in basis points of rewards.
+    uint256 public constant MAX_FEE_BPS = 2_000;
+    /// @notice Shortest time a report may be awaited before deposits stop (lower bound of `maxReportAge`).
+    uint256 public constant MIN_REPORT_AGE = 1 hours;
+    /// @notice Longest time a report may be awaited before deposits stop (upper bound of `maxReportAge`).
+    uint256 public constant MAX_REPORT_AGE = 30 days;
 
     /// @notice Holder of the shares minted in the initializer; nobody controls it, so the rate is always defined.
     address public constant DEAD_SHARES_HOLDER = 0x000000000000000000000000000000000000dEaD;
@@ -43,6 +58,8 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
     uint256 public constant MIN_INITIAL_DEPOSIT = 0.001 ether;
 
     uint256 internal constant VALIDATOR_DEPOSIT = 32 ether;
+    uint256 internal constant BPS = 10_000;
+    uint256 internal constant YEAR = 365 days;
 
     /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     IDepositContract private immutable DEPOSIT_CONTRACT;
@@ -60,6 +77,7 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
         uint96 validatorEther;
         uint96 stakeLimitMax;
         uint32 stakeLimitRefillPeriod;
+        uint32 reportDeadline;
         // Slot 2: validator accounting, changed by validator deposits and oracle reports.
         uint128 beaconBalance;
         uint64 depositedValidators;
@@ -68,6 +86,31 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
         IOperatorRegistry operatorRegistry;
         IDepositGuard depositGuard;
         address withdrawalVault;
+        // Report state, written by each report (and the first validator deposit).
+        uint64 exitedValidators;
+        uint64 writtenOffValidators;
+        // Validators deposited by `writeOffCheckpointTime`: those of them still unseen after the deadline are lost.
+        uint64 writeOffCheckpointCount;
+        uint32 writeOffCheckpointTime;
+        uint32 lastReportTime;
+        // Fee settings, read by each report with rewards.
+        address treasury;
+        uint16 treasuryFeeBps;
+        uint16 operatorFeeBps;
+        uint32 maxReportAge;
+        uint64 lastReportRefSlot;
+        address executionRewardsVault;
+        address accountingOracle;
+    }
+
+    /// @dev Where a report's change came from (see `ReportBreakdown`).
+    struct Breakdown {
+        int256 beaconDelta;
+        uint256 withdrawals;
+        uint256 elRewards;
+        uint256 writtenOff;
+        uint256 treasuryShares;
+        uint256 operatorShares;
     }
 
     // keccak256(abi.encode(uint256(keccak256("plural.storage.StakingPool")) - 1)) & ~bytes32(uint256(0xff))
@@ -85,18 +128,22 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
     /// @param admin The governance timelock.
     /// @param stakeLimitMax The stake limit in wei; zero for none.
     /// @param stakeLimitRefillPeriod Seconds for the stake limit to refill from empty.
-    /// @param staking The operator registry, the deposit guard and the withdrawal vault.
+    /// @param staking The operator registry, the deposit guard, the vaults and the oracle.
+    /// @param accounting The fee, the treasury and the longest a report may be awaited.
     function initialize(
         address admin,
         uint256 stakeLimitMax,
         uint256 stakeLimitRefillPeriod,
-        StakingContracts calldata staking
+        StakingContracts calldata staking,
+        AccountingSettings calldata accounting
     ) external payable initializer {
         require(
             admin != address(0) &&
                 address(staking.operatorRegistry) != address(0) &&
                 address(staking.depositGuard) != address(0) &&
-                staking.withdrawalVault != address(0),
+                staking.withdrawalVault != address(0) &&
+                staking.executionRewardsVault != address(0) &&
+                staking.accountingOracle != address(0),
             ZeroAddress()
         );
         require(msg.value >= MIN_INITIAL_DEPOSIT, InitialDepositTooSmall(msg.value, MIN_INITIAL_DEPOSIT));
@@ -107,12 +154,18 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
         _grantRole(PAUSE_ROLE, admin);
         _grantRole(RESUME_ROLE, admin);
         _grantRole(STAKE_LIMIT_ROLE, admin);
+        _grantRole(MANAGE_ACCOUNTING_ROLE, admin);
         if (stakeLimitMax != 0) _setStakeLimit(stakeLimitMax, stakeLimitRefillPeriod);
+        _setFees(accounting.treasuryFeeBps, accounting.operatorFeeBps);
+        _setTreasury(accounting.treasury);
+        _setMaxReportAge(accounting.maxReportAge);
 
         StakingPoolStorage storage $ = _storage();
         $.operatorRegistry = staking.operatorRegistry;
         $.depositGuard = staking.depositGuard;
         $.withdrawalVault = staking.withdrawalVault;
+        $.executionRewardsVault = staking.executionRewardsVault;
+        $.accountingOracle = staking.accountingOracle;
         $.bufferedEther = msg.value.toUint96();
         _mint(DEAD_SHARES_HOLDER, msg.value);
     }
@@ -147,11 +200,88 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
         // Ether moves from the buffer to validators: totalPooledEther, and so the share rate, stays the same.
         $.bufferedEther = uint96(bufferedEther - amount);
         $.validatorEther += uint96(amount); // <= the old buffer, and validatorEther + buffer fits in 96 bits
-        $.depositedValidators += uint64(count);
+        uint256 deposited = $.depositedValidators + count;
+        $.depositedValidators = uint64(deposited);
+        if ($.reportDeadline == 0) {
+            // The first validators: from now on the rate depends on reports.
+            $.lastReportTime = uint32(block.timestamp);
+            $.reportDeadline = uint32(block.timestamp + $.maxReportAge);
+        }
+        if (uint256($.beaconValidators) + $.writtenOffValidators >= $.writeOffCheckpointCount) {
+            // Every deposit of the last checkpoint was seen or written off: these start the next one.
+            $.writeOffCheckpointCount = uint64(deposited);
+            $.writeOffCheckpointTime = uint32(block.timestamp);
+        }
         emit ValidatorsDeposited(count, amount);
 
         $.operatorRegistry.useKeys(segments);
         _depositToBeaconChain(segments, _withdrawalCredentials($.withdrawalVault));
+    }
+
+    /// @inheritdoc IStakingPool
+    function handleOracleReport(OracleReport calldata report, ReportLimits calldata limits) external {
+        StakingPoolStorage storage $ = _storage();
+        require(msg.sender == $.accountingOracle, CallerNotOracle(msg.sender));
+        uint256 preTotalEther = totalPooledEther();
+        uint256 preTotalShares = totalSupply();
+
+        Breakdown memory breakdown = _applyReport($, report, limits, preTotalEther);
+        int256 profit = breakdown.beaconDelta + int256(breakdown.elRewards) - int256(breakdown.writtenOff);
+        if (profit > 0) {
+            (breakdown.treasuryShares, breakdown.operatorShares) = _mintFees($, uint256(profit), preTotalShares);
+        }
+
+        emit ReportBreakdown(
+            report.refSlot,
+            breakdown.beaconDelta,
+            breakdown.withdrawals,
+            breakdown.elRewards,
+            breakdown.writtenOff,
+            breakdown.treasuryShares,
+            breakdown.operatorShares
+        );
+        emit ReportApplied(
+            report.refSlot,
+            report.timeElapsed,
+            preTotalEther,
+            preTotalShares,
+            totalPooledEther(),
+            totalSupply()
+        );
+    }
+
+    /// @inheritdoc IVaultEtherRecipient
+    function receiveVaultEther() external payable {
+        StakingPoolStorage storage $ = _storage();
+        require(msg.sender == $.withdrawalVault || msg.sender == $.executionRewardsVault, CallerNotVault(msg.sender));
+        // Accounted for by the report that asked for it.
+    }
+
+    /// @inheritdoc IStakingPool
+    function setFees(uint256 treasuryFeeBps, uint256 operatorFeeBps) external onlyRole(MANAGE_ACCOUNTING_ROLE) {
+        _setFees(treasuryFeeBps, operatorFeeBps);
+    }
+
+    /// @inheritdoc IStakingPool
+    function setTreasury(address treasury) external onlyRole(MANAGE_ACCOUNTING_ROLE) {
+        _setTreasury(treasury);
+    }
+
+    /// @inheritdoc IStakingPool
+    function setMaxReportAge(uint256 maxReportAge) external onlyRole(MANAGE_ACCOUNTING_ROLE) {
+        _setMaxReportAge(maxReportAge);
+    }
+
+    /// @inheritdoc IStakingPool
+    function getReportState() external view returns (ReportState memory state) {
+        StakingPoolStorage storage $ = _storage();
+        state.lastReportTime = $.lastReportTime;
+        state.lastReportRefSlot = $.lastReportRefSlot;
+        state.reportDeadline = $.reportDeadline;
+        state.maxReportAge = $.maxReportAge;
+        state.treasury = $.treasury;
+        state.treasuryFeeBps = $.treasuryFeeBps;
+        state.operatorFeeBps = $.operatorFeeBps;
     }
 
     /// @inheritdoc IStakingPool
@@ -191,7 +321,11 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
         accounting.beaconBalance = $.beaconBalance;
         accounting.depositedValidators = $.depositedValidators;
         accounting.beaconValidators = $.beaconValidators;
-        accounting.transientEther = (accounting.depositedValidators - accounting.beaconValidators) * VALIDATOR_DEPOSIT;
+        accounting.exitedValidators = $.exitedValidators;
+        accounting.writtenOffValidators = $.writtenOffValidators;
+        accounting.transientEther =
+            (accounting.depositedValidators - accounting.beaconValidators - accounting.writtenOffValidators) *
+            VALIDATOR_DEPOSIT;
         accounting.totalPooledEther = accounting.bufferedEther + accounting.beaconBalance + accounting.transientEther;
         accounting.totalShares = totalSupply();
     }
@@ -218,7 +352,14 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
     /// @inheritdoc IStakingPool
     function stakingContracts() external view returns (StakingContracts memory) {
         StakingPoolStorage storage $ = _storage();
-        return StakingContracts($.operatorRegistry, $.depositGuard, $.withdrawalVault);
+        return
+            StakingContracts(
+                $.operatorRegistry,
+                $.depositGuard,
+                $.withdrawalVault,
+                $.executionRewardsVault,
+                $.accountingOracle
+            );
     }
 
     /// @inheritdoc IStakingPool
@@ -237,6 +378,8 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
         uint256 amount = msg.value;
         require(amount != 0, ZeroDeposit());
         require($.depositsPausedUntil <= block.timestamp, DepositsArePaused($.depositsPausedUntil));
+        uint256 reportDeadline = $.reportDeadline;
+        require(reportDeadline == 0 || block.timestamp <= reportDeadline, ReportOverdue(reportDeadline));
 
         (StakeLimit.Params memory params, StakeLimit.State memory state) = _stakeLimit($);
         uint256 available = StakeLimit.available(params, state, block.timestamp);
@@ -274,6 +417,159 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
         $.stakeLimitLeft = uint96(state.left);
         $.stakeLimitUpdatedAt = uint32(state.updatedAt);
         emit StakeLimitSet(maxLimit, refillPeriod);
+    }
+
+    /// @dev Checks a report against the bounds, writes the new state, takes the vaults' ether. Mints nothing.
+    function _applyReport(
+        StakingPoolStorage storage $,
+        OracleReport calldata report,
+        ReportLimits calldata limits,
+        uint256 preTotalEther
+    ) private returns (Breakdown memory breakdown) {
+        (uint256 beaconBefore, uint256 writtenOff) = _checkCounts($, report);
+        breakdown.withdrawals = _checkedVaultBalance($.withdrawalVault, report.withdrawalVaultBalance);
+        breakdown.elRewards = Math.min(
+            _checkedVaultBalance($.executionRewardsVault, report.elRewardsVaultBalance),
+            (preTotalEther * limits.maxElRewardsBps) / BPS
+        );
+        breakdown.beaconDelta = _checkBeaconDelta(report, limits, beaconBefore);
+        uint256 newlyWrittenOff = _writeOff($, report, limits.unseenDepositDeadline, writtenOff);
+        breakdown.writtenOff = newlyWrittenOff * VALIDATOR_DEPOSIT;
+        writtenOff += newlyWrittenOff;
+
+        uint256 beaconValidators = report.beaconValidators;
+        $.bufferedEther = (uint256($.bufferedEther) + breakdown.withdrawals + breakdown.elRewards).toUint96();
+        $.validatorEther = (report.beaconBalance +
+            (uint256($.depositedValidators) - beaconValidators - writtenOff) * VALIDATOR_DEPOSIT).toUint96();
+        $.beaconBalance = report.beaconBalance.toUint128();
+        $.beaconValidators = uint64(beaconValidators); // <= depositedValidators
+        $.exitedValidators = uint64(report.exitedValidators); // <= beaconValidators
+        $.writtenOffValidators = uint64(writtenOff);
+        $.lastReportTime = uint32(block.timestamp);
+        $.reportDeadline = uint32(block.timestamp + $.maxReportAge);
+        $.lastReportRefSlot = report.refSlot.toUint64();
+
+        if (breakdown.withdrawals != 0) IPoolVault($.withdrawalVault).withdrawToPool(breakdown.withdrawals);
+        if (breakdown.elRewards != 0) IPoolVault($.executionRewardsVault).withdrawToPool(breakdown.elRewards);
+    }
+
+    /// @dev Checks the report's counts; returns what the beacon side held before it (the last balance plus 32 ether
+    /// per validator seen since) and the written-off count after deposits seen at last are taken back.
+    function _checkCounts(
+        StakingPoolStorage storage $,
+        OracleReport calldata report
+    ) private view returns (uint256 beaconBefore, uint256 writtenOff) {
+        uint256 deposited = $.depositedValidators;
+        uint256 previouslySeen = $.beaconValidators;
+        uint256 seen = report.beaconValidators;
+        require(seen >= previouslySeen, BeaconValidatorsDecreased(previouslySeen, seen));
+        require(seen <= deposited, BeaconValidatorsAboveDeposited(seen, deposited));
+        uint256 previouslyExited = $.exitedValidators;
+        require(
+            report.exitedValidators >= previouslyExited && report.exitedValidators <= seen,
+            InvalidExitedValidators(previouslyExited, report.exitedValidators, seen)
+        );
+        writtenOff = $.writtenOffValidators;
+        // A deposit written off that shows up after all comes back as the principal it is, not as rewards.
+        if (seen + writtenOff > deposited) writtenOff = deposited - seen;
+        beaconBefore = $.beaconBalance + (seen - previouslySeen) * VALIDATOR_DEPOSIT;
+    }
+
+    /// @dev Checks the beacon side's change against the bounds: a gain within the annual rate for the time elapsed,
+    /// a loss within the per-report bound plus what governance allowed.
+    function _checkBeaconDelta(
+        OracleReport calldata report,
+        ReportLimits calldata limits,
+        uint256 beaconBefore
+    ) private pure returns (int256) {
+        uint256 beaconAfter = report.beaconBalance + report.withdrawalVaultBalance;
+        if (beaconAfter >= beaconBefore) {
+            uint256 gain = beaconAfter - beaconBefore;
+            uint256 cap = Math.mulDiv(beaconBefore, limits.maxAprBps * report.timeElapsed, YEAR * BPS);
+            require(gain <= cap, RewardsAboveCap(gain, cap));
+            return gain.toInt256();
+        }
+        uint256 loss = beaconBefore - beaconAfter;
+        uint256 bound = (beaconBefore * limits.maxLossBps) / BPS + limits.extraLossAllowed;
+        require(loss <= bound, LossAboveBound(loss, bound));
+        return -loss.toInt256();
+    }
+
+    /// @dev Deposits of the checkpoint still unseen `deadline` seconds after it are written off; once every deposit
+    /// of the checkpoint is accounted for, the deposits made since start the next one. A deposit is thus written
+    /// off between `deadline` and twice that after it was made. Returns the count newly written off.
+    function _writeOff(
+        StakingPoolStorage storage $,
+        OracleReport calldata report,
+        uint256 deadline,
+        uint256 writtenOff
+    ) private returns (uint256 newlyWrittenOff) {
+        uint256 checkpointCount = $.writeOffCheckpointCount;
+        uint256 accountedFor = report.beaconValidators + writtenOff;
+        if (accountedFor < checkpointCount && report.timestamp >= $.writeOffCheckpointTime + deadline) {
+            newlyWrittenOff = checkpointCount - accountedFor;
+            accountedFor = checkpointCount;
+            emit ValidatorsWrittenOff(newlyWrittenOff, writtenOff + newlyWrittenOff);
+        }
+        uint256 deposited = $.depositedValidators;
+        if (accountedFor >= checkpointCount && deposited > checkpointCount) {
+            $.writeOffCheckpointCount = uint64(deposited);
+            $.writeOffCheckpointTime = uint32(block.timestamp);
+        }
+    }
+
+    /// @dev Mints the fee on `profit` as new shares, so holders keep exactly (1 − fee) of it: the treasury's part to
+    /// the treasury, the operators' to the registry, which spreads it over the active validators.
+    function _mintFees(
+        StakingPoolStorage storage $,
+        uint256 profit,
+        uint256 preTotalShares
+    ) private returns (uint256 treasuryShares, uint256 operatorShares) {
+        uint256 treasuryFeeBps = $.treasuryFeeBps;
+        uint256 feeBps = treasuryFeeBps + $.operatorFeeBps;
+        if (feeBps == 0) return (0, 0);
+        // shares / (totalShares + shares) × pooledEther = profit × fee: solved for shares, rounded down.
+        uint256 feeEther = profit * feeBps;
+        uint256 shares = Math.mulDiv(feeEther, preTotalShares, totalPooledEther() * BPS - feeEther);
+        treasuryShares = (shares * treasuryFeeBps) / feeBps;
+        operatorShares = shares - treasuryShares;
+        if (treasuryShares != 0) _mint($.treasury, treasuryShares);
+        if (operatorShares != 0) {
+            IOperatorRegistry registry = $.operatorRegistry;
+            _mint(address(registry), operatorShares);
+            registry.distributeFees(operatorShares);
+        }
+    }
+
+    function _checkedVaultBalance(address vault, uint256 reported) private view returns (uint256) {
+        require(reported <= vault.balance, VaultBalanceTooLow(vault, reported, vault.balance));
+        return reported;
+    }
+
+    function _setFees(uint256 treasuryFeeBps, uint256 operatorFeeBps) private {
+        require(treasuryFeeBps + operatorFeeBps <= MAX_FEE_BPS, InvalidFees(treasuryFeeBps, operatorFeeBps));
+        StakingPoolStorage storage $ = _storage();
+        $.treasuryFeeBps = uint16(treasuryFeeBps);
+        $.operatorFeeBps = uint16(operatorFeeBps);
+        emit FeesSet(treasuryFeeBps, operatorFeeBps);
+    }
+
+    function _setTreasury(address treasury) private {
+        require(treasury != address(0), ZeroAddress());
+        _storage().treasury = treasury;
+        emit TreasurySet(treasury);
+    }
+
+    function _setMaxReportAge(uint256 maxReportAge) private {
+        require(maxReportAge >= MIN_REPORT_AGE && maxReportAge <= MAX_REPORT_AGE, InvalidMaxReportAge(maxReportAge));
+        StakingPoolStorage storage $ = _storage();
+        $.maxReportAge = uint32(maxReportAge);
+        uint256 deadline;
+        if ($.reportDeadline != 0) {
+            deadline = $.lastReportTime + maxReportAge;
+            $.reportDeadline = uint32(deadline);
+        }
+        emit MaxReportAgeSet(maxReportAge, deadline);
     }
 
     /// @dev One deposit of 32 ether per key, in segment order. The registry has checked every key against its

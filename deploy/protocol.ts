@@ -7,9 +7,9 @@ const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
  * Futures of a deployment that every module deploying the protocol builds the same way, whatever the deposit
  * contract is (the real one on public networks, `BeaconDepositMock` on local ones).
  *
- * The implementations are deployed first; `PluralDeployer` then creates the four proxies (pool, operator registry,
- * deposit guard, withdrawal vault) in its constructor, each initialized with the others' addresses, so no proxy is
- * ever uninitialized and the deployer account keeps no role anywhere.
+ * The implementations are deployed first; `PluralDeployer` then creates the six proxies (pool, operator registry,
+ * deposit guard, withdrawal vault, execution-rewards vault, accounting oracle) in its constructor, each initialized
+ * with the others' addresses, so no proxy is ever uninitialized and the deployer account keeps no role anywhere.
  *
  * Parameters, all required (see deploy/parameters/<network>.json):
  * - `timelockMinDelay` seconds between scheduling and executing a governance operation;
@@ -19,7 +19,14 @@ const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
  * - `stakeLimitMax` wei (0 for no limit) and `stakeLimitRefillPeriod` seconds;
  * - `shareCapBps`: the most any operator may hold after a deposit, in basis points of active validators;
  * - `guardians` (addresses), `guardianQuorum`, `maxBlockAge` (blocks an attestation stays valid, at most 256) and
- *   `pauseDuration` (seconds a guardian's staking pause lasts, at most 3 days).
+ *   `pauseDuration` (seconds a guardian's staking pause lasts, at most 3 days);
+ * - `treasury` (address), `treasuryFeeBps` and `operatorFeeBps` (together at most 2,000) and `maxReportAge` (seconds
+ *   a report may be awaited before deposits stop, 1 hour to 30 days);
+ * - the beacon clock: `genesisTime` (unix seconds of slot 0), `secondsPerSlot`, `slotsPerEpoch`, and
+ *   `epochsPerFrame` (one report per frame);
+ * - `oracleMembers` (addresses) and `oracleQuorum` (more than half of them);
+ * - sanity bounds: `maxAprBps` (at most 5,000), `maxLossBps` per report, `maxElRewardsBps` of the pool per report,
+ *   `unseenDepositDeadline` seconds (1 to 365 days).
  */
 export function buildProtocol(
   m: IgnitionModuleBuilder,
@@ -36,6 +43,10 @@ export function buildProtocol(
   const registryImplementation = m.contract("OperatorRegistry", [], { id: "OperatorRegistryImplementation" });
   const guardImplementation = m.contract("DepositGuard", [depositContract], { id: "DepositGuardImplementation" });
   const vaultImplementation = m.contract("WithdrawalVault", [], { id: "WithdrawalVaultImplementation" });
+  const rewardsVaultImplementation = m.contract("ExecutionRewardsVault", [], {
+    id: "ExecutionRewardsVaultImplementation",
+  });
+  const oracleImplementation = m.contract("AccountingOracle", [], { id: "AccountingOracleImplementation" });
 
   const deployer = m.contract(
     "PluralDeployer",
@@ -45,6 +56,8 @@ export function buildProtocol(
         operatorRegistry: registryImplementation,
         depositGuard: guardImplementation,
         withdrawalVault: vaultImplementation,
+        executionRewardsVault: rewardsVaultImplementation,
+        accountingOracle: oracleImplementation,
       },
       {
         admin: timelock,
@@ -55,6 +68,26 @@ export function buildProtocol(
         guardianQuorum: m.getParameter<bigint>("guardianQuorum"),
         maxBlockAge: m.getParameter<bigint>("maxBlockAge"),
         pauseDuration: m.getParameter<bigint>("pauseDuration"),
+        accounting: {
+          treasury: m.getParameter<string>("treasury"),
+          treasuryFeeBps: m.getParameter<bigint>("treasuryFeeBps"),
+          operatorFeeBps: m.getParameter<bigint>("operatorFeeBps"),
+          maxReportAge: m.getParameter<bigint>("maxReportAge"),
+        },
+        frame: {
+          genesisTime: m.getParameter<bigint>("genesisTime"),
+          secondsPerSlot: m.getParameter<bigint>("secondsPerSlot"),
+          slotsPerEpoch: m.getParameter<bigint>("slotsPerEpoch"),
+          epochsPerFrame: m.getParameter<bigint>("epochsPerFrame"),
+        },
+        oracleMembers: m.getParameter<string[]>("oracleMembers"),
+        oracleQuorum: m.getParameter<bigint>("oracleQuorum"),
+        sanityBounds: {
+          maxAprBps: m.getParameter<bigint>("maxAprBps"),
+          maxLossBps: m.getParameter<bigint>("maxLossBps"),
+          maxElRewardsBps: m.getParameter<bigint>("maxElRewardsBps"),
+          unseenDepositDeadline: m.getParameter<bigint>("unseenDepositDeadline"),
+        },
       },
     ],
     { value: m.getParameter<bigint>("initialDeposit") },
@@ -66,6 +99,10 @@ export function buildProtocol(
   const operatorRegistry = m.contractAt("OperatorRegistry", deployed("operatorRegistry"), { id: "OperatorRegistry" });
   const depositGuard = m.contractAt("DepositGuard", deployed("depositGuard"), { id: "DepositGuard" });
   const withdrawalVault = m.contractAt("WithdrawalVault", deployed("withdrawalVault"), { id: "WithdrawalVault" });
+  const executionRewardsVault = m.contractAt("ExecutionRewardsVault", deployed("executionRewardsVault"), {
+    id: "ExecutionRewardsVault",
+  });
+  const accountingOracle = m.contractAt("AccountingOracle", deployed("accountingOracle"), { id: "AccountingOracle" });
 
   return {
     timelock,
@@ -74,8 +111,12 @@ export function buildProtocol(
     operatorRegistry,
     depositGuard,
     withdrawalVault,
+    executionRewardsVault,
+    accountingOracle,
     registryImplementation,
     guardImplementation,
     vaultImplementation,
+    rewardsVaultImplementation,
+    oracleImplementation,
   };
 }

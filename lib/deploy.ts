@@ -24,6 +24,8 @@ export async function deployLocalProtocol(
     operatorRegistry: await deployed.operatorRegistry.getAddress(),
     depositGuard: await deployed.depositGuard.getAddress(),
     withdrawalVault: await deployed.withdrawalVault.getAddress(),
+    executionRewardsVault: await deployed.executionRewardsVault.getAddress(),
+    accountingOracle: await deployed.accountingOracle.getAddress(),
     depositContract: await deployed.beaconDeposit.getAddress(),
   };
 }

@@ -19,6 +19,8 @@ export interface ProtocolAddresses {
   operatorRegistry: string;
   depositGuard: string;
   withdrawalVault: string;
+  executionRewardsVault: string;
+  accountingOracle: string;
   /** Known from the record only where the module deployed it (`BeaconDepositMock` on local chains). */
   depositContract?: string;
   /** The block that created the protocol's proxies, from Ignition's journal: event scans start there. */
@@ -80,12 +82,16 @@ export function readDeployment(networkName: string, id: string, root = PROJECT_R
     const operatorRegistry = record[`${module}#OperatorRegistry`];
     const depositGuard = record[`${module}#DepositGuard`];
     const withdrawalVault = record[`${module}#WithdrawalVault`];
+    const executionRewardsVault = record[`${module}#ExecutionRewardsVault`];
+    const accountingOracle = record[`${module}#AccountingOracle`];
     if (
       pool !== undefined &&
       timelock !== undefined &&
       operatorRegistry !== undefined &&
       depositGuard !== undefined &&
-      withdrawalVault !== undefined
+      withdrawalVault !== undefined &&
+      executionRewardsVault !== undefined &&
+      accountingOracle !== undefined
     ) {
       const depositContract = record["BeaconDepositMock#BeaconDepositMock"];
       const deployedAtBlock = journalBlockOf(
@@ -100,6 +106,8 @@ export function readDeployment(networkName: string, id: string, root = PROJECT_R
         operatorRegistry,
         depositGuard,
         withdrawalVault,
+        executionRewardsVault,
+        accountingOracle,
         ...(depositContract === undefined ? {} : { depositContract }),
       };
     }

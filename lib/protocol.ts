@@ -1,7 +1,9 @@
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 
 import type {
+  AccountingOracle,
   DepositGuard,
+  ExecutionRewardsVault,
   IDepositContract,
   OperatorRegistry,
   StakingPool,
@@ -20,6 +22,8 @@ export interface Protocol {
   operatorRegistry: OperatorRegistry;
   depositGuard: DepositGuard;
   withdrawalVault: WithdrawalVault;
+  executionRewardsVault: ExecutionRewardsVault;
+  accountingOracle: AccountingOracle;
 }
 
 /** Attaches typed contracts to known addresses, checking that each one holds code. */
@@ -30,6 +34,8 @@ export async function connectProtocol(ethers: HardhatEthers, addresses: Protocol
     ["OperatorRegistry", addresses.operatorRegistry],
     ["DepositGuard", addresses.depositGuard],
     ["WithdrawalVault", addresses.withdrawalVault],
+    ["ExecutionRewardsVault", addresses.executionRewardsVault],
+    ["AccountingOracle", addresses.accountingOracle],
   ] as const) {
     if ((await ethers.provider.getCode(address)) === "0x") {
       throw new UserInputError(
@@ -54,6 +60,8 @@ export async function connectProtocol(ethers: HardhatEthers, addresses: Protocol
     operatorRegistry: await ethers.getContractAt("OperatorRegistry", addresses.operatorRegistry),
     depositGuard: await ethers.getContractAt("DepositGuard", addresses.depositGuard),
     withdrawalVault: await ethers.getContractAt("WithdrawalVault", addresses.withdrawalVault),
+    executionRewardsVault: await ethers.getContractAt("ExecutionRewardsVault", addresses.executionRewardsVault),
+    accountingOracle: await ethers.getContractAt("AccountingOracle", addresses.accountingOracle),
   };
 }
 

@@ -1,30 +1,34 @@
 /**
  * Gas benchmark, measured from receipts (gasUsed) on the pinned hardfork, without access lists, next to the targets
  * and Lido's figures: the deposit path (stake limit on, no referral); committing validator keys (a batch of 100 per
- * transaction, with real BLS keys); staking 50 validators in one transaction over 5 operators; and, for comparison,
- * one direct call to the deposit contract mock.
+ * transaction, with real BLS keys); staking 50 validators in one transaction over 5 operators; for comparison, one
+ * direct call to the deposit contract mock; and oracle reports (a member's vote, and the vote that reaches the quorum
+ * and applies the report with both vaults swept and fees minted) with 1 and with 200 operators.
  *
  *   npm run bench          measure, print, and write gas-snapshot.json
  *   npm run bench:check    measure, print, and fail if a figure is above its target or more than 2% above the
  *                          committed snapshot
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { entropyToMnemonic } from "@scure/bip39";
 import { wordlist } from "@scure/bip39/wordlists/english.js";
 import { ZeroAddress } from "ethers";
 import { network } from "hardhat";
+import type { NetworkConnection } from "hardhat/types/network";
 
 import { parseEthAmount } from "../lib/amounts.js";
 import { computeDepositDataRoot } from "../lib/depositData.js";
 import { deployLocalProtocol } from "../lib/deploy.js";
-import { PROJECT_ROOT } from "../lib/deployment.js";
+import { deploymentPlan, PROJECT_ROOT } from "../lib/deployment.js";
 import { localDelaySkipper } from "../lib/governance.js";
 import { generateDepositData, VALIDATOR_DEPOSIT_GWEI } from "../lib/keys/depositData.js";
 import { BEACON_NETWORKS } from "../lib/networks.js";
 import { advanceRegistryRequest, type RegistryRequest } from "../lib/operators.js";
-import { connectProtocol } from "../lib/protocol.js";
+import { nextReportableFrame, readFrame } from "../lib/oracle/frames.js";
+import { connectProtocol, type Protocol } from "../lib/protocol.js";
 import { guardianCheck, mergeAttestations, planStake, signAttestation, stake, submitKeys } from "../lib/staking.js";
 import { renderTable } from "../lib/table.js";
 
@@ -161,6 +165,125 @@ measures.push(
     gas: Math.round(Number(staked.gasUsed) / VALIDATORS_PER_STAKE),
   },
   { name: "one direct deposit to the deposit contract mock", lido: "n/a", gas: directGas },
+);
+
+// --- Oracle reports. Steady state: the second report of each chain is measured, once every slot it writes exists.
+/** Moves the chain into the next frame's reporting window; two members report rewards and vault balances. */
+async function reportFrame(
+  where: NetworkConnection,
+  deployed: Protocol,
+  rewards: bigint,
+): Promise<{ vote: number; apply: number }> {
+  const next = nextReportableFrame(await readFrame(deployed.accountingOracle));
+  if (next.reportableTime > BigInt(await where.networkHelpers.time.latest())) {
+    await where.networkHelpers.time.increaseTo(next.reportableTime);
+  }
+  const members = await where.ethers.getSigners();
+  const accounting = await deployed.pool.getAccounting();
+  // A skim to the withdrawal vault and block rewards to the execution-rewards vault, both swept by the report.
+  const skim = rewards / 2n;
+  const vaultBalance = (await where.ethers.provider.getBalance(deployed.addresses.withdrawalVault)) + skim;
+  await where.networkHelpers.setBalance(deployed.addresses.withdrawalVault, vaultBalance);
+  const elBalance = (await where.ethers.provider.getBalance(deployed.addresses.executionRewardsVault)) + rewards / 10n;
+  await where.networkHelpers.setBalance(deployed.addresses.executionRewardsVault, elBalance);
+  const report = {
+    refSlot: next.refSlot,
+    beaconValidators: accounting.depositedValidators,
+    beaconBalance:
+      accounting.beaconBalance +
+      (accounting.depositedValidators - accounting.beaconValidators) * parseEthAmount("32") +
+      rewards -
+      skim,
+    exitedValidators: accounting.exitedValidators,
+    withdrawalVaultBalance: vaultBalance,
+    elRewardsVaultBalance: elBalance,
+  };
+  return {
+    vote: await gasOf(deployed.accountingOracle.connect(members[10]!).submitReport(report)),
+    apply: await gasOf(deployed.accountingOracle.connect(members[11]!).submitReport(report)),
+  };
+}
+
+// The first report covers only the moments since deployment: no rewards fit under the cap.
+await reportFrame(connection, protocol, 0n);
+const fiveOperators = await reportFrame(connection, protocol, parseEthAmount("0.1"));
+
+// A second chain with one operator and one validator, then 199 more operators.
+// One operator can only take every validator with a share cap of 100 %: the local parameters, with that cap.
+const soloParameters = path.join(mkdtempSync(path.join(tmpdir(), "plural-bench-")), "solo.json");
+const localParameters = JSON.parse(readFileSync(deploymentPlan("hardhat").parametersFile, "utf8")) as {
+  PluralLocal: Record<string, unknown>;
+};
+localParameters.PluralLocal.shareCapBps = "10000n";
+writeFileSync(soloParameters, JSON.stringify(localParameters));
+const small = await network.create();
+const smallProtocol = await connectProtocol(
+  small.ethers,
+  await deployLocalProtocol(small, { parametersFile: soloParameters }),
+);
+const smallSigners = await small.ethers.getSigners();
+const smallGovern = (request: RegistryRequest) =>
+  advanceRegistryRequest(
+    smallProtocol.timelock,
+    smallProtocol.operatorRegistry,
+    smallSigners[1]!,
+    request,
+    localDelaySkipper(small.provider, "default", true),
+  );
+const smallManager = smallSigners[8]!;
+await smallGovern({ kind: "add", name: "solo", manager: smallManager.address, rewardAddress: smallManager.address });
+const { deposits: soloKeys } = generateDepositData({
+  mnemonic: BENCH_MNEMONICS[0]!,
+  count: 1,
+  withdrawal: { kind: "execution", address: smallProtocol.addresses.withdrawalVault },
+  network: BEACON_NETWORKS.local,
+});
+await submitKeys(smallProtocol, smallManager, 0, soloKeys, { network: BEACON_NETWORKS.local });
+await smallGovern({ kind: "vet", operatorId: 0, vettedKeys: 1n });
+await smallProtocol.pool.connect(smallSigners[16]!).deposit(ZeroAddress, { value: parseEthAmount("32") });
+const soloReport = await guardianCheck(smallProtocol, BEACON_NETWORKS.local);
+await stake(
+  smallProtocol,
+  smallSigners[0]!,
+  await planStake(smallProtocol, 1),
+  mergeAttestations([
+    await signAttestation(smallProtocol, smallSigners[17]!, soloReport),
+    await signAttestation(smallProtocol, smallSigners[18]!, soloReport),
+  ]),
+);
+await reportFrame(small, smallProtocol, 0n);
+const oneOperator = await reportFrame(small, smallProtocol, parseEthAmount("0.002"));
+for (let i = 1; i < 200; i++) {
+  const manager = smallSigners[20 + (i % 10)]?.address ?? smallManager.address;
+  await smallGovern({ kind: "add", name: `operator ${i}`, manager, rewardAddress: manager });
+}
+const twoHundredOperators = await reportFrame(small, smallProtocol, parseEthAmount("0.002"));
+
+measures.push(
+  {
+    name: "oracle: a member's vote (submitReport, no quorum yet)",
+    target: 60_000,
+    lido: "~80,000 (HashConsensus.submitReport)",
+    gas: fiveOperators.vote,
+  },
+  {
+    name: "oracle: the quorum vote applying the report (5 operators, both vaults swept, fees minted)",
+    target: 250_000,
+    lido: "~600,000 (submitReportData, 1 module)",
+    gas: fiveOperators.apply,
+  },
+  {
+    name: "oracle: the quorum vote applying the report, 1 operator",
+    target: 250_000,
+    lido: "n/a",
+    gas: oneOperator.apply,
+  },
+  {
+    name: "oracle: the quorum vote applying the report, 200 operators",
+    target: Math.floor(oneOperator.apply * 1.05),
+    lido: "n/a",
+    gas: twoHundredOperators.apply,
+  },
 );
 
 const snapshot = readSnapshot();

@@ -4,7 +4,10 @@ pragma solidity 0.8.30;
 import {ERC1967Utils} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Utils.sol";
 import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
 
+import {AccountingOracle} from "../contracts/AccountingOracle.sol";
 import {DepositGuard} from "../contracts/DepositGuard.sol";
+import {ExecutionRewardsVault} from "../contracts/ExecutionRewardsVault.sol";
+import {IAccountingOracle} from "../contracts/interfaces/IAccountingOracle.sol";
 import {IDepositContract} from "../contracts/interfaces/IDepositContract.sol";
 import {IDepositGuard} from "../contracts/interfaces/IDepositGuard.sol";
 import {IOperatorRegistry} from "../contracts/interfaces/IOperatorRegistry.sol";
@@ -19,12 +22,13 @@ import {StakingPoolFixture} from "./utils/StakingPoolFixture.sol";
 // solhint-disable-next-line no-empty-blocks
 contract NonceProbe {}
 
-/// @dev Tests of PluralDeployer: one constructor creating the four initialized proxies. Each test deploys a fresh
+/// @dev Tests of PluralDeployer: one constructor creating the six initialized proxies. Each test deploys a fresh
 /// protocol next to the fixture's, with its own implementations.
 contract PluralDeployerTest is StakingPoolFixture {
     bytes32 private constant DEFAULT_ADMIN_ROLE = 0x00;
     uint256 private constant DEPLOYER_VALUE = 0.5 ether;
     uint256 private constant OTHER_SHARE_CAP_BPS = 2_500;
+    address private constant OTHER_TREASURY = address(0x7EA5);
 
     PluralDeployer.Implementations private implementations;
 
@@ -34,7 +38,9 @@ contract PluralDeployerTest is StakingPoolFixture {
             pool: address(new StakingPool(IDepositContract(address(beaconDeposit)))),
             operatorRegistry: address(new OperatorRegistry()),
             depositGuard: address(new DepositGuard(IDepositContract(address(beaconDeposit)))),
-            withdrawalVault: address(new WithdrawalVault())
+            withdrawalVault: address(new WithdrawalVault()),
+            executionRewardsVault: address(new ExecutionRewardsVault()),
+            accountingOracle: address(new AccountingOracle())
         });
     }
 
@@ -47,14 +53,16 @@ contract PluralDeployerTest is StakingPoolFixture {
         PluralDeployer created = _deploy(_settings(), DEPLOYER_VALUE);
         assertEq(address(created), deployer, "the deployer where predicted");
 
-        address[4] memory proxies = _predictedProxies(deployer);
-        address[4] memory expectedImplementations = [
+        address[6] memory proxies = _predictedProxies(deployer);
+        address[6] memory expectedImplementations = [
             implementations.pool,
             implementations.operatorRegistry,
             implementations.depositGuard,
-            implementations.withdrawalVault
+            implementations.withdrawalVault,
+            implementations.executionRewardsVault,
+            implementations.accountingOracle
         ];
-        for (uint256 i; i < 4; ++i) {
+        for (uint256 i; i < 6; ++i) {
             assertGt(proxies[i].code.length, 0, "a proxy at the predicted address");
             assertEq(
                 vm.load(proxies[i], ERC1967Utils.IMPLEMENTATION_SLOT),
@@ -62,18 +70,18 @@ contract PluralDeployerTest is StakingPoolFixture {
                 "the proxy's implementation"
             );
         }
-        // Nothing else was created: the deployer's fifth CREATE address stays empty.
-        assertEq(_createdAddress(deployer, 5).code.length, 0, "no fifth contract");
+        // Nothing else was created: the deployer's seventh CREATE address stays empty.
+        assertEq(_createdAddress(deployer, 7).code.length, 0, "no seventh contract");
     }
 
     function test_Constructor_EmitsProtocolDeployed() public {
         address deployer = _nextCreateAddress();
-        address[4] memory proxies = _predictedProxies(deployer);
+        address[6] memory proxies = _predictedProxies(deployer);
         PluralDeployer.Settings memory settings = _settings();
         vm.deal(address(this), DEPLOYER_VALUE);
 
         vm.expectEmit(true, true, true, true, deployer);
-        emit PluralDeployer.ProtocolDeployed(proxies[0], proxies[1], proxies[2], proxies[3]);
+        emit PluralDeployer.ProtocolDeployed(proxies[0], proxies[1], proxies[2], proxies[3], proxies[4], proxies[5]);
         new PluralDeployer{value: DEPLOYER_VALUE}(implementations, settings);
     }
 
@@ -82,9 +90,11 @@ contract PluralDeployerTest is StakingPoolFixture {
     // =================================================================================================================
 
     function test_Constructor_WiresTheProxiesTogether() public {
+        PluralDeployer created = _deploy(_settings(), DEPLOYER_VALUE);
         (StakingPool newPool, OperatorRegistry newRegistry, DepositGuard newGuard, WithdrawalVault newVault) = _proxies(
-            _deploy(_settings(), DEPLOYER_VALUE)
+            created
         );
+        (ExecutionRewardsVault newElVault, AccountingOracle newOracle) = _reportingProxies(created);
 
         IStakingPool.StakingContracts memory staking = newPool.stakingContracts();
         assertEq(address(staking.operatorRegistry), address(newRegistry), "pool: operator registry");
@@ -96,6 +106,10 @@ contract PluralDeployerTest is StakingPoolFixture {
         assertEq(newGuard.registry(), address(newRegistry), "guard: registry");
         assertEq(newGuard.depositContract(), address(beaconDeposit), "guard: deposit contract");
         assertEq(newVault.pool(), address(newPool), "vault: pool");
+        assertEq(staking.executionRewardsVault, address(newElVault), "pool: execution rewards vault");
+        assertEq(staking.accountingOracle, address(newOracle), "pool: accounting oracle");
+        assertEq(newElVault.pool(), address(newPool), "execution rewards vault: pool");
+        assertEq(newOracle.pool(), address(newPool), "oracle: pool");
     }
 
     function test_Constructor_AppliesTheSettings() public {
@@ -114,6 +128,31 @@ contract PluralDeployerTest is StakingPoolFixture {
         assertEq(newGuard.quorum(), settings.guardianQuorum, "quorum");
         assertEq(newGuard.maxBlockAge(), settings.maxBlockAge, "max block age");
         assertEq(newGuard.pauseDuration(), settings.pauseDuration, "pause duration");
+
+        IStakingPool.ReportState memory report = newPool.getReportState();
+        assertEq(report.treasury, settings.accounting.treasury, "treasury");
+        assertEq(report.treasuryFeeBps, settings.accounting.treasuryFeeBps, "treasury fee");
+        assertEq(report.operatorFeeBps, settings.accounting.operatorFeeBps, "operator fee");
+        assertEq(report.maxReportAge, settings.accounting.maxReportAge, "max report age");
+        assertEq(report.reportDeadline, 0, "no report deadline before the first validator");
+
+        (, AccountingOracle newOracle) = _reportingProxies(PluralDeployer(_lastDeployer));
+        (IAccountingOracle.FrameConfig memory frame, uint256 initialEpoch) = newOracle.getFrameConfig();
+        assertEq(frame.genesisTime, settings.frame.genesisTime, "genesis time");
+        assertEq(frame.secondsPerSlot, settings.frame.secondsPerSlot, "seconds per slot");
+        assertEq(frame.slotsPerEpoch, settings.frame.slotsPerEpoch, "slots per epoch");
+        assertEq(frame.epochsPerFrame, settings.frame.epochsPerFrame, "epochs per frame");
+        assertEq(initialEpoch, newOracle.currentSlot() / frame.slotsPerEpoch + 1, "frames start at the next epoch");
+        address[] memory members = newOracle.getMembers();
+        assertEq(members.length, settings.oracleMembers.length, "member count");
+        for (uint256 i; i < members.length; ++i) assertEq(members[i], settings.oracleMembers[i], "member");
+        assertEq(newOracle.quorum(), settings.oracleQuorum, "oracle quorum");
+        (IAccountingOracle.SanityBounds memory bounds, uint256 allowedLoss, ) = newOracle.getSanityBounds();
+        assertEq(bounds.maxAprBps, settings.sanityBounds.maxAprBps, "max APR");
+        assertEq(bounds.maxLossBps, settings.sanityBounds.maxLossBps, "max loss");
+        assertEq(bounds.maxElRewardsBps, settings.sanityBounds.maxElRewardsBps, "max EL rewards");
+        assertEq(bounds.unseenDepositDeadline, settings.sanityBounds.unseenDepositDeadline, "unseen deadline");
+        assertEq(allowedLoss, 0, "no loss allowed");
     }
 
     function test_Constructor_MintsTheInitialDepositToTheDeadAddress() public {
@@ -135,6 +174,15 @@ contract PluralDeployerTest is StakingPoolFixture {
         assertTrue(newPool.hasRole(newPool.PAUSE_ROLE(), admin), "pool: PAUSE_ROLE");
         assertTrue(newPool.hasRole(newPool.RESUME_ROLE(), admin), "pool: RESUME_ROLE");
         assertTrue(newPool.hasRole(newPool.STAKE_LIMIT_ROLE(), admin), "pool: STAKE_LIMIT_ROLE");
+        assertTrue(newPool.hasRole(newPool.MANAGE_ACCOUNTING_ROLE(), admin), "pool: MANAGE_ACCOUNTING_ROLE");
+        (ExecutionRewardsVault newElVault, AccountingOracle newOracle) = _reportingProxies(
+            PluralDeployer(_lastDeployer)
+        );
+        assertTrue(newElVault.hasRole(DEFAULT_ADMIN_ROLE, admin), "execution rewards vault: DEFAULT_ADMIN_ROLE");
+        assertTrue(newOracle.hasRole(DEFAULT_ADMIN_ROLE, admin), "oracle: DEFAULT_ADMIN_ROLE");
+        assertTrue(newOracle.hasRole(newOracle.MANAGE_MEMBERS_ROLE(), admin), "oracle: MANAGE_MEMBERS_ROLE");
+        assertTrue(newOracle.hasRole(newOracle.MANAGE_CONFIG_ROLE(), admin), "oracle: MANAGE_CONFIG_ROLE");
+        assertTrue(newOracle.hasRole(newOracle.ALLOW_LOSS_ROLE(), admin), "oracle: ALLOW_LOSS_ROLE");
         assertTrue(newRegistry.hasRole(DEFAULT_ADMIN_ROLE, admin), "registry: DEFAULT_ADMIN_ROLE");
         assertTrue(newRegistry.hasRole(newRegistry.MANAGE_OPERATORS_ROLE(), admin), "registry: MANAGE_OPERATORS_ROLE");
         assertTrue(newRegistry.hasRole(newRegistry.VET_KEYS_ROLE(), admin), "registry: VET_KEYS_ROLE");
@@ -149,10 +197,18 @@ contract PluralDeployerTest is StakingPoolFixture {
         (StakingPool newPool, OperatorRegistry newRegistry, DepositGuard newGuard, WithdrawalVault newVault) = _proxies(
             created
         );
+        (ExecutionRewardsVault newElVault, AccountingOracle newOracle) = _reportingProxies(created);
         // Neither the deployer contract nor the account that created it.
         address[2] memory deployers = [address(created), address(this)];
         for (uint256 i; i < 2; ++i) {
             address account = deployers[i];
+            assertFalse(newPool.hasRole(newPool.MANAGE_ACCOUNTING_ROLE(), account), "pool: MANAGE_ACCOUNTING_ROLE");
+            assertFalse(newElVault.hasRole(DEFAULT_ADMIN_ROLE, account), "execution rewards vault: admin");
+            assertFalse(newOracle.hasRole(DEFAULT_ADMIN_ROLE, account), "oracle: DEFAULT_ADMIN_ROLE");
+            assertFalse(newOracle.hasRole(newOracle.MANAGE_MEMBERS_ROLE(), account), "oracle: MANAGE_MEMBERS_ROLE");
+            assertFalse(newOracle.hasRole(newOracle.MANAGE_CONFIG_ROLE(), account), "oracle: MANAGE_CONFIG_ROLE");
+            assertFalse(newOracle.hasRole(newOracle.ALLOW_LOSS_ROLE(), account), "oracle: ALLOW_LOSS_ROLE");
+            assertFalse(newOracle.isMember(account), "oracle: member");
             assertFalse(newPool.hasRole(DEFAULT_ADMIN_ROLE, account), "pool: DEFAULT_ADMIN_ROLE");
             assertFalse(newPool.hasRole(newPool.PAUSE_ROLE(), account), "pool: PAUSE_ROLE");
             assertFalse(newPool.hasRole(newPool.RESUME_ROLE(), account), "pool: RESUME_ROLE");
@@ -171,9 +227,12 @@ contract PluralDeployerTest is StakingPoolFixture {
     }
 
     function test_Constructor_LeavesNoProxyUninitialized() public {
+        PluralDeployer created = _deploy(_settings(), DEPLOYER_VALUE);
         (StakingPool newPool, OperatorRegistry newRegistry, DepositGuard newGuard, WithdrawalVault newVault) = _proxies(
-            _deploy(_settings(), DEPLOYER_VALUE)
+            created
         );
+        (ExecutionRewardsVault newElVault, AccountingOracle newOracle) = _reportingProxies(created);
+        PluralDeployer.Settings memory settings = _settings();
         address attacker = makeAddr("attacker");
         IStakingPool.StakingContracts memory staking = newPool.stakingContracts();
         address[] memory guardians = new address[](1);
@@ -182,13 +241,17 @@ contract PluralDeployerTest is StakingPoolFixture {
         vm.deal(attacker, 1 ether);
         vm.startPrank(attacker);
         vm.expectRevert(Initializable.InvalidInitialization.selector);
-        newPool.initialize{value: 1 ether}(attacker, 0, 0, staking);
+        newPool.initialize{value: 1 ether}(attacker, 0, 0, staking, settings.accounting);
         vm.expectRevert(Initializable.InvalidInitialization.selector);
         newRegistry.initialize(attacker, attacker, attacker, 1);
         vm.expectRevert(Initializable.InvalidInitialization.selector);
         newGuard.initialize(attacker, IOperatorRegistry(attacker), guardians, 1, 1, 1);
         vm.expectRevert(Initializable.InvalidInitialization.selector);
         newVault.initialize(attacker, attacker);
+        vm.expectRevert(Initializable.InvalidInitialization.selector);
+        newElVault.initialize(attacker, attacker);
+        vm.expectRevert(Initializable.InvalidInitialization.selector);
+        newOracle.initialize(attacker, newPool, settings.frame, guardians, 1, settings.sanityBounds);
         vm.stopPrank();
     }
 
@@ -263,13 +326,43 @@ contract PluralDeployerTest is StakingPoolFixture {
         );
     }
 
+    function test_RevertWhen_OracleQuorumIsHalfTheMembers() public {
+        PluralDeployer.Settings memory settings = _settings();
+        settings.oracleQuorum = 1;
+        _assertDeploymentReverts(
+            settings,
+            DEPLOYER_VALUE,
+            abi.encodeWithSelector(IAccountingOracle.InvalidQuorum.selector, 1, 3)
+        );
+    }
+
+    function test_RevertWhen_GenesisIsInTheFuture() public {
+        PluralDeployer.Settings memory settings = _settings();
+        settings.frame.genesisTime = block.timestamp + 1;
+        _assertDeploymentReverts(
+            settings,
+            DEPLOYER_VALUE,
+            abi.encodeWithSelector(IAccountingOracle.InvalidFrameConfig.selector)
+        );
+    }
+
+    function test_RevertWhen_FeeIsAboveTheCap() public {
+        PluralDeployer.Settings memory settings = _settings();
+        settings.accounting.operatorFeeBps = 1_501;
+        _assertDeploymentReverts(
+            settings,
+            DEPLOYER_VALUE,
+            abi.encodeWithSelector(IStakingPool.InvalidFees.selector, 500, 1_501)
+        );
+    }
+
     function test_RevertWhen_ImplementationIsNotAContract() public {
-        // A mistyped implementation address: the vault proxy refuses it, and the three proxies created before it go too.
-        implementations.withdrawalVault = makeAddr("not a contract");
+        // A mistyped implementation address: the oracle proxy refuses it, and the five proxies created before it go too.
+        implementations.accountingOracle = makeAddr("not a contract");
         _assertDeploymentReverts(
             _settings(),
             DEPLOYER_VALUE,
-            abi.encodeWithSelector(ERC1967Utils.ERC1967InvalidImplementation.selector, implementations.withdrawalVault)
+            abi.encodeWithSelector(ERC1967Utils.ERC1967InvalidImplementation.selector, implementations.accountingOracle)
         );
     }
 
@@ -288,13 +381,22 @@ contract PluralDeployerTest is StakingPoolFixture {
                 guardians: guardianAddresses,
                 guardianQuorum: 3,
                 maxBlockAge: 64,
-                pauseDuration: PAUSE_DURATION
+                pauseDuration: PAUSE_DURATION,
+                accounting: IStakingPool.AccountingSettings(OTHER_TREASURY, 500, 1_000, 2 days),
+                frame: IAccountingOracle.FrameConfig(GENESIS_TIME, 12, 32, 450),
+                oracleMembers: oracleMembers,
+                oracleQuorum: 3,
+                sanityBounds: IAccountingOracle.SanityBounds(800, 300, 200, 20 days)
             });
     }
 
-    function _deploy(PluralDeployer.Settings memory settings, uint256 value) private returns (PluralDeployer) {
+    /// @dev The last deployer `_deploy` created.
+    address private _lastDeployer;
+
+    function _deploy(PluralDeployer.Settings memory settings, uint256 value) private returns (PluralDeployer created) {
         vm.deal(address(this), value);
-        return new PluralDeployer{value: value}(implementations, settings);
+        created = new PluralDeployer{value: value}(implementations, settings);
+        _lastDeployer = address(created);
     }
 
     /// @dev Expects the deployment to revert with `reason`, then checks that nothing was left behind: no deployer, no
@@ -312,15 +414,15 @@ contract PluralDeployerTest is StakingPoolFixture {
             assertEq(actual, reason, "revert data");
         }
         assertEq(deployer.code.length, 0, "no deployer");
-        address[4] memory proxies = _predictedProxies(deployer);
-        for (uint256 i; i < 4; ++i) assertEq(proxies[i].code.length, 0, "no proxy");
+        address[6] memory proxies = _predictedProxies(deployer);
+        for (uint256 i; i < 6; ++i) assertEq(proxies[i].code.length, 0, "no proxy");
         assertEq(address(this).balance, value, "the ether came back");
     }
 
     function _proxies(
         PluralDeployer deployer
     ) private pure returns (StakingPool, OperatorRegistry, DepositGuard, WithdrawalVault) {
-        address[4] memory proxies = _predictedProxies(address(deployer));
+        address[6] memory proxies = _predictedProxies(address(deployer));
         return (
             StakingPool(payable(proxies[0])),
             OperatorRegistry(proxies[1]),
@@ -329,9 +431,14 @@ contract PluralDeployerTest is StakingPoolFixture {
         );
     }
 
-    /// @dev The pool, registry, guard and vault a deployer at `deployer` creates: its CREATE nonces 1 to 4.
-    function _predictedProxies(address deployer) private pure returns (address[4] memory proxies) {
-        for (uint256 i; i < 4; ++i) proxies[i] = _createdAddress(deployer, i + 1);
+    function _reportingProxies(PluralDeployer deployer) private pure returns (ExecutionRewardsVault, AccountingOracle) {
+        address[6] memory proxies = _predictedProxies(address(deployer));
+        return (ExecutionRewardsVault(payable(proxies[4])), AccountingOracle(proxies[5]));
+    }
+
+    /// @dev The pool, registry, guard, vaults and oracle a deployer at `deployer` creates: its CREATE nonces 1 to 6.
+    function _predictedProxies(address deployer) private pure returns (address[6] memory proxies) {
+        for (uint256 i; i < 6; ++i) proxies[i] = _createdAddress(deployer, i + 1);
     }
 
     /// @dev keccak256(rlp([creator, nonce]))[12:] for 1 <= nonce <= 0x7f, where rlp(nonce) is the byte itself:

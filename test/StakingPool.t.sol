@@ -131,14 +131,15 @@ contract StakingPoolTest is StakingPoolFixture {
             admin,
             STAKE_LIMIT_MAX,
             STAKE_LIMIT_REFILL_PERIOD,
-            _stakingContracts()
+            _stakingContracts(),
+            _accountingSettings()
         );
     }
 
     function test_RevertWhen_InitializeIsCalledTwice() public {
         vm.deal(address(this), INITIAL_DEPOSIT);
         vm.expectRevert(Initializable.InvalidInitialization.selector);
-        pool.initialize{value: INITIAL_DEPOSIT}(alice, 0, 0, _stakingContracts());
+        pool.initialize{value: INITIAL_DEPOSIT}(alice, 0, 0, _stakingContracts(), _accountingSettings());
     }
 
     function test_Initialize_GrantsEveryRoleToAdmin() public view {
@@ -188,7 +189,7 @@ contract StakingPoolTest is StakingPoolFixture {
     function test_Initialize_EmitsRolesStakeLimitAndDeadSharesTransfer() public {
         bytes memory data = abi.encodeCall(
             StakingPool.initialize,
-            (admin, STAKE_LIMIT_MAX, STAKE_LIMIT_REFILL_PERIOD, _stakingContracts())
+            (admin, STAKE_LIMIT_MAX, STAKE_LIMIT_REFILL_PERIOD, _stakingContracts(), _accountingSettings())
         );
         vm.deal(address(this), INITIAL_DEPOSIT);
 
@@ -234,7 +235,7 @@ contract StakingPoolTest is StakingPoolFixture {
     function test_RevertWhen_InitializeAdminIsZero() public {
         bytes memory data = abi.encodeCall(
             StakingPool.initialize,
-            (address(0), STAKE_LIMIT_MAX, 1 days, _stakingContracts())
+            (address(0), STAKE_LIMIT_MAX, 1 days, _stakingContracts(), _accountingSettings())
         );
         vm.deal(address(this), INITIAL_DEPOSIT);
         vm.expectRevert(IStakingPool.ZeroAddress.selector);
@@ -244,7 +245,7 @@ contract StakingPoolTest is StakingPoolFixture {
     function test_RevertWhen_InitialDepositIsBelowTheMinimum() public {
         bytes memory data = abi.encodeCall(
             StakingPool.initialize,
-            (admin, STAKE_LIMIT_MAX, 1 days, _stakingContracts())
+            (admin, STAKE_LIMIT_MAX, 1 days, _stakingContracts(), _accountingSettings())
         );
         uint256 amount = INITIAL_DEPOSIT - 1;
         vm.deal(address(this), amount);
@@ -255,7 +256,7 @@ contract StakingPoolTest is StakingPoolFixture {
     function test_RevertWhen_InitialDepositIsZero() public {
         bytes memory data = abi.encodeCall(
             StakingPool.initialize,
-            (admin, STAKE_LIMIT_MAX, 1 days, _stakingContracts())
+            (admin, STAKE_LIMIT_MAX, 1 days, _stakingContracts(), _accountingSettings())
         );
         vm.expectRevert(abi.encodeWithSelector(IStakingPool.InitialDepositTooSmall.selector, 0, INITIAL_DEPOSIT));
         new ERC1967Proxy(address(implementation), data);
@@ -265,7 +266,7 @@ contract StakingPoolTest is StakingPoolFixture {
         amount = bound(amount, 1, INITIAL_DEPOSIT - 1);
         bytes memory data = abi.encodeCall(
             StakingPool.initialize,
-            (admin, STAKE_LIMIT_MAX, 1 days, _stakingContracts())
+            (admin, STAKE_LIMIT_MAX, 1 days, _stakingContracts(), _accountingSettings())
         );
         vm.deal(address(this), amount);
         vm.expectRevert(abi.encodeWithSelector(IStakingPool.InitialDepositTooSmall.selector, amount, INITIAL_DEPOSIT));
@@ -274,7 +275,10 @@ contract StakingPoolTest is StakingPoolFixture {
 
     function test_RevertWhen_InitializeStakeLimitIsInvalid() public {
         uint256 tooLarge = uint256(type(uint96).max) + 1;
-        bytes memory data = abi.encodeCall(StakingPool.initialize, (admin, tooLarge, 1 days, _stakingContracts()));
+        bytes memory data = abi.encodeCall(
+            StakingPool.initialize,
+            (admin, tooLarge, 1 days, _stakingContracts(), _accountingSettings())
+        );
         vm.deal(address(this), INITIAL_DEPOSIT);
         vm.expectRevert(abi.encodeWithSelector(IStakingPool.InvalidStakeLimit.selector, tooLarge, 1 days));
         new ERC1967Proxy{value: INITIAL_DEPOSIT}(address(implementation), data);
@@ -1353,7 +1357,10 @@ contract StakingPoolTest is StakingPoolFixture {
 
     function test_RevertWhen_UpgradeCallReinitializes() public {
         StakingPool newImplementation = new StakingPool(IDepositContract(address(beaconDeposit)));
-        bytes memory data = abi.encodeCall(StakingPool.initialize, (alice, 0, 0, _stakingContracts()));
+        bytes memory data = abi.encodeCall(
+            StakingPool.initialize,
+            (alice, 0, 0, _stakingContracts(), _accountingSettings())
+        );
         vm.prank(admin);
         vm.expectRevert(Initializable.InvalidInitialization.selector);
         pool.upgradeToAndCall(address(newImplementation), data);
@@ -1682,7 +1689,7 @@ contract StakingPoolTest is StakingPoolFixture {
         vm.deal(address(this), value);
         bytes memory data = abi.encodeCall(
             StakingPool.initialize,
-            (admin_, maxLimit, refillPeriod, _stakingContracts())
+            (admin_, maxLimit, refillPeriod, _stakingContracts(), _accountingSettings())
         );
         return StakingPool(payable(address(new ERC1967Proxy{value: value}(address(implementation), data))));
     }

@@ -15,10 +15,16 @@ const deployPlural = pluralFixture(connection);
 const DEAD = "0x000000000000000000000000000000000000dEaD";
 const INITIAL_DEPOSIT = ethers.parseEther("0.001");
 
-/** The deployment's registry, guard and vault: valid `initialize` arguments, so only the initializer lock refuses. */
+/** The deployment's contracts: valid `initialize` arguments, so only the initializer lock refuses. */
 function stakingContracts(protocol: Protocol) {
-  const { operatorRegistry, depositGuard, withdrawalVault } = protocol.addresses;
-  return { operatorRegistry, depositGuard, withdrawalVault };
+  const { operatorRegistry, depositGuard, withdrawalVault, executionRewardsVault, accountingOracle } =
+    protocol.addresses;
+  return { operatorRegistry, depositGuard, withdrawalVault, executionRewardsVault, accountingOracle };
+}
+
+/** Valid accounting settings for `initialize`. */
+function accountingSettings(treasury: string) {
+  return { treasury, treasuryFeeBps: 500n, operatorFeeBps: 500n, maxReportAge: 86_400n };
 }
 
 describe("StakingPool", function () {
@@ -72,7 +78,14 @@ describe("StakingPool", function () {
       await expect(
         implementation
           .connect(accounts.stranger)
-          .initialize(accounts.stranger, 0n, 0n, stakingContracts(protocol), { value: INITIAL_DEPOSIT }),
+          .initialize(
+            accounts.stranger,
+            0n,
+            0n,
+            stakingContracts(protocol),
+            accountingSettings(accounts.stranger.address),
+            { value: INITIAL_DEPOSIT },
+          ),
       ).to.be.revertedWithCustomError(implementation, "InvalidInitialization");
     });
 
@@ -81,7 +94,14 @@ describe("StakingPool", function () {
       await expect(
         protocol.pool
           .connect(accounts.stranger)
-          .initialize(accounts.stranger, 0n, 0n, stakingContracts(protocol), { value: INITIAL_DEPOSIT }),
+          .initialize(
+            accounts.stranger,
+            0n,
+            0n,
+            stakingContracts(protocol),
+            accountingSettings(accounts.stranger.address),
+            { value: INITIAL_DEPOSIT },
+          ),
       ).to.be.revertedWithCustomError(protocol.pool, "InvalidInitialization");
     });
 

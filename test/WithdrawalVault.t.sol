@@ -9,17 +9,17 @@ import {UUPSUpgradeable} from "@openzeppelin/contracts/proxy/utils/UUPSUpgradeab
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
 
-import {IWithdrawalsRecipient, IWithdrawalVault} from "../contracts/interfaces/IWithdrawalVault.sol";
+import {IPoolVault, IVaultEtherRecipient} from "../contracts/interfaces/IPoolVault.sol";
 import {WithdrawalVault} from "../contracts/WithdrawalVault.sol";
 import {StakingPoolFixture, forceEther} from "./utils/StakingPoolFixture.sol";
 
-/// @dev Stands in for the pool's `receiveWithdrawals()`, which the pool does not implement yet: records what came.
-contract WithdrawalsRecipientMock is IWithdrawalsRecipient {
+/// @dev Stands in for the pool's `receiveVaultEther()`, which only takes ether from its own vaults: records what came.
+contract WithdrawalsRecipientMock is IVaultEtherRecipient {
     uint256 public received;
     uint256 public calls;
     address public lastSender;
 
-    function receiveWithdrawals() external payable {
+    function receiveVaultEther() external payable {
         received += msg.value;
         ++calls;
         lastSender = msg.sender;
@@ -27,16 +27,16 @@ contract WithdrawalsRecipientMock is IWithdrawalsRecipient {
 }
 
 /// @dev A recipient that refuses the ether.
-contract RejectingRecipientMock is IWithdrawalsRecipient {
+contract RejectingRecipientMock is IVaultEtherRecipient {
     error Refused(uint256 amount);
 
-    function receiveWithdrawals() external payable {
+    function receiveVaultEther() external payable {
         revert Refused(msg.value);
     }
 }
 
 /// @dev Unit and fuzz tests of WithdrawalVault: the proxy PluralDeployer created, and spare proxies whose pool is a
-/// recipient mock for the transfers the real pool cannot take yet.
+/// recipient mock, to see exactly what a transfer delivers.
 contract WithdrawalVaultTest is StakingPoolFixture {
     bytes32 private constant DEFAULT_ADMIN_ROLE = 0x00;
 
@@ -80,12 +80,12 @@ contract WithdrawalVaultTest is StakingPoolFixture {
     }
 
     function test_RevertWhen_InitializeAdminIsZero() public {
-        vm.expectRevert(IWithdrawalVault.ZeroAddress.selector);
+        vm.expectRevert(IPoolVault.ZeroAddress.selector);
         _newVault(address(0), address(pool));
     }
 
     function test_RevertWhen_InitializePoolIsZero() public {
-        vm.expectRevert(IWithdrawalVault.ZeroAddress.selector);
+        vm.expectRevert(IPoolVault.ZeroAddress.selector);
         _newVault(admin, address(0));
     }
 
@@ -151,12 +151,12 @@ contract WithdrawalVaultTest is StakingPoolFixture {
         vm.deal(address(recipientVault), 10 ether);
 
         vm.expectEmit(true, true, true, true, address(recipientVault));
-        emit IWithdrawalVault.WithdrawalsTransferred(4 ether);
+        emit IPoolVault.TransferredToPool(4 ether);
         vm.prank(address(recipient));
         recipientVault.withdrawToPool(4 ether);
 
-        assertEq(recipient.received(), 4 ether, "received through receiveWithdrawals");
-        assertEq(recipient.calls(), 1, "receiveWithdrawals calls");
+        assertEq(recipient.received(), 4 ether, "received through receiveVaultEther");
+        assertEq(recipient.calls(), 1, "receiveVaultEther calls");
         assertEq(recipient.lastSender(), address(recipientVault), "sender");
         assertEq(address(recipient).balance, 4 ether, "recipient balance");
         assertEq(address(recipientVault).balance, 6 ether, "vault balance");
@@ -172,10 +172,10 @@ contract WithdrawalVaultTest is StakingPoolFixture {
 
     function test_WithdrawToPool_ZeroStillCallsThePool() public {
         vm.expectEmit(true, true, true, true, address(recipientVault));
-        emit IWithdrawalVault.WithdrawalsTransferred(0);
+        emit IPoolVault.TransferredToPool(0);
         vm.prank(address(recipient));
         recipientVault.withdrawToPool(0);
-        assertEq(recipient.calls(), 1, "receiveWithdrawals calls");
+        assertEq(recipient.calls(), 1, "receiveVaultEther calls");
         assertEq(recipient.received(), 0, "received");
     }
 
@@ -192,14 +192,14 @@ contract WithdrawalVaultTest is StakingPoolFixture {
     function test_RevertWhen_WithdrawToPoolCallerIsNotThePool() public {
         vm.deal(address(recipientVault), 1 ether);
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IWithdrawalVault.CallerNotPool.selector, stranger));
+        vm.expectRevert(abi.encodeWithSelector(IPoolVault.CallerNotPool.selector, stranger));
         recipientVault.withdrawToPool(1 ether);
     }
 
     function test_RevertWhen_WithdrawToPoolCallerIsTheAdmin() public {
         vm.deal(address(vault), 1 ether);
         vm.prank(admin);
-        vm.expectRevert(abi.encodeWithSelector(IWithdrawalVault.CallerNotPool.selector, admin));
+        vm.expectRevert(abi.encodeWithSelector(IPoolVault.CallerNotPool.selector, admin));
         vault.withdrawToPool(1 ether);
         assertEq(address(vault).balance, 1 ether, "vault balance");
     }
@@ -207,14 +207,14 @@ contract WithdrawalVaultTest is StakingPoolFixture {
     function testFuzz_RevertWhen_WithdrawToPoolCallerIsNotThePool(address caller) public {
         vm.assume(caller != address(pool));
         vm.prank(caller);
-        vm.expectRevert(abi.encodeWithSelector(IWithdrawalVault.CallerNotPool.selector, caller));
+        vm.expectRevert(abi.encodeWithSelector(IPoolVault.CallerNotPool.selector, caller));
         vault.withdrawToPool(0);
     }
 
     function test_RevertWhen_WithdrawToPoolExceedsTheBalance() public {
         vm.deal(address(recipientVault), 1 ether);
         vm.prank(address(recipient));
-        vm.expectRevert(abi.encodeWithSelector(IWithdrawalVault.InsufficientBalance.selector, 1 ether + 1, 1 ether));
+        vm.expectRevert(abi.encodeWithSelector(IPoolVault.InsufficientBalance.selector, 1 ether + 1, 1 ether));
         recipientVault.withdrawToPool(1 ether + 1);
     }
 
@@ -223,7 +223,7 @@ contract WithdrawalVaultTest is StakingPoolFixture {
         amount = bound(amount, balance + 1, type(uint256).max);
         vm.deal(address(recipientVault), balance);
         vm.prank(address(recipient));
-        vm.expectRevert(abi.encodeWithSelector(IWithdrawalVault.InsufficientBalance.selector, amount, balance));
+        vm.expectRevert(abi.encodeWithSelector(IPoolVault.InsufficientBalance.selector, amount, balance));
         recipientVault.withdrawToPool(amount);
     }
 

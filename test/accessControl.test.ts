@@ -7,8 +7,10 @@ import { computeDepositDataRoot } from "../lib/depositData.js";
 import { keyLeaf, rangeProof } from "../lib/merkle.js";
 import type { Protocol } from "../lib/protocol.js";
 import type {
+  AccountingOracle,
   BeaconDepositMock,
   DepositGuard,
+  ExecutionRewardsVault,
   OperatorRegistry,
   PluralDeployer,
   StakingPool,
@@ -35,7 +37,7 @@ const ROLE_EVENTS = new Interface([
   "event RoleRevoked(bytes32 indexed role, address indexed account, address indexed sender)",
 ]);
 const DEPLOYER_EVENTS = new Interface([
-  "event ProtocolDeployed(address pool, address operatorRegistry, address depositGuard, address withdrawalVault)",
+  "event ProtocolDeployed(address pool, address operatorRegistry, address depositGuard, address withdrawalVault, address executionRewardsVault, address accountingOracle)",
 ]);
 
 type Role =
@@ -43,11 +45,21 @@ type Role =
   | "PAUSE_ROLE"
   | "RESUME_ROLE"
   | "STAKE_LIMIT_ROLE"
+  | "MANAGE_ACCOUNTING_ROLE"
   | "MANAGE_OPERATORS_ROLE"
   | "VET_KEYS_ROLE"
-  | "UNVET_KEYS_ROLE";
+  | "UNVET_KEYS_ROLE"
+  | "MANAGE_MEMBERS_ROLE"
+  | "MANAGE_CONFIG_ROLE"
+  | "ALLOW_LOSS_ROLE";
 type TimelockRole = "PROPOSER_ROLE" | "EXECUTOR_ROLE" | "CANCELLER_ROLE";
-const POOL_ROLES: readonly Role[] = ["DEFAULT_ADMIN_ROLE", "PAUSE_ROLE", "RESUME_ROLE", "STAKE_LIMIT_ROLE"];
+const POOL_ROLES: readonly Role[] = [
+  "DEFAULT_ADMIN_ROLE",
+  "PAUSE_ROLE",
+  "RESUME_ROLE",
+  "STAKE_LIMIT_ROLE",
+  "MANAGE_ACCOUNTING_ROLE",
+];
 const TIMELOCK_ROLES: readonly TimelockRole[] = ["PROPOSER_ROLE", "EXECUTOR_ROLE", "CANCELLER_ROLE"];
 
 /** The operator the fixture adds through the timelock, managed by `Context.manager`. */
@@ -58,6 +70,8 @@ const KEYS = [0, 1].map((i) => ({
   signature: ethers.hexlify(new Uint8Array(96).fill(0xb0 + i)),
 }));
 const VALIDATOR_DEPOSIT = ethers.parseEther("32");
+/** Epochs after a frame starts before the oracle takes votes for its reference slot (AccountingOracle.FINALITY_EPOCHS). */
+const FINALITY_EPOCHS = 2n;
 
 /** A fresh deployment with handles on every contract it put on chain. */
 interface Context {
@@ -72,12 +86,18 @@ interface Context {
   guardImplementation: DepositGuard;
   vault: WithdrawalVault;
   vaultImplementation: WithdrawalVault;
-  /** The PluralDeployer, which created the four proxies in its constructor. */
+  rewardsVault: ExecutionRewardsVault;
+  rewardsVaultImplementation: ExecutionRewardsVault;
+  oracle: AccountingOracle;
+  oracleImplementation: AccountingOracle;
+  /** The PluralDeployer, which created the six proxies in its constructor. */
   pluralDeployer: PluralDeployer;
   timelock: TimelockController;
   beaconDeposit: BeaconDepositMock;
   /** The deposit guard's guardians, by ascending address (the order their signatures must come in). */
   guardians: HardhatEthersSigner[];
+  /** The accounting oracle's committee members. */
+  oracleMembers: HardhatEthersSigner[];
   /** The manager of operator OPERATOR_ID. */
   manager: HardhatEthersSigner;
   /** The timelock, impersonated: the holder of every admin role. */
@@ -95,22 +115,33 @@ interface Signature {
 /** Returns the call's arguments with guardian signatures by `signers` (any accounts) over the message in them. */
 type Sign = (ctx: Context, args: unknown[], signers: HardhatEthersSigner[]) => Promise<unknown[]>;
 
+/** Makes the call of a `due` rule's sample arguments something to do, as the protocol would. */
+type Prepare = (ctx: Context, args: unknown[]) => Promise<void>;
+
 type Rule =
   /** Function behind `onlyRole(role)` on a proxy: only the role's holder in ROLE_HOLDERS holds it. */
   | { kind: "role"; role: Role }
   /** No access check: bound by balance, signature or payment, not by role. */
   | { kind: "anyone" }
+  /**
+   * No access check, but nothing to do on the fixture's state: a stranger's call reverts with the called contract's
+   * `error` (with `errorArgs` of the call's arguments) until `prepare` makes it due, then succeeds.
+   */
+  | { kind: "due"; error: string; errorArgs: (args: unknown[]) => unknown[]; prepare: Prepare }
   /** Anyone, but only with a quorum of the deposit guard's guardians' signatures over the call's message. */
   | { kind: "quorum"; sign: Sign }
   /** Only a guardian of the deposit guard. */
   | { kind: "guardian" }
   /** Only the manager of the operator (`args[0]`); `orRole`: also MANAGE_OPERATORS_ROLE. */
   | { kind: "manager"; orRole: boolean }
-  /**
-   * Only the staking pool. `beyondAccess`: the pool's sample call fails past the access check with this error of the
-   * called contract, instead of succeeding.
-   */
-  | { kind: "poolOnly"; beyondAccess?: { error: string; args: unknown[] } }
+  /** Only the staking pool. */
+  | { kind: "poolOnly" }
+  /** Only the withdrawal vault or the execution-rewards vault, passing ether on to the pool. */
+  | { kind: "vaultOnly" }
+  /** Only the accounting oracle, handing the pool its committee's report. */
+  | { kind: "oracleOnly" }
+  /** Only a member of the accounting oracle's committee. */
+  | { kind: "member" }
   /** Timelock function only the timelock may call on itself, i.e. through a scheduled and executed operation. */
   | { kind: "timelockSelf"; error: "TimelockUnauthorizedCaller" | "AccessControlUnauthorizedAccount" }
   /** Timelock function behind `onlyRole(role)`: the governance account alone holds the role. */
@@ -127,6 +158,14 @@ type Rule =
   | { kind: "noOperator" }
   /** Implementation function for the pool: nobody, since the implementation knows no pool (address zero). */
   | { kind: "noPool" }
+  /** Implementation pool function for the vaults: nobody, since the implementation knows no vault. */
+  | { kind: "noVault" }
+  /** Implementation pool function for the oracle: nobody, since the implementation knows no oracle. */
+  | { kind: "noOracle" }
+  /** Implementation oracle vote: nobody, since the implementation has no committee. */
+  | { kind: "noMember" }
+  /** Implementation oracle `applyReport`: nobody, since the implementation has no beacon clock to find a frame by. */
+  | { kind: "noClock" }
   /** Implementation `pauseStaking`: nobody, since the implementation has no guardian. */
   | { kind: "noGuardian" }
   /** Implementation guard's quorum function: nobody, since it has no guardian, quorum or registry, and no block age. */
@@ -142,11 +181,19 @@ type Rule =
 
 const role = (name: Role): Rule => ({ kind: "role", role: name });
 const anyone: Rule = { kind: "anyone" };
+const due = (error: string, errorArgs: (args: unknown[]) => unknown[], prepare: Prepare): Rule => ({
+  kind: "due",
+  error,
+  errorArgs,
+  prepare,
+});
 const quorum = (sign: Sign): Rule => ({ kind: "quorum", sign });
 const guardian: Rule = { kind: "guardian" };
 const manager = (orRole: boolean): Rule => ({ kind: "manager", orRole });
-const poolOnly = (beyondAccess?: { error: string; args: unknown[] }): Rule =>
-  beyondAccess === undefined ? { kind: "poolOnly" } : { kind: "poolOnly", beyondAccess };
+const poolOnly: Rule = { kind: "poolOnly" };
+const vaultOnly: Rule = { kind: "vaultOnly" };
+const oracleOnly: Rule = { kind: "oracleOnly" };
+const member: Rule = { kind: "member" };
 const timelockSelf = (error: "TimelockUnauthorizedCaller" | "AccessControlUnauthorizedAccount"): Rule => ({
   kind: "timelockSelf",
   error,
@@ -158,6 +205,10 @@ const upgrade: Rule = { kind: "upgrade" };
 const noHolder = (name: Role): Rule => ({ kind: "noHolder", role: name });
 const noOperator: Rule = { kind: "noOperator" };
 const noPool: Rule = { kind: "noPool" };
+const noVault: Rule = { kind: "noVault" };
+const noOracle: Rule = { kind: "noOracle" };
+const noMember: Rule = { kind: "noMember" };
+const noClock: Rule = { kind: "noClock" };
 const noGuardian: Rule = { kind: "noGuardian" };
 const unconfigured: Rule = { kind: "unconfigured" };
 const unfunded: Rule = { kind: "unfunded" };
@@ -234,6 +285,30 @@ const CONTRACTS = {
     bareImplementation: true,
     at: (ctx) => ctx.vaultImplementation,
   },
+  ExecutionRewardsVault: {
+    artifacts: ["ExecutionRewardsVault", "ERC1967Proxy"],
+    code: "ERC1967Proxy",
+    bareImplementation: false,
+    at: (ctx) => ctx.rewardsVault,
+  },
+  ExecutionRewardsVaultImplementation: {
+    artifacts: ["ExecutionRewardsVault"],
+    code: "ExecutionRewardsVault",
+    bareImplementation: true,
+    at: (ctx) => ctx.rewardsVaultImplementation,
+  },
+  AccountingOracle: {
+    artifacts: ["AccountingOracle", "ERC1967Proxy"],
+    code: "ERC1967Proxy",
+    bareImplementation: false,
+    at: (ctx) => ctx.oracle,
+  },
+  AccountingOracleImplementation: {
+    artifacts: ["AccountingOracle"],
+    code: "AccountingOracle",
+    bareImplementation: true,
+    at: (ctx) => ctx.oracleImplementation,
+  },
   // Its constructor is all it does: no function is left to call once deployed.
   PluralDeployer: {
     artifacts: ["PluralDeployer"],
@@ -264,6 +339,7 @@ const ROLE_HOLDERS: Partial<Record<ContractName, Partial<Record<Role, Holder>>>>
     PAUSE_ROLE: "timelock",
     RESUME_ROLE: "timelock",
     STAKE_LIMIT_ROLE: "timelock",
+    MANAGE_ACCOUNTING_ROLE: "timelock",
   },
   OperatorRegistry: {
     DEFAULT_ADMIN_ROLE: "timelock",
@@ -273,6 +349,13 @@ const ROLE_HOLDERS: Partial<Record<ContractName, Partial<Record<Role, Holder>>>>
   },
   DepositGuard: { DEFAULT_ADMIN_ROLE: "timelock" },
   WithdrawalVault: { DEFAULT_ADMIN_ROLE: "timelock" },
+  ExecutionRewardsVault: { DEFAULT_ADMIN_ROLE: "timelock" },
+  AccountingOracle: {
+    DEFAULT_ADMIN_ROLE: "timelock",
+    MANAGE_MEMBERS_ROLE: "timelock",
+    MANAGE_CONFIG_ROLE: "timelock",
+    ALLOW_LOSS_ROLE: "timelock",
+  },
 };
 
 const now = async () => BigInt(await networkHelpers.time.latest());
@@ -441,6 +524,115 @@ async function unsignedAttestation(ctx: Context) {
   };
 }
 
+/** Deposits the first key of operator OPERATOR_ID to the beacon chain, on the attestation of a guardian quorum. */
+async function depositValidator(ctx: Context) {
+  const segments = await prepareValidatorDeposit(ctx);
+  const signers = ctx.guardians.slice(ctx.guardians.length - Number(await ctx.guard.quorum()));
+  const args = await signAttestation(ctx, [segments, await unsignedAttestation(ctx)], signers);
+  await (await ctx.pool.connect(ctx.accounts.bob).getFunction(DEPOSIT_VALIDATORS)(...args)).wait();
+}
+
+/** What the committee reports (IAccountingOracle.Report). */
+interface Report {
+  refSlot: bigint;
+  beaconValidators: bigint;
+  beaconBalance: bigint;
+  exitedValidators: bigint;
+  withdrawalVaultBalance: bigint;
+  elRewardsVaultBalance: bigint;
+}
+
+const REPORT_TYPE =
+  "tuple(uint256 refSlot, uint256 beaconValidators, uint256 beaconBalance, uint256 exitedValidators, uint256 withdrawalVaultBalance, uint256 elRewardsVaultBalance)";
+
+/** The report of a pool without validators and with empty vaults, which every sanity bound accepts. */
+const emptyReport = (refSlot: bigint): Report => ({
+  refSlot,
+  beaconValidators: 0n,
+  beaconBalance: 0n,
+  exitedValidators: 0n,
+  withdrawalVaultBalance: 0n,
+  elRewardsVaultBalance: 0n,
+});
+
+/** The hash members vote with: keccak256(abi.encode(report)). */
+const reportHash = (report: Report) =>
+  ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode([REPORT_TYPE], [report]));
+
+/**
+ * The reference slot the committee can report for next: the current frame's, or the next frame's when the current
+ * one's was processed (the first frame's reference slot is the oracle's initialization slot when it was deployed in
+ * an epoch's last slot). Moves the chain's time until the oracle takes votes for it, two epochs into its frame.
+ */
+async function reportableRefSlot(ctx: Context): Promise<bigint> {
+  const [config] = await ctx.oracle.getFrameConfig();
+  const [current] = await ctx.oracle.currentFrame();
+  const refSlot =
+    current > (await ctx.oracle.lastProcessedRefSlot())
+      ? current
+      : current + config.epochsPerFrame * config.slotsPerEpoch;
+  const votableAt =
+    config.genesisTime + (refSlot + 1n + FINALITY_EPOCHS * config.slotsPerEpoch) * config.secondsPerSlot;
+  if ((await now()) < votableAt) await networkHelpers.time.increaseTo(votableAt);
+  expect((await ctx.oracle.currentFrame()).refSlot, "the frame being reported").to.equal(refSlot);
+  return refSlot;
+}
+
+/** A quorum of the committee votes for `report` by its hash only, leaving it to be applied. */
+async function agreeOn(ctx: Context, report: Report) {
+  const quorum = Number(await ctx.oracle.quorum());
+  for (const signer of ctx.oracleMembers.slice(0, quorum)) {
+    await (await ctx.oracle.connect(signer).submitReportHash(report.refSlot, reportHash(report))).wait();
+  }
+}
+
+/**
+ * Earns operator OPERATOR_ID fees the way the protocol does: a validator deposit on a guardian quorum, then a
+ * committee report that sees the validator and takes `elRewards` from the execution-rewards vault as rewards, on
+ * which the pool mints the operators' fee to the registry.
+ */
+async function earnOperatorFees(ctx: Context, elRewards: bigint) {
+  await depositValidator(ctx);
+  await (await ctx.accounts.alice.sendTransaction({ to: ctx.rewardsVault, value: elRewards })).wait();
+  const report: Report = {
+    ...emptyReport(await reportableRefSlot(ctx)),
+    beaconValidators: 1n,
+    beaconBalance: VALIDATOR_DEPOSIT,
+    elRewardsVaultBalance: elRewards,
+  };
+  const quorum = Number(await ctx.oracle.quorum());
+  // The vote that completes the quorum applies the report.
+  for (const signer of ctx.oracleMembers.slice(0, quorum)) {
+    await (await ctx.oracle.connect(signer).submitReport(report)).wait();
+  }
+}
+
+/** What the oracle hands the pool for an empty report of the current frame, within the deployed bounds. */
+async function poolReportArgs(ctx: Context) {
+  const [config] = await ctx.oracle.getFrameConfig();
+  const [refSlot] = await ctx.oracle.currentFrame();
+  const [bounds] = await ctx.oracle.getSanityBounds();
+  const report = {
+    ...emptyReport(refSlot),
+    timestamp: config.genesisTime + refSlot * config.secondsPerSlot,
+    timeElapsed: (refSlot - (await ctx.oracle.lastProcessedRefSlot())) * config.secondsPerSlot,
+  };
+  const limits = {
+    maxAprBps: bounds.maxAprBps,
+    maxLossBps: bounds.maxLossBps,
+    maxElRewardsBps: bounds.maxElRewardsBps,
+    unseenDepositDeadline: bounds.unseenDepositDeadline,
+    extraLossAllowed: 0n,
+  };
+  return [report, limits];
+}
+
+/** Sends `amount` to `vault` as beacon withdrawals or block rewards would; returns withdrawToPool's arguments. */
+async function fundVault(ctx: Context, vault: BaseContract, amount: bigint) {
+  await (await ctx.accounts.alice.sendTransaction({ to: vault, value: amount })).wait();
+  return [amount];
+}
+
 async function nextRegistryImplementation() {
   const next = await ethers.deployContract("OperatorRegistry");
   return [await next.getAddress(), "0x"];
@@ -456,6 +648,16 @@ async function nextVaultImplementation() {
   return [await next.getAddress(), "0x"];
 }
 
+async function nextRewardsVaultImplementation() {
+  const next = await ethers.deployContract("ExecutionRewardsVault");
+  return [await next.getAddress(), "0x"];
+}
+
+async function nextOracleImplementation() {
+  const next = await ethers.deployContract("AccountingOracle");
+  return [await next.getAddress(), "0x"];
+}
+
 async function nextPoolImplementation(ctx: Context) {
   const next = await ethers.deployContract("StakingPool", [ctx.protocol.addresses.depositContract]);
   return [await next.getAddress(), "0x"];
@@ -463,8 +665,24 @@ async function nextPoolImplementation(ctx: Context) {
 
 const DEPOSIT_VALIDATORS =
   "depositValidators((uint256,uint256,bytes,bytes,bytes32[],bytes32[])[],(bytes32,uint256,uint256,bytes32,(bytes32,bytes32)[]))";
-const POOL_INITIALIZE = "initialize(address,uint256,uint256,(address,address,address))";
+const POOL_INITIALIZE =
+  "initialize(address,uint256,uint256,(address,address,address,address,address),(address,uint256,uint256,uint256))";
 const GUARD_UNVET_KEYS = "unvetKeys(uint256,uint256,uint256,bytes32,(bytes32,bytes32)[])";
+const HANDLE_ORACLE_REPORT =
+  "handleOracleReport((uint256,uint256,uint256,uint256,uint256,uint256,uint256,uint256),(uint256,uint256,uint256,uint256,uint256))";
+const ORACLE_INITIALIZE =
+  "initialize(address,address,(uint256,uint256,uint256,uint256),address[],uint256,(uint256,uint256,uint256,uint256))";
+const SUBMIT_REPORT = "submitReport((uint256,uint256,uint256,uint256,uint256,uint256))";
+const APPLY_REPORT = "applyReport((uint256,uint256,uint256,uint256,uint256,uint256))";
+const SET_SANITY_BOUNDS = "setSanityBounds((uint256,uint256,uint256,uint256))";
+
+/** Sanity bounds within every hard limit, other than the deployed ones. */
+const SANITY_BOUNDS = {
+  maxAprBps: 500n,
+  maxLossBps: 100n,
+  maxElRewardsBps: 50n,
+  unseenDepositDeadline: 7n * 24n * 3600n,
+};
 
 /** Arguments for the pool's `initialize` that would pass every check but the initializer lock. */
 const poolInitializeArgs = (ctx: Context) => [
@@ -475,7 +693,10 @@ const poolInitializeArgs = (ctx: Context) => [
     ctx.protocol.addresses.operatorRegistry,
     ctx.protocol.addresses.depositGuard,
     ctx.protocol.addresses.withdrawalVault,
+    ctx.protocol.addresses.executionRewardsVault,
+    ctx.protocol.addresses.accountingOracle,
   ],
+  [ctx.accounts.stranger.address, 500n, 500n, 2n * 24n * 3600n],
 ];
 const registryInitializeArgs = (ctx: Context) => [
   ctx.accounts.stranger.address,
@@ -492,6 +713,14 @@ const guardInitializeArgs = (ctx: Context) => [
   3600n,
 ];
 const vaultInitializeArgs = (ctx: Context) => [ctx.accounts.stranger.address, ctx.accounts.stranger.address];
+const oracleInitializeArgs = (ctx: Context) => [
+  ctx.accounts.stranger.address,
+  ctx.protocol.addresses.pool,
+  [0n, 12n, 32n, 225n],
+  [ctx.accounts.stranger.address],
+  1n,
+  SANITY_BOUNDS,
+];
 
 const MATRIX: Record<ContractName, Record<string, Entry>> = {
   StakingPool: {
@@ -518,6 +747,8 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       args: async (ctx) => [await ctx.pool.PAUSE_ROLE(), ctx.accounts.alice.address],
       emits: "RoleGranted",
     },
+    // The committee's agreed report, within the oracle's bounds: the only way the pool's accounting moves.
+    [HANDLE_ORACLE_REPORT]: { rule: oracleOnly, args: poolReportArgs, emits: "ReportApplied" },
     [POOL_INITIALIZE]: { rule: initializer, args: poolInitializeArgs, value: ethers.parseEther("0.001") },
     "pauseDeposits(uint256)": {
       rule: role("PAUSE_ROLE"),
@@ -533,6 +764,8 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       },
       emits: "Approval",
     },
+    // The vaults pay through it in withdrawToPool, during a report that already counted the ether.
+    "receiveVaultEther()": { rule: vaultOnly, value: ethers.parseEther("0.1") },
     "removeStakeLimit()": { rule: role("STAKE_LIMIT_ROLE"), emits: "StakeLimitRemoved" },
     "renounceRole(bytes32,address)": {
       rule: self("timelock"),
@@ -552,10 +785,21 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       args: async (ctx) => [await ctx.pool.PAUSE_ROLE(), ctx.protocol.addresses.timelock],
       emits: "RoleRevoked",
     },
+    "setFees(uint256,uint256)": { rule: role("MANAGE_ACCOUNTING_ROLE"), args: () => [600n, 400n], emits: "FeesSet" },
+    "setMaxReportAge(uint256)": {
+      rule: role("MANAGE_ACCOUNTING_ROLE"),
+      args: () => [24n * 3600n],
+      emits: "MaxReportAgeSet",
+    },
     "setStakeLimit(uint256,uint256)": {
       rule: role("STAKE_LIMIT_ROLE"),
       args: () => [ethers.parseEther("10"), 3600n],
       emits: "StakeLimitSet",
+    },
+    "setTreasury(address)": {
+      rule: role("MANAGE_ACCOUNTING_ROLE"),
+      args: (ctx) => [ctx.accounts.bob.address],
+      emits: "TreasurySet",
     },
     // Bound by the caller's balance: the stranger deposits first.
     "transfer(address,uint256)": {
@@ -598,6 +842,7 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       rule: noHolder("DEFAULT_ADMIN_ROLE"),
       args: async (ctx) => [await ctx.poolImplementation.PAUSE_ROLE(), ctx.accounts.stranger.address],
     },
+    [HANDLE_ORACLE_REPORT]: { rule: noOracle, args: poolReportArgs },
     [POOL_INITIALIZE]: { rule: initializer, args: poolInitializeArgs, value: ethers.parseEther("0.001") },
     "pauseDeposits(uint256)": { rule: noHolder("PAUSE_ROLE"), args: async () => [(await now()) + 3600n] },
     // The implementation's EIP-712 domain (empty name and version) differs from the proxy's: the signature is for it.
@@ -606,6 +851,7 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       args: (ctx) => permitArgs(ctx, ctx.poolImplementation, ethers.parseEther("1")),
       emits: "Approval",
     },
+    "receiveVaultEther()": { rule: noVault, value: ethers.parseEther("0.1") },
     "removeStakeLimit()": { rule: noHolder("STAKE_LIMIT_ROLE") },
     // Renouncing a role nobody holds: a no-op for the account itself.
     "renounceRole(bytes32,address)": {
@@ -617,10 +863,13 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       rule: noHolder("DEFAULT_ADMIN_ROLE"),
       args: async (ctx) => [await ctx.poolImplementation.PAUSE_ROLE(), ctx.protocol.addresses.timelock],
     },
+    "setFees(uint256,uint256)": { rule: noHolder("MANAGE_ACCOUNTING_ROLE"), args: () => [600n, 400n] },
+    "setMaxReportAge(uint256)": { rule: noHolder("MANAGE_ACCOUNTING_ROLE"), args: () => [24n * 3600n] },
     "setStakeLimit(uint256,uint256)": {
       rule: noHolder("STAKE_LIMIT_ROLE"),
       args: () => [ethers.parseEther("10"), 3600n],
     },
+    "setTreasury(address)": { rule: noHolder("MANAGE_ACCOUNTING_ROLE"), args: (ctx) => [ctx.accounts.bob.address] },
     // Nobody holds implementation shares (deposits revert), so only zero moves: still a successful call.
     "transfer(address,uint256)": { rule: isolated, args: (ctx) => [ctx.accounts.bob.address, 0n], emits: "Transfer" },
     "transferFrom(address,address,uint256)": {
@@ -653,6 +902,25 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       rule: role("MANAGE_OPERATORS_ROLE"),
       args: (ctx) => ["Operator", ctx.accounts.bob.address, ctx.accounts.bob.address],
       emits: "OperatorAdded",
+    },
+    // Anyone may have an operator's fees paid out: they go to its reward address, whoever calls.
+    "claimFees(uint256)": {
+      rule: due(
+        "NoFeesToClaim",
+        ([operatorId]) => [operatorId],
+        (ctx) => earnOperatorFees(ctx, ethers.parseEther("0.1")),
+      ),
+      args: () => [OPERATOR_ID],
+      emits: "FeesClaimed",
+    },
+    // The pool mints the operators' fee to the registry and says how much; the validator deposit gives it a taker.
+    "distributeFees(uint256)": {
+      rule: poolOnly,
+      args: async (ctx) => {
+        await depositValidator(ctx);
+        return [ethers.parseEther("0.01")];
+      },
+      emits: "FeesDistributed",
     },
     // Governance can pull keys an operator's manager would not.
     "dropKeys(uint256,uint256)": { rule: manager(true), args: () => [OPERATOR_ID, 1n], emits: "KeysDropped" },
@@ -697,7 +965,7 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
     "unvetKeys(uint256)": { rule: role("UNVET_KEYS_ROLE"), args: () => [OPERATOR_ID], emits: "VettedKeysSet" },
     "upgradeToAndCall(address,bytes)": { rule: upgrade, args: nextRegistryImplementation, emits: "Upgraded" },
     "useKeys((uint256,uint256,bytes,bytes,bytes32[],bytes32[])[])": {
-      rule: poolOnly(),
+      rule: poolOnly,
       args: async (ctx) => [await prepareValidatorDeposit(ctx)],
       emits: "KeysDeposited",
     },
@@ -723,6 +991,8 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       rule: noHolder("MANAGE_OPERATORS_ROLE"),
       args: (ctx) => ["Operator", ctx.accounts.bob.address, ctx.accounts.bob.address],
     },
+    "claimFees(uint256)": { rule: noOperator, args: () => [OPERATOR_ID] },
+    "distributeFees(uint256)": { rule: noPool, args: () => [ethers.parseEther("0.01")] },
     "dropKeys(uint256,uint256)": { rule: noOperator, args: () => [OPERATOR_ID, 0n] },
     "grantRole(bytes32,address)": {
       rule: noHolder("DEFAULT_ADMIN_ROLE"),
@@ -860,11 +1130,11 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       emits: "RoleRevoked",
     },
     "upgradeToAndCall(address,bytes)": { rule: upgrade, args: nextVaultImplementation, emits: "Upgraded" },
-    // The vault pays through the pool's receiveWithdrawals(), which StakingPool does not have yet: the pool's call
-    // is shown to pass the access check and stop at the next one, the balance.
+    // The pool asks for what a report counted; the vault pays through the pool's receiveVaultEther().
     "withdrawToPool(uint256)": {
-      rule: poolOnly({ error: "InsufficientBalance", args: [ethers.parseEther("1"), 0n] }),
-      args: () => [ethers.parseEther("1")],
+      rule: poolOnly,
+      args: (ctx) => fundVault(ctx, ctx.vault, ethers.parseEther("1")),
+      emits: "TransferredToPool",
     },
     // Withdrawals also arrive without a call; a plain transfer counts as rewards in the next report.
     "receive()": { rule: anyone, value: ethers.parseEther("1") },
@@ -889,6 +1159,150 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
     "withdrawToPool(uint256)": { rule: noPool, args: () => [0n] },
     // Ether sent to the implementation stays there: no validator's credentials name it, nothing takes it out.
     "receive()": { rule: isolated, value: ethers.parseEther("1") },
+  },
+
+  // The same PoolVault as the withdrawal vault, under another address: every validator's fee recipient.
+  ExecutionRewardsVault: {
+    "grantRole(bytes32,address)": {
+      rule: role("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => [await ctx.rewardsVault.DEFAULT_ADMIN_ROLE(), ctx.accounts.alice.address],
+      emits: "RoleGranted",
+    },
+    "initialize(address,address)": { rule: initializer, args: vaultInitializeArgs },
+    "renounceRole(bytes32,address)": {
+      rule: self("timelock"),
+      args: async (ctx) => [await ctx.rewardsVault.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
+      emits: "RoleRevoked",
+    },
+    "revokeRole(bytes32,address)": {
+      rule: role("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => [await ctx.rewardsVault.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
+      emits: "RoleRevoked",
+    },
+    "upgradeToAndCall(address,bytes)": { rule: upgrade, args: nextRewardsVaultImplementation, emits: "Upgraded" },
+    "withdrawToPool(uint256)": {
+      rule: poolOnly,
+      args: (ctx) => fundVault(ctx, ctx.rewardsVault, ethers.parseEther("1")),
+      emits: "TransferredToPool",
+    },
+    // Priority fees arrive without a call, MEV payments as plain transfers: rewards of the next report, capped.
+    "receive()": { rule: anyone, value: ethers.parseEther("1") },
+    "fallback()": { rule: delegated },
+  },
+
+  ExecutionRewardsVaultImplementation: {
+    "grantRole(bytes32,address)": {
+      rule: noHolder("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => [await ctx.rewardsVaultImplementation.DEFAULT_ADMIN_ROLE(), ctx.accounts.stranger.address],
+    },
+    "initialize(address,address)": { rule: initializer, args: vaultInitializeArgs },
+    "renounceRole(bytes32,address)": {
+      rule: self("timelock"),
+      args: async (ctx) => [await ctx.rewardsVaultImplementation.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
+    },
+    "revokeRole(bytes32,address)": {
+      rule: noHolder("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => [await ctx.rewardsVaultImplementation.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
+    },
+    "upgradeToAndCall(address,bytes)": { rule: upgrade, args: nextRewardsVaultImplementation },
+    "withdrawToPool(uint256)": { rule: noPool, args: () => [0n] },
+    // Ether sent to the implementation stays there: no validator names it as fee recipient, nothing takes it out.
+    "receive()": { rule: isolated, value: ethers.parseEther("1") },
+  },
+
+  AccountingOracle: {
+    "addMember(address,uint256)": {
+      rule: role("MANAGE_MEMBERS_ROLE"),
+      args: (ctx) => [ctx.accounts.alice.address, 3n],
+      emits: "MemberAdded",
+    },
+    "allowLoss(uint256,uint256)": {
+      rule: role("ALLOW_LOSS_ROLE"),
+      args: async (ctx) => [ethers.parseEther("1"), (await ctx.oracle.currentFrame()).deadlineSlot],
+      emits: "LossAllowed",
+    },
+    // Anyone may hand the pool the report a quorum agreed on by its hash: the data must match the hash.
+    [APPLY_REPORT]: {
+      rule: due(
+        "NoConsensus",
+        ([report]) => [(report as Report).refSlot],
+        (ctx, [report]) => agreeOn(ctx, report as Report),
+      ),
+      args: async (ctx) => [emptyReport(await reportableRefSlot(ctx))],
+      emits: "ReportProcessed",
+    },
+    "grantRole(bytes32,address)": {
+      rule: role("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => [await ctx.oracle.MANAGE_MEMBERS_ROLE(), ctx.accounts.alice.address],
+      emits: "RoleGranted",
+    },
+    [ORACLE_INITIALIZE]: { rule: initializer, args: oracleInitializeArgs },
+    "removeMember(address,uint256)": {
+      rule: role("MANAGE_MEMBERS_ROLE"),
+      args: (ctx) => [ctx.oracleMembers[0]!.address, 2n],
+      emits: "MemberRemoved",
+    },
+    "renounceRole(bytes32,address)": {
+      rule: self("timelock"),
+      args: async (ctx) => [await ctx.oracle.ALLOW_LOSS_ROLE(), ctx.protocol.addresses.timelock],
+      emits: "RoleRevoked",
+    },
+    "revokeRole(bytes32,address)": {
+      rule: role("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => [await ctx.oracle.MANAGE_CONFIG_ROLE(), ctx.protocol.addresses.timelock],
+      emits: "RoleRevoked",
+    },
+    "setEpochsPerFrame(uint256)": { rule: role("MANAGE_CONFIG_ROLE"), args: () => [450n], emits: "FrameConfigSet" },
+    "setQuorum(uint256)": { rule: role("MANAGE_MEMBERS_ROLE"), args: () => [3n], emits: "QuorumSet" },
+    [SET_SANITY_BOUNDS]: { rule: role("MANAGE_CONFIG_ROLE"), args: () => [SANITY_BOUNDS], emits: "SanityBoundsSet" },
+    // One member's vote: short of the quorum, so it only counts.
+    [SUBMIT_REPORT]: {
+      rule: member,
+      args: async (ctx) => [emptyReport(await reportableRefSlot(ctx))],
+      emits: "ReportSubmitted",
+    },
+    "submitReportHash(uint256,bytes32)": {
+      rule: member,
+      args: async (ctx) => {
+        const refSlot = await reportableRefSlot(ctx);
+        return [refSlot, reportHash(emptyReport(refSlot))];
+      },
+      emits: "ReportSubmitted",
+    },
+    "upgradeToAndCall(address,bytes)": { rule: upgrade, args: nextOracleImplementation, emits: "Upgraded" },
+    "fallback()": { rule: delegated },
+  },
+
+  AccountingOracleImplementation: {
+    "addMember(address,uint256)": {
+      rule: noHolder("MANAGE_MEMBERS_ROLE"),
+      args: (ctx) => [ctx.accounts.alice.address, 1n],
+    },
+    "allowLoss(uint256,uint256)": { rule: noHolder("ALLOW_LOSS_ROLE"), args: () => [ethers.parseEther("1"), 1n] },
+    [APPLY_REPORT]: { rule: noClock, args: () => [emptyReport(0n)] },
+    "grantRole(bytes32,address)": {
+      rule: noHolder("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => [await ctx.oracleImplementation.MANAGE_MEMBERS_ROLE(), ctx.accounts.stranger.address],
+    },
+    [ORACLE_INITIALIZE]: { rule: initializer, args: oracleInitializeArgs },
+    "removeMember(address,uint256)": {
+      rule: noHolder("MANAGE_MEMBERS_ROLE"),
+      args: (ctx) => [ctx.oracleMembers[0]!.address, 0n],
+    },
+    "renounceRole(bytes32,address)": {
+      rule: self("timelock"),
+      args: async (ctx) => [await ctx.oracleImplementation.ALLOW_LOSS_ROLE(), ctx.protocol.addresses.timelock],
+    },
+    "revokeRole(bytes32,address)": {
+      rule: noHolder("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => [await ctx.oracleImplementation.MANAGE_CONFIG_ROLE(), ctx.protocol.addresses.timelock],
+    },
+    "setEpochsPerFrame(uint256)": { rule: noHolder("MANAGE_CONFIG_ROLE"), args: () => [450n] },
+    "setQuorum(uint256)": { rule: noHolder("MANAGE_MEMBERS_ROLE"), args: () => [1n] },
+    [SET_SANITY_BOUNDS]: { rule: noHolder("MANAGE_CONFIG_ROLE"), args: () => [SANITY_BOUNDS] },
+    [SUBMIT_REPORT]: { rule: noMember, args: () => [emptyReport(1n)] },
+    "submitReportHash(uint256,bytes32)": { rule: noMember, args: () => [1n, reportHash(emptyReport(1n))] },
+    "upgradeToAndCall(address,bytes)": { rule: upgrade, args: nextOracleImplementation },
   },
 
   PluralDeployer: {},
@@ -1023,10 +1437,15 @@ async function implementationOf(proxy: string): Promise<string> {
  */
 async function deployWithOperator(): Promise<Omit<Context, "timelockAccount">> {
   const { protocol, accounts } = await deployPlural();
-  const { operatorRegistry: registry, depositGuard: guard, addresses } = protocol;
+  const { operatorRegistry: registry, depositGuard: guard, accountingOracle: oracle, addresses } = protocol;
   const guardianAddresses = [...(await guard.guardians())].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+  const memberAddresses = [...(await oracle.getMembers())];
   // The fixture's `stranger` is the first guardian of the local parameters: not a stranger to the guard.
-  const taken = new Set([...Object.values(accounts).map((account) => account.address), ...guardianAddresses]);
+  const taken = new Set([
+    ...Object.values(accounts).map((account) => account.address),
+    ...guardianAddresses,
+    ...memberAddresses,
+  ]);
   const [operatorManager, stranger] = (await ethers.getSigners()).filter((signer) => !taken.has(signer.address));
   if (operatorManager === undefined || stranger === undefined) throw new Error("tests need 2 more accounts");
 
@@ -1069,10 +1488,21 @@ async function deployWithOperator(): Promise<Omit<Context, "timelockAccount">> {
       "WithdrawalVault",
       await implementationOf(addresses.withdrawalVault),
     ),
+    rewardsVault: protocol.executionRewardsVault,
+    rewardsVaultImplementation: await getAt<ExecutionRewardsVault>(
+      "ExecutionRewardsVault",
+      await implementationOf(addresses.executionRewardsVault),
+    ),
+    oracle,
+    oracleImplementation: await getAt<AccountingOracle>(
+      "AccountingOracle",
+      await implementationOf(addresses.accountingOracle),
+    ),
     pluralDeployer: await getAt<PluralDeployer>("PluralDeployer", deployedLogs[0]!.address),
     timelock: protocol.timelock,
     beaconDeposit: await getAt<BeaconDepositMock>("BeaconDepositMock", addresses.depositContract),
     guardians: await Promise.all(guardianAddresses.map((address) => ethers.getSigner(address))),
+    oracleMembers: await Promise.all(memberAddresses.map((address) => ethers.getSigner(address))),
     manager: operatorManager,
   };
 }
@@ -1163,24 +1593,37 @@ function expectedHolder(contractName: ContractName, role: Role): Holder {
 
 /** What the proxies' state looks like to anyone: for checking that a call elsewhere changed none of it. */
 async function protocolState(ctx: Context): Promise<string> {
-  const { pool, registry, guard, vault } = ctx;
+  const { pool, registry, guard, vault, rewardsVault, oracle } = ctx;
   const named = Object.values(ctx.accounts).map((account) => account.address);
   const roles = await Promise.all(POOL_ROLES.map((name) => roleId(pool, name)));
-  const proxies = [pool, registry, guard, vault];
+  const proxies = [pool, registry, guard, vault, rewardsVault, oracle];
   const state = {
     implementations: await Promise.all(proxies.map(async (proxy) => implementationOf(await proxy.getAddress()))),
     ether: await Promise.all(proxies.map((proxy) => ethers.provider.getBalance(proxy))),
     code: await Promise.all(proxies.map((proxy) => ethers.provider.getCode(proxy))),
     accounting: [...(await pool.getAccounting())],
+    reportState: [...(await pool.getReportState())],
     stakeLimit: [...(await pool.getStakeLimit())],
     pausedUntil: await pool.depositsPausedUntil(),
     balances: await Promise.all(named.map((account) => pool.balanceOf(account))),
     nonces: await Promise.all(named.map((account) => pool.nonces(account))),
     allowances: await Promise.all(named.flatMap((owner) => named.map((spender) => pool.allowance(owner, spender)))),
     roles: await Promise.all(roles.flatMap((role) => named.map((account) => pool.hasRole(role, account)))),
-    registry: [await registry.nonce(), await registry.operatorCount(), [...(await registry.getOperator(OPERATOR_ID))]],
+    registry: [
+      await registry.nonce(),
+      await registry.operatorCount(),
+      [...(await registry.getOperator(OPERATOR_ID))],
+      await registry.claimableFees(OPERATOR_ID),
+    ],
     guard: [await guard.guardians(), await guard.quorum(), await guard.stakingPausedUntil()],
-    vault: await vault.pool(),
+    vaults: [await vault.pool(), await rewardsVault.pool()],
+    oracle: [
+      await oracle.getMembers(),
+      await oracle.quorum(),
+      await oracle.lastProcessedRefSlot(),
+      [...(await oracle.getConsensusState())],
+      [...(await oracle.getMemberVote(ctx.oracleMembers[0]!))],
+    ],
   };
   return JSON.stringify(state, (_, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
 }
@@ -1196,6 +1639,8 @@ function describeRule(rule: Rule, contractName: ContractName): string {
       return `only ${rule.role}`;
     case "anyone":
       return "anyone";
+    case "due":
+      return `anyone, once due (until then ${rule.error})`;
     case "quorum":
       return "anyone, with a guardian quorum's signatures";
     case "guardian":
@@ -1204,6 +1649,12 @@ function describeRule(rule: Rule, contractName: ContractName): string {
       return rule.orRole ? "only the operator's manager or MANAGE_OPERATORS_ROLE" : "only the operator's manager";
     case "poolOnly":
       return "only the staking pool";
+    case "vaultOnly":
+      return "only the withdrawal vault or the execution-rewards vault";
+    case "oracleOnly":
+      return "only the accounting oracle";
+    case "member":
+      return "only a member of the oracle committee";
     case "timelockSelf":
       return "only the timelock itself, through a scheduled operation";
     case "self":
@@ -1218,6 +1669,14 @@ function describeRule(rule: Rule, contractName: ContractName): string {
       return "nobody: the implementation has no operator";
     case "noPool":
       return "nobody: the implementation knows no pool";
+    case "noVault":
+      return "nobody: the implementation knows no vault";
+    case "noOracle":
+      return "nobody: the implementation knows no oracle";
+    case "noMember":
+      return "nobody: the implementation has no committee";
+    case "noClock":
+      return "nobody: the implementation has no beacon clock";
     case "noGuardian":
       return "nobody: the implementation has no guardian";
     case "unconfigured":
@@ -1260,6 +1719,13 @@ async function checkRule(ctx: Context, contractName: ContractName, signature: st
       return;
     }
     case "anyone":
+      await expectSuccess(contract, call(stranger), emits);
+      return;
+    case "due":
+      await expect(call(stranger), "a stranger's call before it is due")
+        .to.be.revertedWithCustomError(contract, rule.error)
+        .withArgs(...rule.errorArgs(args));
+      await rule.prepare(ctx, args);
       await expectSuccess(contract, call(stranger), emits);
       return;
     case "quorum": {
@@ -1313,14 +1779,40 @@ async function checkRule(ctx: Context, contractName: ContractName, signature: st
       const poolAddress = ctx.protocol.addresses.pool;
       expect(await contract.getFunction("pool").staticCall(), "the pool it knows").to.equal(poolAddress);
       await expectRefused([stranger, ctx.timelockAccount], "CallerNotPool", (account) => [account]);
-      const pool = await impersonate(poolAddress);
-      if (rule.beyondAccess === undefined) {
-        await expectSuccess(contract, call(pool), emits);
-      } else {
-        await expect(call(pool), "the pool passes the access check")
-          .to.be.revertedWithCustomError(contract, rule.beyondAccess.error)
-          .withArgs(...rule.beyondAccess.args);
+      await expectSuccess(contract, call(await impersonate(poolAddress)), emits);
+      return;
+    }
+    case "vaultOnly": {
+      const { withdrawalVault, executionRewardsVault, accountingOracle } = ctx.protocol.addresses;
+      const known = await ctx.pool.stakingContracts();
+      expect([known.withdrawalVault, known.executionRewardsVault], "the vaults the pool knows").to.deep.equal([
+        withdrawalVault,
+        executionRewardsVault,
+      ]);
+      const oracle = await impersonate(accountingOracle);
+      await expectRefused([stranger, ctx.timelockAccount, oracle], "CallerNotVault", (account) => [account]);
+      for (const vault of [withdrawalVault, executionRewardsVault]) {
+        const snapshot = await networkHelpers.takeSnapshot();
+        await expectSuccess(contract, call(await impersonate(vault)), emits);
+        await snapshot.restore();
       }
+      return;
+    }
+    case "oracleOnly": {
+      const oracleAddress = ctx.protocol.addresses.accountingOracle;
+      expect((await ctx.pool.stakingContracts()).accountingOracle, "the oracle the pool knows").to.equal(oracleAddress);
+      // Its members vote; only the oracle, on their quorum, reports.
+      await expectRefused([stranger, ctx.timelockAccount, ctx.oracleMembers[0]!], "CallerNotOracle", (account) => [
+        account,
+      ]);
+      await expectSuccess(contract, call(await impersonate(oracleAddress)), emits);
+      return;
+    }
+    case "member": {
+      const memberAddresses = ctx.oracleMembers.map((signer) => signer.address).sort();
+      expect([...(await ctx.oracle.getMembers())].sort(), "the committee").to.deep.equal(memberAddresses);
+      await expectRefused([stranger, ctx.timelockAccount, deployer], "NotMember", (account) => [account]);
+      await expectSuccess(contract, call(ctx.oracleMembers[0]!), emits);
       return;
     }
     case "timelockSelf": {
@@ -1411,6 +1903,38 @@ async function checkRule(ctx: Context, contractName: ContractName, signature: st
       expect(await contract.getFunction("pool").staticCall(), "the implementation's pool").to.equal(ethers.ZeroAddress);
       const pool = await impersonate(ctx.protocol.addresses.pool);
       await expectRefused([stranger, ctx.timelockAccount, pool], "CallerNotPool", (account) => [account]);
+      return;
+    }
+    case "noVault": {
+      const known = await ctx.poolImplementation.stakingContracts();
+      expect([known.withdrawalVault, known.executionRewardsVault], "the implementation's vaults").to.deep.equal([
+        ethers.ZeroAddress,
+        ethers.ZeroAddress,
+      ]);
+      const vaults = await Promise.all(
+        [ctx.protocol.addresses.withdrawalVault, ctx.protocol.addresses.executionRewardsVault].map(impersonate),
+      );
+      await expectRefused([stranger, ctx.timelockAccount, ...vaults], "CallerNotVault", (account) => [account]);
+      return;
+    }
+    case "noOracle": {
+      const known = await ctx.poolImplementation.stakingContracts();
+      expect(known.accountingOracle, "the implementation's oracle").to.equal(ethers.ZeroAddress);
+      const oracle = await impersonate(ctx.protocol.addresses.accountingOracle);
+      await expectRefused([stranger, ctx.timelockAccount, oracle], "CallerNotOracle", (account) => [account]);
+      return;
+    }
+    case "noMember":
+      expect([...(await ctx.oracleImplementation.getMembers())], "members of the implementation").to.deep.equal([]);
+      await expectRefused([stranger, ctx.oracleMembers[0]!, ctx.timelockAccount], "NotMember", (account) => [account]);
+      return;
+    case "noClock": {
+      const [config] = await ctx.oracleImplementation.getFrameConfig();
+      expect(config.secondsPerSlot, "seconds per slot of the implementation").to.equal(0n);
+      // The slot is (now - genesis) / secondsPerSlot: a division by zero, before any other check.
+      for (const signer of [stranger, ctx.oracleMembers[0]!, ctx.timelockAccount]) {
+        await expect(call(signer), `${signer.address} cannot apply a report`).to.be.revertedWithPanic(0x12);
+      }
       return;
     }
     case "noGuardian":
@@ -1584,7 +2108,8 @@ describe("access control", function () {
         const { role, account } = ROLE_EVENTS.parseLog(log)!.args;
         expect(deployers, `${role as string} granted on ${log.address}`).to.not.include(account);
       }
-      for (const contract of [ctx.pool, ctx.registry, ctx.guard, ctx.vault, ctx.timelock] as AccessControlled[]) {
+      const contracts = [ctx.pool, ctx.registry, ctx.guard, ctx.vault, ctx.rewardsVault, ctx.oracle, ctx.timelock];
+      for (const contract of contracts as AccessControlled[]) {
         const address = await contract.getAddress();
         for (const role of (await holdersFromEvents(address)).keys()) {
           for (const account of deployers) {
@@ -1619,8 +2144,9 @@ describe("access control", function () {
       );
 
       const pluralDeployer = await ctx.pluralDeployer.getAddress();
-      const { pool, operatorRegistry, depositGuard, withdrawalVault } = ctx.protocol.addresses;
-      const proxies = [pool, operatorRegistry, depositGuard, withdrawalVault];
+      const { pool, operatorRegistry, depositGuard, withdrawalVault, executionRewardsVault, accountingOracle } =
+        ctx.protocol.addresses;
+      const proxies = [pool, operatorRegistry, depositGuard, withdrawalVault, executionRewardsVault, accountingOracle];
       expect(await createdInside(pluralDeployer), "contracts the PluralDeployer created, in order").to.deep.equal(
         proxies,
       );

@@ -52,6 +52,8 @@ describe("deployment records", function () {
       "PluralLocal#OperatorRegistry": "0x0000000000000000000000000000000000000004",
       "PluralLocal#DepositGuard": "0x0000000000000000000000000000000000000005",
       "PluralLocal#WithdrawalVault": "0x0000000000000000000000000000000000000006",
+      "PluralLocal#ExecutionRewardsVault": "0x0000000000000000000000000000000000000007",
+      "PluralLocal#AccountingOracle": "0x0000000000000000000000000000000000000008",
     });
     expect(readDeployment("localhost", "chain-31337", root)).to.deep.equal({
       module: "PluralLocal",
@@ -60,6 +62,8 @@ describe("deployment records", function () {
       operatorRegistry: "0x0000000000000000000000000000000000000004",
       depositGuard: "0x0000000000000000000000000000000000000005",
       withdrawalVault: "0x0000000000000000000000000000000000000006",
+      executionRewardsVault: "0x0000000000000000000000000000000000000007",
+      accountingOracle: "0x0000000000000000000000000000000000000008",
       depositContract: "0x0000000000000000000000000000000000000001",
     });
   });
@@ -71,6 +75,8 @@ describe("deployment records", function () {
       "PluralLocal#OperatorRegistry": "0x0000000000000000000000000000000000000004",
       "PluralLocal#DepositGuard": "0x0000000000000000000000000000000000000005",
       "PluralLocal#WithdrawalVault": "0x0000000000000000000000000000000000000006",
+      "PluralLocal#ExecutionRewardsVault": "0x0000000000000000000000000000000000000007",
+      "PluralLocal#AccountingOracle": "0x0000000000000000000000000000000000000008",
     };
     writeRecord("chain-31337", record);
     const journal = path.join(path.dirname(deployedAddressesFile("chain-31337", root)), "journal.jsonl");
@@ -101,6 +107,8 @@ describe("deployment records", function () {
         operatorRegistry: "0x0000000000000000000000000000000000000004",
         depositGuard: "0x0000000000000000000000000000000000000005",
         withdrawalVault: "0x0000000000000000000000000000000000000006",
+        executionRewardsVault: "0x0000000000000000000000000000000000000007",
+        accountingOracle: "0x0000000000000000000000000000000000000008",
       }),
       /no contract there: the chain was reset/,
     );

@@ -12,6 +12,10 @@ pragma solidity 0.8.30;
 /// Roles: `DEFAULT_ADMIN_ROLE` (grants roles, upgrades), `MANAGE_OPERATORS_ROLE` (adds, activates and deactivates
 /// operators, sets reward addresses and the share cap) and `VET_KEYS_ROLE` (sets vetted counts) belong to the
 /// timelock; `UNVET_KEYS_ROLE` belongs to the `DepositGuard`, for its guardian quorum. Only the pool uses keys.
+/// Operator fees: the pool mints the operators' part of each report's fee to the registry as plETH and calls
+/// `distributeFees`, which raises a per-validator accumulator (O(1) whatever the number of operators); each operator
+/// earns the accumulator's growth times its active validators, settled whenever that count changes, and anyone may
+/// `claimFees` to send an operator's plETH to its reward address.
 interface IOperatorRegistry {
     /// @notice An operator as stored.
     /// @param active Whether new validators may go to it.
@@ -64,6 +68,19 @@ interface IOperatorRegistry {
         bytes32[] depositDataRoots;
         bytes32[] proof;
     }
+
+    /// @notice `shares` plETH of fees were spread over `activeValidators` validators; with none active, they are held
+    /// back for the next distribution and the accumulator does not move.
+    /// @param shares The plETH added, including any held back while no validator was active.
+    /// @param activeValidators The validators sharing it.
+    /// @param feePerValidator The accumulator after: plETH per active validator since the start, scaled by 1e18.
+    event FeesDistributed(uint256 shares, uint256 activeValidators, uint256 feePerValidator);
+
+    /// @notice `shares` plETH of operator `operatorId`'s fees went to its reward address.
+    /// @param operatorId The operator.
+    /// @param rewardAddress Its reward address, which received the plETH.
+    /// @param shares The plETH sent.
+    event FeesClaimed(uint256 indexed operatorId, address indexed rewardAddress, uint256 shares);
 
     /// @notice An operator joined.
     /// @param operatorId Its id: the number of operators before it.
@@ -195,6 +212,9 @@ interface IOperatorRegistry {
     /// @notice An address parameter is zero.
     error ZeroAddress();
 
+    /// @notice Operator `operatorId` has no fees to claim.
+    error NoFeesToClaim(uint256 operatorId);
+
     /// @notice Adds an operator with no keys, active.
     /// @dev `MANAGE_OPERATORS_ROLE`. Emits `OperatorAdded`. Reverts with `EmptyName`, `ZeroAddress`,
     /// `TooManyOperators`.
@@ -290,6 +310,22 @@ interface IOperatorRegistry {
     /// @param segments The keys to deposit, grouped by operator (id order) and batch, in key order.
     /// @return count The number of keys.
     function useKeys(KeySegment[] calldata segments) external returns (uint256 count);
+
+    /// @notice Spreads `shares` plETH of fees, just minted to the registry, over the active validators.
+    /// @dev The pool only. Emits `FeesDistributed`. Reverts with `CallerNotPool`. With no active validator the shares
+    /// wait for the next distribution.
+    /// @param shares The plETH minted to the registry for operators.
+    function distributeFees(uint256 shares) external;
+
+    /// @notice Sends operator `operatorId`'s fees, as plETH, to its reward address. Anyone may call it.
+    /// @dev Emits `FeesClaimed`. Reverts with `OperatorNotFound`, `NoFeesToClaim`.
+    /// @param operatorId The operator.
+    /// @return shares The plETH sent.
+    function claimFees(uint256 operatorId) external returns (uint256 shares);
+
+    /// @notice The plETH operator `operatorId` can claim now.
+    /// @param operatorId The operator.
+    function claimableFees(uint256 operatorId) external view returns (uint256);
 
     /// @notice How `count` new validators would be spread now: fewest active validators first, within vetted keys,
     /// and never taking an operator above the share cap of the active validators after the deposit.

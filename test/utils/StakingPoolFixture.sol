@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {AccountingOracle} from "../../contracts/AccountingOracle.sol";
 import {DepositGuard} from "../../contracts/DepositGuard.sol";
+import {ExecutionRewardsVault} from "../../contracts/ExecutionRewardsVault.sol";
+import {IAccountingOracle} from "../../contracts/interfaces/IAccountingOracle.sol";
 import {IDepositContract} from "../../contracts/interfaces/IDepositContract.sol";
 import {IDepositGuard} from "../../contracts/interfaces/IDepositGuard.sol";
 import {IOperatorRegistry} from "../../contracts/interfaces/IOperatorRegistry.sol";
@@ -15,8 +18,8 @@ import {Test} from "./Test.sol";
 
 /// @title StakingPoolFixture
 /// @notice Deploys the protocol as production does (deposit contract, implementations, `PluralDeployer` creating the
-/// initialized ERC-1967 proxies, a real initial deposit) and simulates, through the pool's storage, the validator deposits and oracle reports that the pool
-/// cannot perform yet.
+/// initialized ERC-1967 proxies, a real initial deposit). For tests of share pricing alone it can also stand in,
+/// through the pool's storage, for validator deposits and fee-less reports.
 abstract contract StakingPoolFixture is Test {
     uint256 internal constant INITIAL_DEPOSIT = 0.001 ether;
     uint256 internal constant STAKE_LIMIT_MAX = 150_000 ether;
@@ -34,13 +37,32 @@ abstract contract StakingPoolFixture is Test {
     uint256 internal constant MAX_BLOCK_AGE = 32;
     uint256 internal constant PAUSE_DURATION = 1 days;
 
+    uint256 internal constant TREASURY_FEE_BPS = 500;
+    uint256 internal constant OPERATOR_FEE_BPS = 500;
+    uint256 internal constant MAX_REPORT_AGE = 7 days;
+    // The beacon clock: mainnet's slot and epoch lengths, genesis 10,000 epochs before START_TIME, one-day frames.
+    uint256 internal constant SECONDS_PER_SLOT = 12;
+    uint256 internal constant SLOTS_PER_EPOCH = 32;
+    uint256 internal constant EPOCHS_PER_FRAME = 225;
+    uint256 internal constant GENESIS_TIME = START_TIME - 10_000 * SLOTS_PER_EPOCH * SECONDS_PER_SLOT;
+    uint256 internal constant ORACLE_QUORUM = 2;
+    uint256 internal constant MAX_APR_BPS = 1_000;
+    uint256 internal constant MAX_LOSS_BPS = 200;
+    uint256 internal constant MAX_EL_REWARDS_BPS = 100;
+    uint256 internal constant UNSEEN_DEPOSIT_DEADLINE = 14 days;
+
     BeaconDepositMock internal beaconDeposit;
     StakingPool internal implementation;
     StakingPool internal pool;
     OperatorRegistry internal registry;
     DepositGuard internal guard;
     WithdrawalVault internal vault;
+    ExecutionRewardsVault internal elVault;
+    AccountingOracle internal oracle;
     address internal admin;
+    address internal treasury;
+    /// @dev The oracle committee: three members, quorum two.
+    address[] internal oracleMembers;
     /// @dev Guardian addresses and keys, sorted by address (the order attestations need).
     address[] internal guardianAddresses;
     uint256[] internal guardianKeys;
@@ -60,6 +82,10 @@ abstract contract StakingPoolFixture is Test {
             guardianKeys.push(key);
         }
         _sortGuardians();
+        treasury = makeAddr("treasury");
+        for (uint256 i; i < 3; ++i) {
+            oracleMembers.push(makeAddr(string(abi.encodePacked("oracle member ", bytes1(uint8(48 + i))))));
+        }
 
         vm.deal(address(this), INITIAL_DEPOSIT);
         PluralDeployer deployer = new PluralDeployer{value: INITIAL_DEPOSIT}(
@@ -67,7 +93,9 @@ abstract contract StakingPoolFixture is Test {
                 pool: address(implementation),
                 operatorRegistry: address(new OperatorRegistry()),
                 depositGuard: address(new DepositGuard(IDepositContract(address(beaconDeposit)))),
-                withdrawalVault: address(new WithdrawalVault())
+                withdrawalVault: address(new WithdrawalVault()),
+                executionRewardsVault: address(new ExecutionRewardsVault()),
+                accountingOracle: address(new AccountingOracle())
             }),
             PluralDeployer.Settings({
                 admin: admin,
@@ -77,13 +105,22 @@ abstract contract StakingPoolFixture is Test {
                 guardians: guardianAddresses,
                 guardianQuorum: GUARDIAN_QUORUM,
                 maxBlockAge: MAX_BLOCK_AGE,
-                pauseDuration: PAUSE_DURATION
+                pauseDuration: PAUSE_DURATION,
+                accounting: _accountingSettings(),
+                frame: IAccountingOracle.FrameConfig(GENESIS_TIME, SECONDS_PER_SLOT, SLOTS_PER_EPOCH, EPOCHS_PER_FRAME),
+                oracleMembers: oracleMembers,
+                oracleQuorum: ORACLE_QUORUM,
+                sanityBounds: _sanityBounds()
             })
         );
         pool = StakingPool(payable(_created(address(deployer), 1)));
         registry = OperatorRegistry(_created(address(deployer), 2));
         guard = DepositGuard(_created(address(deployer), 3));
         vault = WithdrawalVault(payable(_created(address(deployer), 4)));
+        elVault = ExecutionRewardsVault(payable(_created(address(deployer), 5)));
+        oracle = AccountingOracle(_created(address(deployer), 6));
+        vm.label(address(elVault), "execution rewards vault");
+        vm.label(address(oracle), "oracle");
         vm.label(address(pool), "pool");
         vm.label(address(registry), "registry");
         vm.label(address(guard), "guard");
@@ -96,8 +133,20 @@ abstract contract StakingPoolFixture is Test {
             IStakingPool.StakingContracts(
                 IOperatorRegistry(address(registry)),
                 IDepositGuard(address(guard)),
-                address(vault)
+                address(vault),
+                address(elVault),
+                address(oracle)
             );
+    }
+
+    /// @dev The fee and report settings the fixture deploys with.
+    function _accountingSettings() internal view returns (IStakingPool.AccountingSettings memory) {
+        return IStakingPool.AccountingSettings(treasury, TREASURY_FEE_BPS, OPERATOR_FEE_BPS, MAX_REPORT_AGE);
+    }
+
+    /// @dev The sanity bounds the fixture deploys with.
+    function _sanityBounds() internal pure returns (IAccountingOracle.SanityBounds memory) {
+        return IAccountingOracle.SanityBounds(MAX_APR_BPS, MAX_LOSS_BPS, MAX_EL_REWARDS_BPS, UNSEEN_DEPOSIT_DEADLINE);
     }
 
     /// @dev The guardians' attestation of the current deposit root and registry nonce at the previous block, signed
@@ -143,12 +192,14 @@ abstract contract StakingPoolFixture is Test {
 
     // --- Simulated validator deposits and oracle reports ---
     //
-    // These write the pool's packed storage directly. They simulate the validator deposits and oracle reports that
-    // arrive in a later issue, keeping the fields the same way the pool will: `validatorEther` (slot 1) is always
-    // beaconBalance + 32 ether × (depositedValidators − beaconValidators) (slot 2). Layout:
+    // These write the pool's packed storage directly, for tests of pricing that need neither keys nor an oracle:
+    // a simulated report moves the beacon balance without fees, vault sweeps or checks. They keep the fields the way
+    // the pool does: `validatorEther` (slot 1) is always beaconBalance + 32 ether × (depositedValidators −
+    // beaconValidators) (slot 2) while nothing is written off. Layout:
     //   slot 0: bufferedEther (bits 0-95), stakeLimitLeft (96-191), stakeLimitUpdatedAt (192-223),
     //           depositsPausedUntil (224-255)
-    //   slot 1: validatorEther (0-95), stakeLimitMax (96-191), stakeLimitRefillPeriod (192-223)
+    //   slot 1: validatorEther (0-95), stakeLimitMax (96-191), stakeLimitRefillPeriod (192-223),
+    //           reportDeadline (224-255)
     //   slot 2: beaconBalance (0-127), depositedValidators (128-191), beaconValidators (192-255)
 
     /// @dev Stakes `count` validators from the buffer: the ether leaves the pool for the deposit contract and counts
@@ -185,7 +236,7 @@ abstract contract StakingPoolFixture is Test {
         IStakingPool.Accounting memory accounting = pool.getAccounting();
         assertEq(
             accounting.transientEther,
-            (accounting.depositedValidators - accounting.beaconValidators) * 32 ether,
+            (accounting.depositedValidators - accounting.beaconValidators - accounting.writtenOffValidators) * 32 ether,
             "transientEther"
         );
         assertEq(
