@@ -5,6 +5,7 @@ import { artifacts, network } from "hardhat";
 
 import { computeDepositDataRoot } from "../lib/depositData.js";
 import { keyLeaf, rangeProof } from "../lib/merkle.js";
+import { nextReportableFrame, type OracleReport, readFrame, reportHash } from "../lib/oracle/frames.js";
 import type { Protocol } from "../lib/protocol.js";
 import type {
   AccountingOracle,
@@ -70,8 +71,6 @@ const KEYS = [0, 1].map((i) => ({
   signature: ethers.hexlify(new Uint8Array(96).fill(0xb0 + i)),
 }));
 const VALIDATOR_DEPOSIT = ethers.parseEther("32");
-/** Epochs after a frame starts before the oracle takes votes for its reference slot (AccountingOracle.FINALITY_EPOCHS). */
-const FINALITY_EPOCHS = 2n;
 
 /** A fresh deployment with handles on every contract it put on chain. */
 interface Context {
@@ -532,21 +531,8 @@ async function depositValidator(ctx: Context) {
   await (await ctx.pool.connect(ctx.accounts.bob).getFunction(DEPOSIT_VALIDATORS)(...args)).wait();
 }
 
-/** What the committee reports (IAccountingOracle.Report). */
-interface Report {
-  refSlot: bigint;
-  beaconValidators: bigint;
-  beaconBalance: bigint;
-  exitedValidators: bigint;
-  withdrawalVaultBalance: bigint;
-  elRewardsVaultBalance: bigint;
-}
-
-const REPORT_TYPE =
-  "tuple(uint256 refSlot, uint256 beaconValidators, uint256 beaconBalance, uint256 exitedValidators, uint256 withdrawalVaultBalance, uint256 elRewardsVaultBalance)";
-
 /** The report of a pool without validators and with empty vaults, which every sanity bound accepts. */
-const emptyReport = (refSlot: bigint): Report => ({
+const emptyReport = (refSlot: bigint): OracleReport => ({
   refSlot,
   beaconValidators: 0n,
   beaconBalance: 0n,
@@ -555,31 +541,19 @@ const emptyReport = (refSlot: bigint): Report => ({
   elRewardsVaultBalance: 0n,
 });
 
-/** The hash members vote with: keccak256(abi.encode(report)). */
-const reportHash = (report: Report) =>
-  ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode([REPORT_TYPE], [report]));
-
 /**
  * The reference slot the committee can report for next: the current frame's, or the next frame's when the current
- * one's was processed (the first frame's reference slot is the oracle's initialization slot when it was deployed in
- * an epoch's last slot). Moves the chain's time until the oracle takes votes for it, two epochs into its frame.
+ * one's was processed. Moves the chain's time until the oracle takes votes for it, two epochs into its frame.
  */
 async function reportableRefSlot(ctx: Context): Promise<bigint> {
-  const [config] = await ctx.oracle.getFrameConfig();
-  const [current] = await ctx.oracle.currentFrame();
-  const refSlot =
-    current > (await ctx.oracle.lastProcessedRefSlot())
-      ? current
-      : current + config.epochsPerFrame * config.slotsPerEpoch;
-  const votableAt =
-    config.genesisTime + (refSlot + 1n + FINALITY_EPOCHS * config.slotsPerEpoch) * config.secondsPerSlot;
-  if ((await now()) < votableAt) await networkHelpers.time.increaseTo(votableAt);
+  const { refSlot, reportableTime } = nextReportableFrame(await readFrame(ctx.oracle));
+  if ((await now()) < reportableTime) await networkHelpers.time.increaseTo(reportableTime);
   expect((await ctx.oracle.currentFrame()).refSlot, "the frame being reported").to.equal(refSlot);
   return refSlot;
 }
 
 /** A quorum of the committee votes for `report` by its hash only, leaving it to be applied. */
-async function agreeOn(ctx: Context, report: Report) {
+async function agreeOn(ctx: Context, report: OracleReport) {
   const quorum = Number(await ctx.oracle.quorum());
   for (const signer of ctx.oracleMembers.slice(0, quorum)) {
     await (await ctx.oracle.connect(signer).submitReportHash(report.refSlot, reportHash(report))).wait();
@@ -594,7 +568,7 @@ async function agreeOn(ctx: Context, report: Report) {
 async function earnOperatorFees(ctx: Context, elRewards: bigint) {
   await depositValidator(ctx);
   await (await ctx.accounts.alice.sendTransaction({ to: ctx.rewardsVault, value: elRewards })).wait();
-  const report: Report = {
+  const report: OracleReport = {
     ...emptyReport(await reportableRefSlot(ctx)),
     beaconValidators: 1n,
     beaconBalance: VALIDATOR_DEPOSIT,
@@ -721,6 +695,68 @@ const oracleInitializeArgs = (ctx: Context) => [
   1n,
   SANITY_BOUNDS,
 ];
+
+type PoolVaultContract = WithdrawalVault | ExecutionRewardsVault;
+
+/** The rules of a PoolVault proxy: the timelock administers and upgrades, only the pool takes ether out. */
+function poolVaultEntries(
+  vault: (ctx: Context) => PoolVaultContract,
+  nextImplementation: () => Promise<unknown[]>,
+): Record<string, Entry> {
+  return {
+    "grantRole(bytes32,address)": {
+      rule: role("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => [await vault(ctx).DEFAULT_ADMIN_ROLE(), ctx.accounts.alice.address],
+      emits: "RoleGranted",
+    },
+    "initialize(address,address)": { rule: initializer, args: vaultInitializeArgs },
+    "renounceRole(bytes32,address)": {
+      rule: self("timelock"),
+      args: async (ctx) => [await vault(ctx).DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
+      emits: "RoleRevoked",
+    },
+    "revokeRole(bytes32,address)": {
+      rule: role("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => [await vault(ctx).DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
+      emits: "RoleRevoked",
+    },
+    "upgradeToAndCall(address,bytes)": { rule: upgrade, args: nextImplementation, emits: "Upgraded" },
+    // The pool asks for what a report counted; the vault pays through the pool's receiveVaultEther().
+    "withdrawToPool(uint256)": {
+      rule: poolOnly,
+      args: (ctx) => fundVault(ctx, vault(ctx), ethers.parseEther("1")),
+      emits: "TransferredToPool",
+    },
+    "receive()": { rule: anyone, value: ethers.parseEther("1") },
+    "fallback()": { rule: delegated },
+  };
+}
+
+/** The rules of a bare PoolVault implementation: no role holder, no pool, and ether sent there stays there. */
+function poolVaultImplementationEntries(
+  implementation: (ctx: Context) => PoolVaultContract,
+  nextImplementation: () => Promise<unknown[]>,
+): Record<string, Entry> {
+  return {
+    "grantRole(bytes32,address)": {
+      rule: noHolder("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => [await implementation(ctx).DEFAULT_ADMIN_ROLE(), ctx.accounts.stranger.address],
+    },
+    "initialize(address,address)": { rule: initializer, args: vaultInitializeArgs },
+    "renounceRole(bytes32,address)": {
+      rule: self("timelock"),
+      args: async (ctx) => [await implementation(ctx).DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
+    },
+    "revokeRole(bytes32,address)": {
+      rule: noHolder("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => [await implementation(ctx).DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
+    },
+    "upgradeToAndCall(address,bytes)": { rule: upgrade, args: nextImplementation },
+    "withdrawToPool(uint256)": { rule: noPool, args: () => [0n] },
+    // No validator names an implementation (in its credentials or as fee recipient), and nothing takes ether out.
+    "receive()": { rule: isolated, value: ethers.parseEther("1") },
+  };
+}
 
 const MATRIX: Record<ContractName, Record<string, Entry>> = {
   StakingPool: {
@@ -1112,103 +1148,18 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
     "upgradeToAndCall(address,bytes)": { rule: upgrade, args: nextGuardImplementation },
   },
 
-  WithdrawalVault: {
-    "grantRole(bytes32,address)": {
-      rule: role("DEFAULT_ADMIN_ROLE"),
-      args: async (ctx) => [await ctx.vault.DEFAULT_ADMIN_ROLE(), ctx.accounts.alice.address],
-      emits: "RoleGranted",
-    },
-    "initialize(address,address)": { rule: initializer, args: vaultInitializeArgs },
-    "renounceRole(bytes32,address)": {
-      rule: self("timelock"),
-      args: async (ctx) => [await ctx.vault.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
-      emits: "RoleRevoked",
-    },
-    "revokeRole(bytes32,address)": {
-      rule: role("DEFAULT_ADMIN_ROLE"),
-      args: async (ctx) => [await ctx.vault.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
-      emits: "RoleRevoked",
-    },
-    "upgradeToAndCall(address,bytes)": { rule: upgrade, args: nextVaultImplementation, emits: "Upgraded" },
-    // The pool asks for what a report counted; the vault pays through the pool's receiveVaultEther().
-    "withdrawToPool(uint256)": {
-      rule: poolOnly,
-      args: (ctx) => fundVault(ctx, ctx.vault, ethers.parseEther("1")),
-      emits: "TransferredToPool",
-    },
-    // Withdrawals also arrive without a call; a plain transfer counts as rewards in the next report.
-    "receive()": { rule: anyone, value: ethers.parseEther("1") },
-    "fallback()": { rule: delegated },
-  },
-
-  WithdrawalVaultImplementation: {
-    "grantRole(bytes32,address)": {
-      rule: noHolder("DEFAULT_ADMIN_ROLE"),
-      args: async (ctx) => [await ctx.vaultImplementation.DEFAULT_ADMIN_ROLE(), ctx.accounts.stranger.address],
-    },
-    "initialize(address,address)": { rule: initializer, args: vaultInitializeArgs },
-    "renounceRole(bytes32,address)": {
-      rule: self("timelock"),
-      args: async (ctx) => [await ctx.vaultImplementation.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
-    },
-    "revokeRole(bytes32,address)": {
-      rule: noHolder("DEFAULT_ADMIN_ROLE"),
-      args: async (ctx) => [await ctx.vaultImplementation.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
-    },
-    "upgradeToAndCall(address,bytes)": { rule: upgrade, args: nextVaultImplementation },
-    "withdrawToPool(uint256)": { rule: noPool, args: () => [0n] },
-    // Ether sent to the implementation stays there: no validator's credentials name it, nothing takes it out.
-    "receive()": { rule: isolated, value: ethers.parseEther("1") },
-  },
-
-  // The same PoolVault as the withdrawal vault, under another address: every validator's fee recipient.
-  ExecutionRewardsVault: {
-    "grantRole(bytes32,address)": {
-      rule: role("DEFAULT_ADMIN_ROLE"),
-      args: async (ctx) => [await ctx.rewardsVault.DEFAULT_ADMIN_ROLE(), ctx.accounts.alice.address],
-      emits: "RoleGranted",
-    },
-    "initialize(address,address)": { rule: initializer, args: vaultInitializeArgs },
-    "renounceRole(bytes32,address)": {
-      rule: self("timelock"),
-      args: async (ctx) => [await ctx.rewardsVault.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
-      emits: "RoleRevoked",
-    },
-    "revokeRole(bytes32,address)": {
-      rule: role("DEFAULT_ADMIN_ROLE"),
-      args: async (ctx) => [await ctx.rewardsVault.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
-      emits: "RoleRevoked",
-    },
-    "upgradeToAndCall(address,bytes)": { rule: upgrade, args: nextRewardsVaultImplementation, emits: "Upgraded" },
-    "withdrawToPool(uint256)": {
-      rule: poolOnly,
-      args: (ctx) => fundVault(ctx, ctx.rewardsVault, ethers.parseEther("1")),
-      emits: "TransferredToPool",
-    },
-    // Priority fees arrive without a call, MEV payments as plain transfers: rewards of the next report, capped.
-    "receive()": { rule: anyone, value: ethers.parseEther("1") },
-    "fallback()": { rule: delegated },
-  },
-
-  ExecutionRewardsVaultImplementation: {
-    "grantRole(bytes32,address)": {
-      rule: noHolder("DEFAULT_ADMIN_ROLE"),
-      args: async (ctx) => [await ctx.rewardsVaultImplementation.DEFAULT_ADMIN_ROLE(), ctx.accounts.stranger.address],
-    },
-    "initialize(address,address)": { rule: initializer, args: vaultInitializeArgs },
-    "renounceRole(bytes32,address)": {
-      rule: self("timelock"),
-      args: async (ctx) => [await ctx.rewardsVaultImplementation.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
-    },
-    "revokeRole(bytes32,address)": {
-      rule: noHolder("DEFAULT_ADMIN_ROLE"),
-      args: async (ctx) => [await ctx.rewardsVaultImplementation.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
-    },
-    "upgradeToAndCall(address,bytes)": { rule: upgrade, args: nextRewardsVaultImplementation },
-    "withdrawToPool(uint256)": { rule: noPool, args: () => [0n] },
-    // Ether sent to the implementation stays there: no validator names it as fee recipient, nothing takes it out.
-    "receive()": { rule: isolated, value: ethers.parseEther("1") },
-  },
+  // The withdrawal and execution-rewards vaults are the same PoolVault under two addresses. Withdrawals and
+  // priority fees arrive without a call, MEV payments and donations as plain transfers: rewards of the next report.
+  WithdrawalVault: poolVaultEntries((ctx) => ctx.vault, nextVaultImplementation),
+  WithdrawalVaultImplementation: poolVaultImplementationEntries(
+    (ctx) => ctx.vaultImplementation,
+    nextVaultImplementation,
+  ),
+  ExecutionRewardsVault: poolVaultEntries((ctx) => ctx.rewardsVault, nextRewardsVaultImplementation),
+  ExecutionRewardsVaultImplementation: poolVaultImplementationEntries(
+    (ctx) => ctx.rewardsVaultImplementation,
+    nextRewardsVaultImplementation,
+  ),
 
   AccountingOracle: {
     "addMember(address,uint256)": {
@@ -1225,8 +1176,8 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
     [APPLY_REPORT]: {
       rule: due(
         "NoConsensus",
-        ([report]) => [(report as Report).refSlot],
-        (ctx, [report]) => agreeOn(ctx, report as Report),
+        ([report]) => [(report as OracleReport).refSlot],
+        (ctx, [report]) => agreeOn(ctx, report as OracleReport),
       ),
       args: async (ctx) => [emptyReport(await reportableRefSlot(ctx))],
       emits: "ReportProcessed",
