@@ -286,7 +286,7 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
     function claimFees(uint256 operatorId) external returns (uint256 shares) {
         RegistryStorage storage $ = _storage();
         OperatorData storage op = _operator($, operatorId);
-        _settleFees($, operatorId, uint256(op.depositedKeys) - op.exitedKeys);
+        _settleFees($, operatorId, _activeValidators(op));
         FeeAccount storage account = $.feeAccounts[operatorId];
         shares = account.unclaimed;
         require(shares != 0, NoFeesToClaim(operatorId));
@@ -301,9 +301,7 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
         RegistryStorage storage $ = _storage();
         OperatorData storage op = _operator($, operatorId);
         FeeAccount storage account = $.feeAccounts[operatorId];
-        return
-            account.unclaimed +
-            ((uint256(op.depositedKeys) - op.exitedKeys) * ($.feePerValidator - account.checkpoint)) / FEE_PRECISION;
+        return account.unclaimed + _earned(_activeValidators(op), $.feePerValidator, account.checkpoint);
     }
 
     /// @inheritdoc IOperatorRegistry
@@ -402,9 +400,18 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
         FeeAccount storage account = $.feeAccounts[operatorId];
         uint256 checkpoint = account.checkpoint;
         if (checkpoint == feePerValidator) return;
-        uint256 earned = (active * (feePerValidator - checkpoint)) / FEE_PRECISION;
         account.checkpoint = uint160(feePerValidator);
-        account.unclaimed = (account.unclaimed + earned).toUint96();
+        account.unclaimed = (account.unclaimed + _earned(active, feePerValidator, checkpoint)).toUint96();
+    }
+
+    /// @dev The fees `active` validators earned while the accumulator rose from `checkpoint`, rounded down.
+    function _earned(uint256 active, uint256 feePerValidator, uint256 checkpoint) internal pure returns (uint256) {
+        return (active * (feePerValidator - checkpoint)) / FEE_PRECISION;
+    }
+
+    /// @dev Validators of `op` deposited and not exited.
+    function _activeValidators(OperatorData storage op) internal view returns (uint256) {
+        return uint256(op.depositedKeys) - op.exitedKeys;
     }
 
     /// @dev Checks an `addKeys` call and stores its batch.

@@ -16,6 +16,7 @@ import path from "node:path";
 import { entropyToMnemonic } from "@scure/bip39";
 import { wordlist } from "@scure/bip39/wordlists/english.js";
 import { ZeroAddress } from "ethers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { network } from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
 
@@ -92,39 +93,65 @@ const measures: Measure[] = [
 
 // --- Keys and staking: 5 operators, 100 real keys each committed in one batch, then one stake of 50 validators.
 const signers = await ethers.getSigners();
-const governance = signers[1]!;
-const skipDelay = localDelaySkipper(connection.provider, "default", true);
-const govern = (request: RegistryRequest) =>
-  advanceRegistryRequest(protocol.timelock, protocol.operatorRegistry, governance, request, skipDelay);
 const vault = protocol.addresses.withdrawalVault;
-const keyGas: number[] = [];
-for (let operatorId = 0; operatorId < OPERATORS; operatorId++) {
-  const manager = signers[8 + operatorId]!;
-  await govern({ kind: "add", name: `bench ${operatorId}`, manager: manager.address, rewardAddress: manager.address });
-  const { deposits } = generateDepositData({
-    mnemonic: BENCH_MNEMONICS[operatorId]!,
-    count: KEYS_PER_BATCH,
-    withdrawal: { kind: "execution", address: vault },
-    network: BEACON_NETWORKS.local,
-  });
-  const receipt = await submitKeys(protocol, manager, operatorId, deposits, {
-    network: BEACON_NETWORKS.local,
-    batchSize: KEYS_PER_BATCH,
-  });
-  keyGas.push(Number(receipt.batches[0]!.gasUsed));
-  await govern({ kind: "vet", operatorId, vettedKeys: BigInt(KEYS_PER_BATCH) });
+
+/** Proposes a registry change through the timelock and, the chain being local, executes it at once. */
+function governor(where: NetworkConnection, deployed: Protocol, governance: HardhatEthersSigner) {
+  const skipDelay = localDelaySkipper(where.provider, "default", true);
+  return (request: RegistryRequest) =>
+    advanceRegistryRequest(deployed.timelock, deployed.operatorRegistry, governance, request, skipDelay);
 }
-await protocol.pool
-  .connect(signers[16]!)
-  .deposit(ZeroAddress, { value: parseEthAmount(String(32 * VALIDATORS_PER_STAKE)) });
-const report = await guardianCheck(protocol, BEACON_NETWORKS.local);
-const attestation = mergeAttestations([
-  await signAttestation(protocol, signers[17]!, report),
-  await signAttestation(protocol, signers[18]!, report),
-]);
-const plan = await planStake(protocol, VALIDATORS_PER_STAKE);
-if (plan.count !== VALIDATORS_PER_STAKE) throw new Error(`only ${plan.count} validators could be allocated`);
-const staked = await stake(protocol, signers[0]!, plan, attestation);
+
+/**
+ * Governance adds `operators` operators, each committing `keys` real keys in one batch, all vetted; a depositor funds
+ * `validators` validators and one stake, attested by two guardians, deposits them all. Returns each batch's gas and
+ * the stake's.
+ */
+async function stakeThroughOperators(
+  where: NetworkConnection,
+  deployed: Protocol,
+  { operators, keys, validators }: { operators: number; keys: number; validators: number },
+): Promise<{ batchGas: number[]; stakeGas: bigint }> {
+  const accounts = await where.ethers.getSigners();
+  const govern = governor(where, deployed, accounts[1]!);
+  const batchGas: number[] = [];
+  for (let operatorId = 0; operatorId < operators; operatorId++) {
+    const manager = accounts[8 + operatorId]!;
+    await govern({
+      kind: "add",
+      name: `bench ${operatorId}`,
+      manager: manager.address,
+      rewardAddress: manager.address,
+    });
+    const { deposits } = generateDepositData({
+      mnemonic: BENCH_MNEMONICS[operatorId]!,
+      count: keys,
+      withdrawal: { kind: "execution", address: deployed.addresses.withdrawalVault },
+      network: BEACON_NETWORKS.local,
+    });
+    const receipt = await submitKeys(deployed, manager, operatorId, deposits, {
+      network: BEACON_NETWORKS.local,
+      batchSize: KEYS_PER_BATCH,
+    });
+    batchGas.push(Number(receipt.batches[0]!.gasUsed));
+    await govern({ kind: "vet", operatorId, vettedKeys: BigInt(keys) });
+  }
+  await deployed.pool.connect(accounts[16]!).deposit(ZeroAddress, { value: parseEthAmount(String(32 * validators)) });
+  const report = await guardianCheck(deployed, BEACON_NETWORKS.local);
+  const attestation = mergeAttestations([
+    await signAttestation(deployed, accounts[17]!, report),
+    await signAttestation(deployed, accounts[18]!, report),
+  ]);
+  const plan = await planStake(deployed, validators);
+  if (plan.count !== validators) throw new Error(`only ${plan.count} validators could be allocated`);
+  return { batchGas, stakeGas: (await stake(deployed, accounts[0]!, plan, attestation)).gasUsed };
+}
+
+const staking = await stakeThroughOperators(connection, protocol, {
+  operators: OPERATORS,
+  keys: KEYS_PER_BATCH,
+  validators: VALIDATORS_PER_STAKE,
+});
 
 // The same kind of deposit straight to the mock from an account, as a floor for what staking through the pool costs.
 const { deposits: direct } = generateDepositData({
@@ -156,13 +183,13 @@ measures.push(
     name: `add keys, per key in a batch of ${KEYS_PER_BATCH}`,
     target: 10_000,
     lido: "~110,000 (keys stored)",
-    gas: Math.round(keyGas.reduce((sum, gas) => sum + gas, 0) / keyGas.length / KEYS_PER_BATCH),
+    gas: Math.round(staking.batchGas.reduce((sum, gas) => sum + gas, 0) / staking.batchGas.length / KEYS_PER_BATCH),
   },
   {
     name: `stake, per validator in a batch of ${VALIDATORS_PER_STAKE} (${OPERATORS} operators)`,
     target: 45_000,
     lido: "112,176 (depositor budget)",
-    gas: Math.round(Number(staked.gasUsed) / VALIDATORS_PER_STAKE),
+    gas: Math.round(Number(staking.stakeGas) / VALIDATORS_PER_STAKE),
   },
   { name: "one direct deposit to the deposit contract mock", lido: "n/a", gas: directGas },
 );
@@ -221,41 +248,15 @@ const smallProtocol = await connectProtocol(
   small.ethers,
   await deployLocalProtocol(small, { parametersFile: soloParameters }),
 );
-const smallSigners = await small.ethers.getSigners();
-const smallGovern = (request: RegistryRequest) =>
-  advanceRegistryRequest(
-    smallProtocol.timelock,
-    smallProtocol.operatorRegistry,
-    smallSigners[1]!,
-    request,
-    localDelaySkipper(small.provider, "default", true),
-  );
-const smallManager = smallSigners[8]!;
-await smallGovern({ kind: "add", name: "solo", manager: smallManager.address, rewardAddress: smallManager.address });
-const { deposits: soloKeys } = generateDepositData({
-  mnemonic: BENCH_MNEMONICS[0]!,
-  count: 1,
-  withdrawal: { kind: "execution", address: smallProtocol.addresses.withdrawalVault },
-  network: BEACON_NETWORKS.local,
-});
-await submitKeys(smallProtocol, smallManager, 0, soloKeys, { network: BEACON_NETWORKS.local });
-await smallGovern({ kind: "vet", operatorId: 0, vettedKeys: 1n });
-await smallProtocol.pool.connect(smallSigners[16]!).deposit(ZeroAddress, { value: parseEthAmount("32") });
-const soloReport = await guardianCheck(smallProtocol, BEACON_NETWORKS.local);
-await stake(
-  smallProtocol,
-  smallSigners[0]!,
-  await planStake(smallProtocol, 1),
-  mergeAttestations([
-    await signAttestation(smallProtocol, smallSigners[17]!, soloReport),
-    await signAttestation(smallProtocol, smallSigners[18]!, soloReport),
-  ]),
-);
+await stakeThroughOperators(small, smallProtocol, { operators: 1, keys: 1, validators: 1 });
 await reportFrame(small, smallProtocol, 0n);
 const oneOperator = await reportFrame(small, smallProtocol, parseEthAmount("0.002"));
+const smallSigners = await small.ethers.getSigners();
+const smallGovern = governor(small, smallProtocol, smallSigners[1]!);
+// Operators without keys: the report's cost must not depend on them.
+const extraManager = smallSigners[8]!.address;
 for (let i = 1; i < 200; i++) {
-  const manager = smallSigners[20 + (i % 10)]?.address ?? smallManager.address;
-  await smallGovern({ kind: "add", name: `operator ${i}`, manager, rewardAddress: manager });
+  await smallGovern({ kind: "add", name: `operator ${i}`, manager: extraManager, rewardAddress: extraManager });
 }
 const twoHundredOperators = await reportFrame(small, smallProtocol, parseEthAmount("0.002"));
 

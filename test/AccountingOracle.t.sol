@@ -161,11 +161,7 @@ contract AccountingOracleTest is OracleFixture {
     function test_SubmitReport_AfterAHashConsensusAppliesIt() public {
         uint256 refSlot = _warpToNextFrame();
         IAccountingOracle.Report memory report = _reportFor(refSlot, 0, 0);
-        bytes32 reportHash = keccak256(abi.encode(report));
-        vm.prank(memberA);
-        oracle.submitReportHash(refSlot, reportHash);
-        vm.prank(memberB);
-        oracle.submitReportHash(refSlot, reportHash);
+        _agreeByHash(report);
         vm.prank(memberC);
         oracle.submitReport(report);
         assertEq(oracle.lastProcessedRefSlot(), refSlot, "the full report of the agreed hash applies");
@@ -313,10 +309,7 @@ contract AccountingOracleTest is OracleFixture {
         uint256 refSlot = _warpToNextFrame();
         IAccountingOracle.Report memory report = _reportFor(refSlot, 0, 0);
         bytes32 agreed = keccak256(abi.encode(report));
-        vm.prank(memberA);
-        oracle.submitReportHash(refSlot, agreed);
-        vm.prank(memberB);
-        oracle.submitReportHash(refSlot, agreed);
+        _agreeByHash(report);
         report.beaconBalance = 1 ether;
         vm.expectRevert(
             abi.encodeWithSelector(IAccountingOracle.ReportHashMismatch.selector, keccak256(abi.encode(report)), agreed)
@@ -327,10 +320,7 @@ contract AccountingOracleTest is OracleFixture {
     function test_RevertWhen_ApplyingAnOldFramesConsensus() public {
         uint256 refSlot = _warpToNextFrame();
         IAccountingOracle.Report memory report = _reportFor(refSlot, 0, 0);
-        vm.prank(memberA);
-        oracle.submitReportHash(refSlot, keccak256(abi.encode(report)));
-        vm.prank(memberB);
-        oracle.submitReportHash(refSlot, keccak256(abi.encode(report)));
+        _agreeByHash(report);
         _warpToReportable(refSlot + FRAME_SLOTS);
         vm.expectRevert(
             abi.encodeWithSelector(IAccountingOracle.StaleReferenceSlot.selector, refSlot, refSlot + FRAME_SLOTS)
@@ -346,10 +336,7 @@ contract AccountingOracleTest is OracleFixture {
         uint256 refSlot = _warpToNextFrame();
         IAccountingOracle.Report memory report = _reportFor(refSlot, 0, 0);
         bytes32 reportHash = keccak256(abi.encode(report));
-        vm.prank(memberA);
-        oracle.submitReportHash(refSlot, reportHash);
-        vm.prank(memberB);
-        oracle.submitReportHash(refSlot, reportHash);
+        _agreeByHash(report);
 
         vm.expectEmit(true, true, true, true, address(oracle));
         emit IAccountingOracle.MemberRemoved(memberB, 2, 2);
@@ -376,10 +363,7 @@ contract AccountingOracleTest is OracleFixture {
         uint256 refSlot = _warpToNextFrame();
         IAccountingOracle.Report memory report = _reportFor(refSlot, 0, 0);
         bytes32 reportHash = keccak256(abi.encode(report));
-        vm.prank(memberA);
-        oracle.submitReportHash(refSlot, reportHash);
-        vm.prank(memberB);
-        oracle.submitReportHash(refSlot, reportHash);
+        _agreeByHash(report);
         (, bytes32 before, , ) = oracle.getConsensusState();
         assertEq(before, bytes32(0), "2 of 4 with quorum 3");
 
@@ -394,11 +378,9 @@ contract AccountingOracleTest is OracleFixture {
 
     function test_SetQuorum_RaisedLosesConsensusAndEmits() public {
         uint256 refSlot = _warpToNextFrame();
-        bytes32 reportHash = keccak256(abi.encode(_reportFor(refSlot, 0, 0)));
-        vm.prank(memberA);
-        oracle.submitReportHash(refSlot, reportHash);
-        vm.prank(memberB);
-        oracle.submitReportHash(refSlot, reportHash);
+        IAccountingOracle.Report memory report = _reportFor(refSlot, 0, 0);
+        bytes32 reportHash = keccak256(abi.encode(report));
+        _agreeByHash(report);
 
         vm.expectEmit(true, true, true, true, address(oracle));
         emit IAccountingOracle.QuorumSet(3, 3);

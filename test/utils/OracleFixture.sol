@@ -57,6 +57,15 @@ abstract contract OracleFixture is StakingFixture {
         oracle.submitReport(report);
     }
 
+    /// @dev The first two members vote for `report` by its hash only: a quorum agrees, nothing is applied yet.
+    function _agreeByHash(IAccountingOracle.Report memory report) internal {
+        bytes32 reportHash = keccak256(abi.encode(report));
+        vm.prank(oracleMembers[0]);
+        oracle.submitReportHash(report.refSlot, reportHash);
+        vm.prank(oracleMembers[1]);
+        oracle.submitReportHash(report.refSlot, reportHash);
+    }
+
     /// @dev Next frame: every deposited validator seen with `beaconBalance` in total, applied by a quorum.
     function _reportNextFrame(uint256 beaconBalance) internal returns (IAccountingOracle.Report memory report) {
         uint256 refSlot = _warpToNextFrame();
