@@ -583,3 +583,46 @@ export function totalBalance(state: BeaconState): bigint {
   for (const v of state.validators) sum += v.balance;
   return sum;
 }
+
+/** Whether the sweep would pay `v` now: exactly the conditions `computeWithdrawals` applies. */
+function withdrawableNow(state: BeaconState, v: Validator): boolean {
+  if (!hasEth1Credentials(v)) return false;
+  if (v.withdrawableEpoch <= state.epoch && v.balance > 0n) return true;
+  const max = state.preset.MAX_EFFECTIVE_BALANCE;
+  return v.effectiveBalance === max && v.balance > max;
+}
+
+/**
+ * Whether any of the next `payloads` full payloads (`sweepWithdrawals` with the default `max`) would carry a
+ * withdrawal, the state not changing in between. While payloads come out empty, each moves the sweep cursor by
+ * MAX_VALIDATORS_PER_WITHDRAWALS_SWEEP, so together they scan `payloads * MAX_VALIDATORS_PER_WITHDRAWALS_SWEEP`
+ * validators from the cursor on (every validator at most once): the answer needs no state change and no copy.
+ */
+export function withdrawalsPending(state: BeaconState, payloads: bigint): boolean {
+  const count = state.validators.length;
+  if (payloads <= 0n || count === 0) return false;
+  const sweep = BigInt(state.preset.MAX_VALIDATORS_PER_WITHDRAWALS_SWEEP);
+  const scanned = payloads * sweep >= BigInt(count) ? count : Number(payloads * sweep);
+  for (let k = 0; k < scanned; k++) {
+    if (withdrawableNow(state, validatorAt(state, (state.nextWithdrawalValidatorIndex + k) % count))) return true;
+  }
+  return false;
+}
+
+/**
+ * Applies `payloads` payloads that carry no withdrawal, as `sweepWithdrawals` repeated would, in O(1) after the check:
+ * only the sweep cursor moves. For a simulator catching up on many slots at once.
+ *
+ * @throws RangeError when one of those payloads would carry a withdrawal (see `withdrawalsPending`).
+ */
+export function skipEmptyPayloads(state: BeaconState, payloads: bigint): void {
+  if (withdrawalsPending(state, payloads)) {
+    throw new RangeError(`one of the next ${payloads} payloads would carry a withdrawal: sweep them instead`);
+  }
+  const count = state.validators.length;
+  if (payloads <= 0n || count === 0) return;
+  const sweep = BigInt(state.preset.MAX_VALIDATORS_PER_WITHDRAWALS_SWEEP);
+  state.nextWithdrawalValidatorIndex = Number(
+    (BigInt(state.nextWithdrawalValidatorIndex) + payloads * sweep) % BigInt(count),
+  );
+}
