@@ -1,5 +1,7 @@
 import { emptyTask, task } from "hardhat/config";
 
+import { beaconTaskDefinitions } from "./beacon.js";
+
 /** A task governance runs through the timelock: who proposes, and (local chains only) skipping the delay. */
 function governanceTask(id: string[], description: string) {
   return task(id, description)
@@ -283,4 +285,5 @@ export const taskDefinitions = [
     })
     .setAction(() => import("./actions/guardianAttest.js"))
     .build(),
+  ...beaconTaskDefinitions,
 ];
