@@ -1,13 +1,15 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { dataSlice, getAddress } from "ethers";
 
-import type { OperatorRegistry, TimelockController } from "../typechain-types/index.js";
+import type { OperatorRegistry, StakingPool, TimelockController } from "../typechain-types/index.js";
 import { resolveSigner } from "./accounts.js";
+import { formatEth, formatPlEth } from "./amounts.js";
 import { advanceOperation, type TimelockOperation, type TimelockOutcome, timelockOperation } from "./governance.js";
 import { queryInChunks } from "./logs.js";
 import { describeConcentration, type Concentration } from "./decentralization.js";
 import { UserInputError } from "./errors.js";
 import { batchRoot, keyLeaf } from "./merkle.js";
+import { findRevertData, nameCustomError } from "./pool.js";
 import { renderGrid, renderTable } from "./table.js";
 
 const PUBKEY_BYTES = 48;
@@ -29,6 +31,8 @@ export interface OperatorInfo {
   /** t of a t-of-n distributed-validator cluster, 0 for a single operator. */
   clusterThreshold: number;
   clusterMembers: string[];
+  /** plETH the operator's reward address would receive from `claimFees` now. */
+  claimableFees: bigint;
 }
 
 /** Every operator of the registry, by id, as of `blockTag` (default: the latest block). */
@@ -37,7 +41,10 @@ export async function listOperators(registry: OperatorRegistry, blockTag?: numbe
   const count = Number(await registry.operatorCount(overrides));
   return Promise.all(
     Array.from({ length: count }, async (_, id) => {
-      const op = await registry.getOperator(id, overrides);
+      const [op, claimableFees] = await Promise.all([
+        registry.getOperator(id, overrides),
+        registry.claimableFees(id, overrides),
+      ]);
       return {
         id,
         name: op.name,
@@ -51,6 +58,7 @@ export async function listOperators(registry: OperatorRegistry, blockTag?: numbe
         activeValidators: op.depositedKeys - op.exitedKeys,
         clusterThreshold: Number(op.clusterThreshold),
         clusterMembers: [...op.clusterMembers],
+        claimableFees,
       };
     }),
   );
@@ -201,11 +209,13 @@ export function formatOperators(operators: readonly OperatorInfo[], shareCapBps:
     op.depositedKeys.toString(),
     op.activeValidators.toString(),
     percent(op.activeValidators, total),
+    // Six decimals keep the table narrow; `operators claim-fees` shows the exact amount.
+    formatPlEth(op.claimableFees, 6),
   ]);
   const sections = [
     renderGrid(
       `Operators (${operators.length})`,
-      ["operator", "status", "submitted", "vetted", "deposited", "active", "share"],
+      ["operator", "status", "submitted", "vetted", "deposited", "active", "share", "fees claimable"],
       rows,
     ),
   ];
@@ -233,6 +243,95 @@ export function formatOperators(operators: readonly OperatorInfo[], shareCapBps:
     ]),
   );
   return sections.join("\n");
+}
+
+/** An operator's fees sent to its reward address. */
+export interface FeeClaimReceipt {
+  operatorId: number;
+  name: string;
+  /** Who received the plETH: the operator's reward address, whoever sent the claim. */
+  rewardAddress: string;
+  /** Who sent the claim. */
+  claimedBy: string;
+  /** plETH sent, from the `FeesClaimed` event. */
+  shares: bigint;
+  /** Their ETH value at the pool's rate after the claim's block, rounded down. */
+  value: bigint;
+  txHash: string;
+  blockNumber: number;
+}
+
+/**
+ * Sends operator `operatorId`'s fees, as plETH, to its reward address: anyone may send the claim, the plETH goes to
+ * the reward address only. Checks first that the operator exists and has fees to claim, so a claim that would revert
+ * sends nothing.
+ *
+ * @throws UserInputError naming the operator when there is no such operator or nothing to claim.
+ */
+export async function claimOperatorFees(
+  contracts: { operatorRegistry: OperatorRegistry; pool: StakingPool },
+  operatorId: number,
+  signer: HardhatEthersSigner,
+): Promise<FeeClaimReceipt> {
+  const { operatorRegistry: registry, pool } = contracts;
+  const count = await registry.operatorCount();
+  if (!Number.isSafeInteger(operatorId) || operatorId < 0 || BigInt(operatorId) >= count) {
+    throw new UserInputError(
+      `operator ${operatorId} does not exist: the registry has ${count === 0n ? "no operator yet" : `ids 0 to ${count - 1n}`}`,
+    );
+  }
+  const [operator, claimable] = await Promise.all([
+    registry.getOperator(operatorId),
+    registry.claimableFees(operatorId),
+  ]);
+  if (claimable === 0n) {
+    throw new UserInputError(
+      `operator ${operatorId} (${operator.name}) has no fees to claim: nothing accrued since its last claim (fees ` +
+        `come with reports that bring rewards, shared among the operators' active validators)`,
+    );
+  }
+  let receipt;
+  try {
+    receipt = await (await registry.connect(signer).claimFees(operatorId)).wait();
+  } catch (error) {
+    // Someone claimed in between: the registry's own error says so.
+    const data = findRevertData(error);
+    const named = data === undefined ? undefined : nameCustomError(data, [registry]);
+    if (named !== undefined) throw new UserInputError(`the claim would revert: ${named.text}`);
+    throw error;
+  }
+  if (receipt === null) throw new Error("the claim transaction was dropped");
+  const registryAddress = await registry.getAddress();
+  for (const log of receipt.logs) {
+    if (log.address.toLowerCase() !== registryAddress.toLowerCase()) continue;
+    const parsed = registry.interface.parseLog(log);
+    if (parsed?.name !== "FeesClaimed") continue;
+    const shares = parsed.args.shares as bigint;
+    return {
+      operatorId: Number(parsed.args.operatorId as bigint),
+      name: operator.name,
+      rewardAddress: getAddress(parsed.args.rewardAddress as string),
+      claimedBy: signer.address,
+      shares,
+      value: await pool.convertToAssets(shares, { blockTag: receipt.blockNumber }),
+      txHash: receipt.hash,
+      blockNumber: receipt.blockNumber,
+    };
+  }
+  throw new Error(`claim ${receipt.hash} emitted no FeesClaimed event`);
+}
+
+/** The `operators claim-fees` table. */
+export function formatFeeClaim(receipt: FeeClaimReceipt, networkName: string): string {
+  return renderTable(`Claimed the fees of operator ${receipt.operatorId} on ${networkName}`, [
+    ["operator", `${receipt.operatorId} ${receipt.name}`],
+    ["sent to (reward address)", receipt.rewardAddress],
+    ["plETH", formatPlEth(receipt.shares)],
+    ["worth now", formatEth(receipt.value)],
+    ["claimed by", receipt.claimedBy],
+    ["transaction", receipt.txHash],
+    ["block", receipt.blockNumber.toString()],
+  ]);
 }
 
 /** What governance can ask of the registry. */

@@ -220,6 +220,19 @@ export const taskDefinitions = [
   task(["operators", "list"], "Each operator's keys and share of validators; Nakamoto coefficient and HHI")
     .setAction(() => import("./actions/operatorsList.js"))
     .build(),
+  task(
+    ["operators", "claim-fees"],
+    "Send an operator's fees (plETH) to its reward address; anyone may send the claim, the plETH goes to the " +
+      "operator's reward address only",
+  )
+    .addPositionalArgument({ name: "operatorId", description: "Operator id" })
+    .addOption({
+      name: "from",
+      description: "Account sending the transaction (anyone may): an address or index (default: the first)",
+      defaultValue: "",
+    })
+    .setAction(() => import("./actions/operatorsClaimFees.js"))
+    .build(),
   governanceTask(["operators", "add"], "Governance adds an operator, or with --threshold and --members a DV cluster")
     .addPositionalArgument({ name: "name", description: "The operator's display name" })
     .addOption({

@@ -1000,13 +1000,15 @@ describe("staking library", function () {
         "deposited",
         "active",
         "share",
+        "fees claimable",
       ]);
+      // No report yet, so no fees.
       const expected = [
-        ["0 Aurora Staking", "active", "3", "3", "3", "3", "30.00 %"],
-        ["1 Borealis Nodes", "active", "3", "3", "3", "3", "30.00 %"],
-        ["2 Cirrus Validators", "active", "3", "3", "2", "2", "20.00 %"],
-        ["3 Delta Nodes", "active", "3", "3", "2", "2", "20.00 %"],
-        ["4 Echo DV (cluster 2-of-3)", "active", "0", "0", "0", "0", "0.00 %"],
+        ["0 Aurora Staking", "active", "3", "3", "3", "3", "30.00 %", "0 plETH"],
+        ["1 Borealis Nodes", "active", "3", "3", "3", "3", "30.00 %", "0 plETH"],
+        ["2 Cirrus Validators", "active", "3", "3", "2", "2", "20.00 %", "0 plETH"],
+        ["3 Delta Nodes", "active", "3", "3", "2", "2", "20.00 %", "0 plETH"],
+        ["4 Echo DV (cluster 2-of-3)", "active", "0", "0", "0", "0", "0.00 %", "0 plETH"],
       ];
       for (const cells of expected) expect(row(table, cells[0]!), `row of ${cells[0]}`).to.deep.equal(cells);
 

@@ -16,7 +16,9 @@ export default async function statusAction(args: StatusArguments, hre: HardhatRu
     const account = /^\d*$/.test(args.account.trim())
       ? (await resolveSigner(ethers, args.account, "--account")).address
       : parseAddress(args.account, "--account");
-    const { pool } = await loadProtocol(ethers, networkName);
-    console.log(formatPoolStatus(await getPoolStatus(pool, ethers.provider, account), networkName));
+    const { pool, addresses } = await loadProtocol(ethers, networkName);
+    // Report events are scanned from the deployment's block: public RPCs refuse scans from genesis.
+    const status = await getPoolStatus(pool, ethers.provider, account, { fromBlock: addresses.deployedAtBlock });
+    console.log(formatPoolStatus(status, networkName));
   });
 }
