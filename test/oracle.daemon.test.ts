@@ -1,0 +1,331 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { type BeaconApiServer, startBeaconApi } from "../lib/beacon/api.js";
+import { BeaconClient } from "../lib/beacon/client.js";
+import { BeaconSimulator } from "../lib/beacon/simulator.js";
+import { UserInputError } from "../lib/errors.js";
+import { type FrameOutcome, runOracle } from "../lib/oracle/daemon.js";
+import { nextReportableFrame, readFrame } from "../lib/oracle/frames.js";
+import {
+  buildReport,
+  ChainMismatchError,
+  RefSlotNotFinalizedError,
+  withdrawalCredentialsOf,
+} from "../lib/oracle/report.js";
+import { freePort } from "./helpers/node.js";
+import { expectUserError, timelockSigner } from "./helpers/protocol.js";
+import { oracleMembers, type StakedFixture, stakedFixture } from "./helpers/staked.js";
+
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
+const deployStaked = stakedFixture(connection);
+
+const GWEI = 10n ** 9n;
+/** Mainnet preset: eligibility, its finalization and the seed lookahead take 6 epochs; 10 leave a margin. */
+const ACTIVATION_EPOCHS = 10;
+const ONE_SHARE = 10n ** 18n;
+
+interface World {
+  fixture: StakedFixture;
+  simulator: BeaconSimulator;
+  api: BeaconApiServer;
+  beacon: BeaconClient;
+  /** The first slot by which every staked validator is active: reports before it would see them pending. */
+  activeFromSlot: bigint;
+}
+
+const opened: BeaconApiServer[] = [];
+/** Daemons a test started: stopped after it, so a failed test's daemon cannot vote in the next test's chain. */
+const running: AbortController[] = [];
+function stopSignal(): AbortSignal {
+  const controller = new AbortController();
+  running.push(controller);
+  return controller.signal;
+}
+
+/** The staked deployment with a simulator on the oracle's clock (created after the fixture's snapshot is restored). */
+async function world(options: { genesisTime?: bigint } = {}): Promise<World> {
+  const fixture = await networkHelpers.loadFixture(deployStaked);
+  const { protocol } = fixture;
+  const [config] = await protocol.accountingOracle.getFrameConfig();
+  const simulator = await BeaconSimulator.create(connection.provider, {
+    depositContract: protocol.addresses.depositContract,
+    genesisTime: options.genesisTime ?? config.genesisTime,
+    feeRecipient: protocol.addresses.executionRewardsVault,
+    historyEpochs: 256,
+  });
+  // Staking happened hours of timelock delays after the deployment, past the first frame's reference slot: the
+  // validators become active a few epochs after the deposits.
+  await simulator.advance(ACTIVATION_EPOCHS);
+  const activeFromSlot = await simulator.read((sim) => sim.headSlot);
+  const api = await startBeaconApi(simulator);
+  opened.push(api);
+  return { fixture, simulator, api, beacon: new BeaconClient(api.url), activeFromSlot };
+}
+
+/**
+ * Moves the chain to the first moment the next unreported frame whose reference slot comes after the validators'
+ * activation can be reported (frames before it are missed), and lets the simulator follow.
+ */
+async function toNextReportableFrame({ fixture, simulator, activeFromSlot }: World): Promise<bigint> {
+  const { refSlot, reportableTime } = await nextFrameAfterActivation({ fixture, activeFromSlot });
+  const now = BigInt(await networkHelpers.time.latest());
+  if (reportableTime > now) await networkHelpers.time.increaseTo(reportableTime);
+  await simulator.sync();
+  return refSlot;
+}
+
+/** The next unreported frame whose reference slot comes after the validators' activation. */
+async function nextFrameAfterActivation({ fixture, activeFromSlot }: Pick<World, "fixture" | "activeFromSlot">) {
+  const frame = await readFrame(fixture.protocol.accountingOracle);
+  let { refSlot, reportableTime } = nextReportableFrame(frame);
+  const frameSlots = frame.epochsPerFrame * frame.slotsPerEpoch;
+  while (refSlot < activeFromSlot) {
+    refSlot += frameSlots;
+    reportableTime += frameSlots * frame.secondsPerSlot;
+  }
+  return { refSlot, reportableTime };
+}
+
+const shareRate = (w: World) => w.fixture.protocol.pool.convertToAssets(ONE_SHARE);
+
+function runMembers(w: World, members = oracleMembers(w.fixture).slice(0, 2), extra: { log?: string[] } = {}) {
+  return runOracle({
+    protocol: w.fixture.protocol,
+    beacon: w.beacon,
+    provider: ethers.provider,
+    members,
+    pollMs: 20,
+    maxBackoffMs: 100,
+    frames: 1,
+    signal: stopSignal(),
+    ...(extra.log === undefined ? {} : { log: (line: string) => extra.log!.push(line) }),
+  });
+}
+
+describe("oracle daemon", function () {
+  afterEach(async function () {
+    for (const controller of running.splice(0)) controller.abort();
+    for (const api of opened.splice(0)) await api.close();
+  });
+
+  describe("buildReport", function () {
+    it("counts the pool's validators from the beacon state at the reference slot and the vaults at its block", async function () {
+      const w = await world();
+      const { protocol } = w.fixture;
+      const refSlot = await toNextReportableFrame(w);
+      const frame = await readFrame(protocol.accountingOracle);
+      const built = await buildReport(protocol, w.beacon, ethers.provider, frame, refSlot);
+
+      const state = await w.simulator.read((sim) => sim.stateAtSlot(refSlot));
+      if (state.kind !== "found") throw new Error(`state at ${refSlot}: ${state.kind}`);
+      const ours = state.state.validators.filter((v) => w.fixture.pubkeys.includes(v.pubkey));
+      expect(ours.length, "every staked key is on the beacon chain").to.equal(w.fixture.validators);
+      const balance = ours.reduce((sum, v) => sum + v.balance, 0n) * GWEI;
+
+      expect(built.report.refSlot, "refSlot").to.equal(refSlot);
+      expect(built.report.beaconValidators, "validators seen").to.equal(BigInt(w.fixture.validators));
+      expect(built.report.beaconBalance, "their balance in wei").to.equal(balance);
+      expect(built.report.beaconBalance, "rewards accrued since activation").to.be.greaterThan(
+        32n * 10n ** 18n * BigInt(w.fixture.validators),
+      );
+      expect(built.report.exitedValidators, "none exited").to.equal(0n);
+      expect(built.depositedKeys, "keys deposited").to.equal(w.fixture.validators);
+      const block = built.reference.executionBlockNumber;
+      expect(built.report.elRewardsVaultBalance, "the EL vault at the reference block").to.equal(
+        await ethers.provider.getBalance(protocol.addresses.executionRewardsVault, block),
+      );
+      expect(built.report.withdrawalVaultBalance, "the withdrawal vault at the reference block").to.equal(
+        await ethers.provider.getBalance(protocol.addresses.withdrawalVault, block),
+      );
+      const blockTime = BigInt((await ethers.provider.getBlock(block))!.timestamp);
+      expect(blockTime, "the reference block is not after the reference slot").to.be.lessThan(
+        frame.genesisTime + (refSlot + 1n) * frame.secondsPerSlot,
+      );
+
+      const again = await buildReport(protocol, w.beacon, ethers.provider, frame, refSlot);
+      expect(again.hash, "the same inputs give the same report").to.equal(built.hash);
+    });
+
+    it("refuses a reference slot the beacon node has not finalized", async function () {
+      const w = await world();
+      const next = await nextFrameAfterActivation(w);
+      // The chain moves on but the simulator does not follow: its finality stays behind.
+      await networkHelpers.time.increaseTo(next.reportableTime);
+      const frame = await readFrame(w.fixture.protocol.accountingOracle);
+      try {
+        await buildReport(w.fixture.protocol, w.beacon, ethers.provider, frame, next.refSlot);
+        expect.fail("expected RefSlotNotFinalizedError");
+      } catch (error) {
+        expect(error, "the error type").to.be.instanceOf(RefSlotNotFinalizedError);
+        expect((error as RefSlotNotFinalizedError).refSlot, "the slot").to.equal(next.refSlot);
+      }
+    });
+
+    it("leaves out a key the beacon chain holds with someone else's credentials", function () {
+      expect(withdrawalCredentialsOf("0x00000000000000000000000000000000000000Ab")).to.equal(
+        "0x01" + "00".repeat(11) + "00".repeat(19) + "ab",
+      );
+    });
+  });
+
+  describe("runOracle", function () {
+    it("votes for two members in one process: the quorum applies the report and the share rate grows", async function () {
+      const w = await world();
+      const { pool } = w.fixture.protocol;
+      const refSlot = await toNextReportableFrame(w);
+      const rateBefore = await shareRate(w);
+      const log: string[] = [];
+      const [outcome] = await runMembers(w, undefined, { log });
+
+      expect(outcome!.refSlot, "the frame").to.equal(refSlot);
+      expect(outcome!.processed, "applied").to.equal(true);
+      expect(
+        outcome!.votes.map((v) => v.outcome),
+        "both voted",
+      ).to.deep.equal(["voted", "voted"]);
+      const accounting = await pool.getAccounting();
+      expect(accounting.beaconValidators, "the pool saw every validator").to.equal(BigInt(w.fixture.validators));
+      expect(accounting.beaconBalance, "the reported balance").to.equal(outcome!.built.report.beaconBalance);
+      expect(await shareRate(w), "rewards raised the share rate").to.be.greaterThan(rateBefore);
+      expect(await w.fixture.protocol.accountingOracle.lastProcessedRefSlot(), "processed").to.equal(refSlot);
+      const frameLines = log.filter((line) => line.startsWith("frame "));
+      expect(frameLines, "one line for the frame").to.have.length(1);
+      expect(frameLines[0], "the line").to.match(/ref slot \d+ .*8\/8 validators seen.*applied/);
+    });
+
+    it("restarts without voting twice: a member that voted is read from the chain", async function () {
+      const w = await world();
+      const [first, second] = oracleMembers(w.fixture);
+      await toNextReportableFrame(w);
+      const [alone] = await runMembers(w, [first!]);
+      expect(alone!.processed, "one vote is no quorum").to.equal(false);
+      expect(alone!.support, "support").to.equal(1n);
+
+      const sent = await ethers.provider.getTransactionCount(first!.address);
+      const [restarted] = await runMembers(w, [first!, second!]);
+      expect(
+        restarted!.votes.map((v) => v.outcome),
+        "outcomes",
+      ).to.deep.equal(["alreadyVoted", "voted"]);
+      expect(restarted!.processed, "the second vote applied it").to.equal(true);
+      expect(await ethers.provider.getTransactionCount(first!.address), "the first member sent nothing").to.equal(sent);
+    });
+
+    it("applies a report a quorum agreed on by hash only", async function () {
+      const w = await world();
+      const [first, second, third] = oracleMembers(w.fixture);
+      const refSlot = await toNextReportableFrame(w);
+      const frame = await readFrame(w.fixture.protocol.accountingOracle);
+      const built = await buildReport(w.fixture.protocol, w.beacon, ethers.provider, frame, refSlot);
+      const oracle = w.fixture.protocol.accountingOracle;
+      await (await oracle.connect(first!).submitReportHash(refSlot, built.hash)).wait();
+      await (await oracle.connect(second!).submitReportHash(refSlot, built.hash)).wait();
+
+      const [outcome] = await runMembers(w, [third!]);
+      expect(outcome!.votes[0]!.outcome, "the third member still votes").to.equal("voted");
+      expect(outcome!.processed, "applied").to.equal(true);
+    });
+
+    it("waits while the beacon node is down, then reports", async function () {
+      const w = await world();
+      await toNextReportableFrame(w);
+      await w.api.close();
+      opened.splice(opened.indexOf(w.api), 1);
+      const port = await freePort();
+      const beacon = new BeaconClient(`http://127.0.0.1:${port}`);
+      const log: string[] = [];
+      const run = runOracle({
+        protocol: w.fixture.protocol,
+        beacon,
+        provider: ethers.provider,
+        members: oracleMembers(w.fixture).slice(0, 2),
+        pollMs: 20,
+        maxBackoffMs: 80,
+        frames: 1,
+        signal: stopSignal(),
+        log: (line) => log.push(line),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(
+        log.filter((line) => /unreachable/.test(line)),
+        "said once that the node is down",
+      ).to.have.length(1);
+      opened.push(await startBeaconApi(w.simulator, { port }));
+      const [outcome] = await run;
+      expect(outcome!.processed, "reported once the node came back").to.equal(true);
+    });
+
+    it("refuses a loss above the bound until governance allows it, then applies it", async function () {
+      const w = await world();
+      const { protocol } = w.fixture;
+      await toNextReportableFrame(w);
+      await runMembers(w);
+      const rateBefore = await shareRate(w);
+
+      // 3 ETH off each of 8 validators: 24 ETH of 256, far above the 2 % bound.
+      for (const pubkey of w.fixture.pubkeys) await w.simulator.penalize(pubkey, 3n * 10n ** 9n);
+      const refSlot = await toNextReportableFrame(w);
+      const log: string[] = [];
+      const outcomes: FrameOutcome[] = [];
+      const run = runOracle({
+        protocol,
+        beacon: w.beacon,
+        provider: ethers.provider,
+        members: oracleMembers(w.fixture).slice(0, 2),
+        pollMs: 20,
+        frames: 1,
+        signal: stopSignal(),
+        log: (line) => log.push(line),
+        onFrame: (outcome) => outcomes.push(outcome),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const refusals = log.filter((line) => /refused: LossAboveBound|refused: .*Loss/.test(line));
+      expect(refusals, `the refusal is logged once (log: ${log.join(" | ")})`).to.have.length(1);
+      expect(outcomes, "nothing settled yet").to.have.length(0);
+
+      const timelock = await timelockSigner(connection, protocol);
+      await (await protocol.accountingOracle.connect(timelock).allowLoss(30n * 10n ** 18n, refSlot)).wait();
+      const [outcome] = await run;
+      expect(outcome!.processed, "applied after allowLoss").to.equal(true);
+      expect(await shareRate(w), "the loss lowered the share rate").to.be.lessThan(rateBefore);
+    });
+
+    it("reports a slashed validator: its balance drops and it counts as exited once its exit epoch passes", async function () {
+      const w = await world();
+      await toNextReportableFrame(w);
+      await runMembers(w);
+      const rateBefore = await shareRate(w);
+      await w.simulator.slash(w.fixture.pubkeys[0]!);
+      await toNextReportableFrame(w);
+      const [outcome] = await runMembers(w);
+      expect(
+        outcome!.processed,
+        `applied (${outcome!.votes.map((v) => (v.outcome === "refused" ? v.reason : v.outcome)).join(", ")})`,
+      ).to.equal(true);
+      expect(outcome!.built.slashedValidators, "slashed").to.equal(1);
+      expect(outcome!.built.report.exitedValidators, "exited").to.equal(1n);
+      expect((await w.fixture.protocol.pool.getAccounting()).exitedValidators, "the pool's exited count").to.equal(1n);
+      expect(await shareRate(w), "a day's rewards do not cover the 1 ETH slashing penalty").to.be.lessThan(rateBefore);
+    });
+
+    it("refuses an account that is not a committee member", async function () {
+      const w = await world();
+      const stranger = w.fixture.signers[5]!;
+      await expectUserError(runMembers(w, [stranger]), new RegExp(`${stranger.address} is not a member`));
+    });
+
+    it("refuses a beacon node on another clock", async function () {
+      const w = await world({ genesisTime: BigInt(await networkHelpers.time.latest()) });
+      try {
+        await runMembers(w);
+        expect.fail("expected ChainMismatchError");
+      } catch (error) {
+        expect(error, "a user error").to.be.instanceOf(UserInputError);
+        expect(error, "the type").to.be.instanceOf(ChainMismatchError);
+        expect((error as Error).message, "names the genesis time").to.match(/genesis time \d+ \(the oracle's is \d+\)/);
+      }
+    });
+  });
+});
