@@ -1,6 +1,7 @@
 import { emptyTask, task } from "hardhat/config";
 
 import { beaconTaskDefinitions } from "./beacon.js";
+import { oracleTaskDefinitions } from "./oracle.js";
 
 /** A task governance runs through the timelock: who proposes, and (local chains only) skipping the delay. */
 function governanceTask(id: string[], description: string) {
@@ -299,4 +300,5 @@ export const taskDefinitions = [
     .setAction(() => import("./actions/guardianAttest.js"))
     .build(),
   ...beaconTaskDefinitions,
+  ...oracleTaskDefinitions,
 ];

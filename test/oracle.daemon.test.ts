@@ -1,8 +1,9 @@
 import { expect } from "chai";
+import fc from "fast-check";
 import { network } from "hardhat";
 
 import { type BeaconApiServer, startBeaconApi } from "../lib/beacon/api.js";
-import { BeaconClient } from "../lib/beacon/client.js";
+import { BeaconClient, type ValidatorInfo } from "../lib/beacon/client.js";
 import { BeaconSimulator } from "../lib/beacon/simulator.js";
 import { UserInputError } from "../lib/errors.js";
 import { type FrameOutcome, runOracle } from "../lib/oracle/daemon.js";
@@ -11,8 +12,10 @@ import {
   buildReport,
   ChainMismatchError,
   RefSlotNotFinalizedError,
+  summarizeValidators,
   withdrawalCredentialsOf,
 } from "../lib/oracle/report.js";
+import { formatOracleStatus, readOracleStatus } from "../lib/oracle/status.js";
 import { freePort } from "./helpers/node.js";
 import { expectUserError, timelockSigner } from "./helpers/protocol.js";
 import { oracleMembers, type StakedFixture, stakedFixture } from "./helpers/staked.js";
@@ -163,9 +166,38 @@ describe("oracle daemon", function () {
       }
     });
 
-    it("leaves out a key the beacon chain holds with someone else's credentials", function () {
-      expect(withdrawalCredentialsOf("0x00000000000000000000000000000000000000Ab")).to.equal(
-        "0x01" + "00".repeat(11) + "00".repeat(19) + "ab",
+    it("counts only keys with the pool's credentials; exited ones by exit epoch; balances in wei", function () {
+      const ours = withdrawalCredentialsOf("0x00000000000000000000000000000000000000Ab");
+      expect(ours, "0x01 credentials of the vault").to.equal("0x01" + "00".repeat(30) + "ab");
+      const foreign = "0x01" + "00".repeat(30) + "cd";
+      const validator = fc.record({
+        balanceGwei: fc.bigInt({ min: 0n, max: 2n ** 40n }),
+        ours: fc.boolean(),
+        exitEpoch: fc.bigInt({ min: 0n, max: 200n }),
+        slashed: fc.boolean(),
+      });
+      fc.assert(
+        fc.property(fc.array(validator, { maxLength: 40 }), fc.bigInt({ min: 0n, max: 200n }), (drawn, refEpoch) => {
+          const validators = drawn.map(
+            (v, index) =>
+              ({
+                index,
+                balanceGwei: v.balanceGwei,
+                withdrawalCredentials: v.ours ? ours : foreign,
+                exitEpoch: v.exitEpoch,
+                slashed: v.slashed,
+              }) as ValidatorInfo,
+          );
+          const summary = summarizeValidators(validators, ours, refEpoch);
+          const mine = drawn.filter((v) => v.ours);
+          expect(summary.beaconValidators, "seen").to.equal(BigInt(mine.length));
+          expect(summary.foreign, "foreign").to.equal(drawn.length - mine.length);
+          expect(summary.beaconBalance, "balance").to.equal(mine.reduce((sum, v) => sum + v.balanceGwei, 0n) * GWEI);
+          expect(summary.exitedValidators, "exited").to.equal(
+            BigInt(mine.filter((v) => v.exitEpoch <= refEpoch).length),
+          );
+          expect(summary.slashed, "slashed").to.equal(mine.filter((v) => v.slashed).length);
+        }),
       );
     });
   });
@@ -308,6 +340,24 @@ describe("oracle daemon", function () {
       expect(outcome!.built.report.exitedValidators, "exited").to.equal(1n);
       expect((await w.fixture.protocol.pool.getAccounting()).exitedValidators, "the pool's exited count").to.equal(1n);
       expect(await shareRate(w), "a day's rewards do not cover the 1 ETH slashing penalty").to.be.lessThan(rateBefore);
+    });
+
+    it("oracle status shows each member's vote and the support for the current frame", async function () {
+      const w = await world();
+      const [first] = oracleMembers(w.fixture);
+      const refSlot = await toNextReportableFrame(w);
+      const [outcome] = await runMembers(w, [first!]);
+      const status = await readOracleStatus(w.fixture.protocol.accountingOracle);
+      expect(status.frame.refSlot, "frame").to.equal(refSlot);
+      expect(status.consensus.support, "support").to.equal(1n);
+      expect(status.consensus.processed, "not applied").to.equal(false);
+      const vote = status.members.find((member) => member.address === first!.address)!;
+      expect(vote.votedRefSlot, "voted for the frame").to.equal(refSlot);
+      expect(vote.reportHash, "the report's hash").to.equal(outcome!.built.hash);
+      const text = formatOracleStatus(status, "hardhat");
+      expect(text, "the vote line").to.match(/no quorum yet: best support 1 of 2 needed/);
+      expect(text, "the member's vote").to.include(outcome!.built.hash.slice(0, 18));
+      expect(text, "bounds").to.match(/max reward rate\s+│\s+10\.00 % a year/);
     });
 
     it("refuses an account that is not a committee member", async function () {

@@ -1,0 +1,111 @@
+import type { AccountingOracle } from "../../typechain-types/index.js";
+import { formatDuration, formatEth } from "../amounts.js";
+import { renderGrid, renderTable, type Row } from "../table.js";
+import { type FrameState, nextReportableFrame, readFrame } from "./frames.js";
+
+/** The committee, the current frame's vote and the sanity bounds, read at one block. */
+export interface OracleStatus {
+  blockNumber: number;
+  oracle: string;
+  frame: FrameState;
+  quorum: bigint;
+  members: { address: string; votedRefSlot: bigint; reportHash: string }[];
+  consensus: { refSlot: bigint; hash: string | undefined; support: bigint; processed: boolean };
+  bounds: { maxAprBps: bigint; maxLossBps: bigint; maxElRewardsBps: bigint; unseenDepositDeadline: bigint };
+  allowedLoss: { amount: bigint; untilRefSlot: bigint };
+}
+
+/** Reads the oracle's status at the latest block. */
+export async function readOracleStatus(oracle: AccountingOracle): Promise<OracleStatus> {
+  const provider = oracle.runner!.provider!;
+  const blockNumber = await provider.getBlockNumber();
+  const blockTag = blockNumber;
+  const [frame, quorum, addresses, [refSlot, hash, support, processed], [bounds, amount, untilRefSlot], address] =
+    await Promise.all([
+      readFrame(oracle, blockTag),
+      oracle.quorum({ blockTag }),
+      oracle.getMembers({ blockTag }),
+      oracle.getConsensusState({ blockTag }),
+      oracle.getSanityBounds({ blockTag }),
+      oracle.getAddress(),
+    ]);
+  const members = await Promise.all(
+    addresses.map(async (member) => {
+      const [votedRefSlot, reportHash] = await oracle.getMemberVote(member, { blockTag });
+      return { address: member, votedRefSlot, reportHash };
+    }),
+  );
+  return {
+    blockNumber,
+    oracle: address,
+    frame,
+    quorum,
+    members,
+    consensus: { refSlot, hash: BigInt(hash) === 0n ? undefined : hash, support, processed },
+    bounds: {
+      maxAprBps: bounds.maxAprBps,
+      maxLossBps: bounds.maxLossBps,
+      maxElRewardsBps: bounds.maxElRewardsBps,
+      unseenDepositDeadline: bounds.unseenDepositDeadline,
+    },
+    allowedLoss: { amount, untilRefSlot },
+  };
+}
+
+const percent = (bps: bigint) => `${bps / 100n}.${(bps % 100n).toString().padStart(2, "0")} %`;
+const isoTime = (seconds: bigint) => new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
+const short = (hash: string) => `${hash.slice(0, 18)}…`;
+
+/** The status as tables: the frame and its vote, each member's vote, the sanity bounds. */
+export function formatOracleStatus(status: OracleStatus, networkName: string): string {
+  const { frame, consensus } = status;
+  const next = nextReportableFrame(frame);
+  const slotTime = (slot: bigint) => frame.genesisTime + slot * frame.secondsPerSlot;
+  const rows: Row[] = [
+    ["accounting oracle", status.oracle],
+    [
+      "frame length",
+      `${frame.epochsPerFrame} epochs (${formatDuration(frame.epochsPerFrame * frame.slotsPerEpoch * frame.secondsPerSlot)})`,
+    ],
+    ["current slot", `${frame.currentSlot} (epoch ${frame.currentSlot / frame.slotsPerEpoch})`],
+    ["current frame's ref slot", `${frame.refSlot} (${isoTime(slotTime(frame.refSlot))})`],
+    ["last report's ref slot", `${frame.lastProcessedRefSlot}`],
+    [
+      "next report",
+      `ref slot ${next.refSlot}, accepted from ${isoTime(next.reportableTime)} until slot ` +
+        `${next.refSlot === frame.refSlot ? frame.deadlineSlot : frame.deadlineSlot + frame.epochsPerFrame * frame.slotsPerEpoch}`,
+    ],
+    [
+      "vote",
+      consensus.processed
+        ? `applied (ref slot ${consensus.refSlot})`
+        : consensus.hash === undefined
+          ? `no quorum yet: best support ${consensus.support} of ${status.quorum} needed`
+          : `agreed on ${short(consensus.hash)} (support ${consensus.support}), not applied yet`,
+    ],
+    ["sanity bounds"],
+    ["max reward rate", `${percent(status.bounds.maxAprBps)} a year`],
+    ["max loss per report", `${percent(status.bounds.maxLossBps)} of staked ether`],
+    ["max EL rewards per report", `${percent(status.bounds.maxElRewardsBps)} of pooled ether`],
+    ["unseen deposit deadline", formatDuration(status.bounds.unseenDepositDeadline)],
+    [
+      "extra loss allowed",
+      status.allowedLoss.amount === 0n
+        ? "none"
+        : `${formatEth(status.allowedLoss.amount)} until ref slot ${status.allowedLoss.untilRefSlot}`,
+    ],
+  ];
+  const members = status.members.map((member) => [
+    member.address,
+    member.votedRefSlot === 0n ? "never" : member.votedRefSlot.toString(),
+    member.votedRefSlot === frame.refSlot && BigInt(member.reportHash) !== 0n ? short(member.reportHash) : "-",
+  ]);
+  return [
+    renderTable(`Accounting oracle on ${networkName}, block ${status.blockNumber}`, rows),
+    renderGrid(
+      `Committee: ${status.members.length} members, quorum ${status.quorum}`,
+      ["member", "last voted ref slot", "vote this frame"],
+      members,
+    ),
+  ].join("\n");
+}
