@@ -4,6 +4,12 @@
  * submits and vets their keys, has guardians attest and stakes validators: each step through the same library
  * functions the tasks call. Prints the protocol's status and its decentralization figures.
  *
+ * Then the beacon chain and the oracle, in the same process: the beacon simulator runs beside the chain on the
+ * oracle's clock and serves the Beacon API over HTTP; the validators activate; two oracle members (a quorum) report
+ * a frame through that API and the pool applies it (rewards, fees, a higher share rate); one validator is slashed and
+ * the next report applies the loss (a lower share rate, a negative APR, the validator counted as exited); finally
+ * the operators claim the fees the rewards brought them.
+ *
  *   npm run demo
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -16,18 +22,32 @@ import { network } from "hardhat";
 
 import { resolveSigner } from "../lib/accounts.js";
 import { formatEth, formatPlEth, parseEthAmount } from "../lib/amounts.js";
+import { startBeaconApi } from "../lib/beacon/api.js";
+import { BeaconClient, SimulatorClient } from "../lib/beacon/client.js";
+import { formatGwei, readBeaconOverview } from "../lib/beacon/format.js";
+import { BeaconSimulator, VALIDATOR_STATUSES } from "../lib/beacon/simulator.js";
 import { deployLocalProtocol } from "../lib/deploy.js";
 import { localDelaySkipper } from "../lib/governance.js";
 import { generateValidatorFiles } from "../lib/keys/generate.js";
 import { finishDkg, writeDeal } from "../lib/keys/dkgFiles.js";
 import { combineDepositFiles, signDepositShare } from "../lib/keys/thresholdDeposits.js";
-import { advanceRegistryRequest, formatOperators, listOperators, type RegistryRequest } from "../lib/operators.js";
+import { type FrameOutcome, runOracle } from "../lib/oracle/daemon.js";
+import { nextReportableFrame, readFrame } from "../lib/oracle/frames.js";
+import {
+  advanceRegistryRequest,
+  claimOperatorFees,
+  committedKeys,
+  formatOperators,
+  listOperators,
+  readCommittedBatches,
+  type RegistryRequest,
+} from "../lib/operators.js";
 import { deposit } from "../lib/pool.js";
 import { connectProtocol } from "../lib/protocol.js";
 import { guardianCheck, mergeAttestations, planStake, signAttestation, stake, submitKeys } from "../lib/staking.js";
 import { BEACON_NETWORKS } from "../lib/networks.js";
 import { formatPoolStatus, getPoolStatus } from "../lib/status.js";
-import { renderTable } from "../lib/table.js";
+import { renderGrid, renderTable } from "../lib/table.js";
 
 const DEPOSITS = [
   { account: "2", amount: "1.5" },
@@ -44,12 +64,20 @@ const OPERATORS = [
 /** The distributed-validator cluster: 3-of-4, members are accounts #12-#15, its manager #11. */
 const CLUSTER = { name: "Delta DV Cluster", manager: "11", members: ["12", "13", "14", "15"], threshold: 3, keys: 2 };
 const GUARDIANS = ["17", "18"] as const;
+/** Two of the committee's three members (deploy/parameters/local.json: #10, #11, #12, quorum 2). */
+const ORACLE_MEMBERS = ["10", "11"] as const;
+/** Mainnet preset: eligibility, its finalization and the seed lookahead take 6 epochs; 10 leave a margin. */
+const ACTIVATION_EPOCHS = 10;
+/** The longest the demo waits for the committee to settle a frame (a refused report would otherwise wait forever). */
+const ORACLE_TIMEOUT_MS = 60_000;
+const ONE_SHARE = 10n ** 18n;
 const GOVERNANCE = "1";
 const CHAIN = "local";
 
 const connection = await network.create();
-const { ethers } = connection;
-const step = (n: number, text: string) => console.log(`\n[${n}/7] ${text}`);
+const { ethers, networkHelpers } = connection;
+const STEPS = 11;
+const step = (n: number, text: string) => console.log(`\n[${n}/${STEPS}] ${text}`);
 
 step(1, "Deploying Plural (deploy/modules/PluralLocal.ts with deploy/parameters/local.json)...");
 const protocol = await connectProtocol(ethers, await deployLocalProtocol(connection));
@@ -192,11 +220,169 @@ console.log(
     `${staked.gasUsed / BigInt(staked.validators)} a validator)`,
 );
 
+const operatorsTable = async () =>
+  formatOperators(await listOperators(protocol.operatorRegistry), await protocol.operatorRegistry.shareCapBps());
+const poolStatus = async () =>
+  formatPoolStatus(
+    await getPoolStatus(protocol.pool, ethers.provider, undefined, { fromBlock: protocol.addresses.deployedAtBlock }),
+    "the in-process Hardhat chain",
+  );
 console.log("");
-console.log(
-  formatOperators(await listOperators(protocol.operatorRegistry), await protocol.operatorRegistry.shareCapBps()),
-);
-console.log(formatPoolStatus(await getPoolStatus(protocol.pool, ethers.provider), "the in-process Hardhat chain"));
+console.log(await operatorsTable());
+console.log(await poolStatus());
+
+step(8, `The beacon simulator starts on the oracle's clock; validators activate (${ACTIVATION_EPOCHS} epochs)...`);
+const [frameConfig] = await protocol.accountingOracle.getFrameConfig();
+const simulator = await BeaconSimulator.create(connection.provider, {
+  depositContract: protocol.addresses.depositContract,
+  // The oracle refuses a beacon node on another clock.
+  genesisTime: frameConfig.genesisTime,
+  // Execution-layer rewards of our validators' blocks go to the vault the pool sweeps on reports.
+  feeRecipient: protocol.addresses.executionRewardsVault,
+  // A frame is 225 epochs: its reference slot's state must still be kept when the report is built.
+  historyEpochs: 256,
+  fromBlock: protocol.addresses.deployedAtBlock,
+});
+const api = await startBeaconApi(simulator);
+try {
+  // The oracle reads the beacon chain over HTTP, as it would a real beacon node.
+  const beacon = new BeaconClient(api.url);
+  const beaconNode = new SimulatorClient(api.url);
+  const members = await Promise.all(ORACLE_MEMBERS.map((account) => resolveSigner(ethers, account)));
+  const shareRate = () => protocol.pool.convertToAssets(ONE_SHARE);
+  const rateLine = (before: bigint, after: bigint) =>
+    `  share rate: ${formatEth(before)} → ${formatEth(after)} per plETH ` +
+    `(${after >= before ? "+" : "-"}${formatEth(after >= before ? after - before : before - after)})`;
+
+  /** Validators by status and their balances, from the Beacon API. */
+  const beaconStatus = async () => {
+    const overview = await readBeaconOverview(beaconNode);
+    const rows = VALIDATOR_STATUSES.flatMap((status) => {
+      const group = overview.validators.filter((v) => v.status === status);
+      if (group.length === 0) return [];
+      return [[status, String(group.length), formatGwei(group.reduce((sum, v) => sum + v.balanceGwei, 0n))]];
+    });
+    const total = overview.validators.reduce((sum, v) => sum + v.balanceGwei, 0n);
+    rows.push(["total", String(overview.validators.length), formatGwei(total)]);
+    return renderGrid(
+      `Beacon chain: head epoch ${overview.headSlot / overview.slotsPerEpoch}, finalized ${overview.finalizedEpoch}`,
+      ["status", "validators", "balance"],
+      rows,
+    );
+  };
+
+  /**
+   * Moves the chain to the first moment the oracle accepts a report for the next unreported frame whose reference
+   * slot is at or after `fromSlot` (earlier frames are skipped), and lets the simulator follow. Returns that slot.
+   */
+  const toReportableFrame = async (fromSlot: bigint) => {
+    const frame = await readFrame(protocol.accountingOracle);
+    let { refSlot, reportableTime } = nextReportableFrame(frame);
+    const frameSlots = frame.epochsPerFrame * frame.slotsPerEpoch;
+    while (refSlot < fromSlot) {
+      refSlot += frameSlots;
+      reportableTime += frameSlots * frame.secondsPerSlot;
+    }
+    if (reportableTime > BigInt(await networkHelpers.time.latest())) {
+      await networkHelpers.time.increaseTo(reportableTime);
+    }
+    await simulator.sync();
+    return refSlot;
+  };
+
+  /** Runs the two members for one frame; returns once the pool applied the report. */
+  const runCommittee = async (): Promise<FrameOutcome> => {
+    const [outcome] = await runOracle({
+      protocol,
+      beacon,
+      provider: ethers.provider,
+      members,
+      frames: 1,
+      pollMs: 50,
+      signal: AbortSignal.timeout(ORACLE_TIMEOUT_MS),
+      log: (line) => console.log(`  ${line}`),
+    });
+    if (outcome?.processed !== true) {
+      throw new Error(`the oracle committee did not get a report applied within ${ORACLE_TIMEOUT_MS / 1000} s`);
+    }
+    return outcome;
+  };
+
+  const activation = await simulator.advance(ACTIVATION_EPOCHS);
+  const { deposits } = await simulator.read((sim) => sim.status());
+  console.log(
+    `  Beacon API on ${api.url}, genesis ${new Date(Number(simulator.genesisTime) * 1000).toISOString()} (the ` +
+      `oracle's); ${deposits.seen} deposits read, ${deposits.created} validators created; ${ACTIVATION_EPOCHS} epochs ` +
+      `later, head epoch ${activation.headEpoch}:`,
+  );
+  console.log(await beaconStatus());
+
+  step(9, "The oracle committee reports the first frame after activation; the pool applies it...");
+  const refSlot = await toReportableFrame(activation.headSlot);
+  console.log(`  chain time moved to the frame's first reportable moment: reference slot ${refSlot} is final`);
+  const rateBefore = await shareRate();
+  const first = await runCommittee();
+  const rateAfterFirst = await shareRate();
+  if (rateAfterFirst <= rateBefore) throw new Error("the first report should have raised the share rate");
+  console.log(rateLine(rateBefore, rateAfterFirst));
+  console.log(await poolStatus());
+
+  step(10, "A validator is slashed; the next frame's report applies the loss...");
+  const [operators, batches] = await Promise.all([
+    listOperators(protocol.operatorRegistry),
+    readCommittedBatches(protocol.operatorRegistry, undefined, protocol.addresses.deployedAtBlock),
+  ]);
+  // Keys are deposited in index order: an operator's first `depositedKeys` keys are staked.
+  const victim = committedKeys(batches).find((key) => BigInt(key.index) < operators[key.operatorId]!.depositedKeys);
+  if (victim === undefined) throw new Error("no staked key to slash");
+  const slashed = await simulator.slash(victim.pubkey);
+  console.log(
+    `  validator ${slashed.index} (${victim.pubkey.slice(0, 12)}…, key ${victim.index} of operator ` +
+      `${victim.operatorId} ${operators[victim.operatorId]!.name}) slashed: now ${slashed.status}`,
+  );
+  const slashedAtSlot = await simulator.read((sim) => sim.headSlot);
+  await toReportableFrame(slashedAtSlot + 1n);
+  const second = await runCommittee();
+  const rateAfterSecond = await shareRate();
+  const accounting = await protocol.pool.getAccounting();
+  if (rateAfterSecond >= rateAfterFirst) throw new Error("the slashing should have lowered the share rate");
+  if (accounting.exitedValidators !== 1n) {
+    throw new Error(`the slashed validator should count as exited: the pool has ${accounting.exitedValidators}`);
+  }
+  console.log(rateLine(rateAfterFirst, rateAfterSecond));
+  console.log(
+    `  beacon balance ${formatEth(first.built.report.beaconBalance)} → ${formatEth(second.built.report.beaconBalance)}; ` +
+      `${second.built.slashedValidators} slashed validator, counted as exited (report: ` +
+      `${second.built.report.exitedValidators}, pool: ${accounting.exitedValidators})`,
+  );
+  console.log(await beaconStatus());
+  console.log(await poolStatus());
+
+  step(11, "Operators claim the fees the first report brought them (plETH to their reward addresses)...");
+  console.log(await operatorsTable());
+  const managers = [...OPERATORS.map((operator) => operator.manager), CLUSTER.manager];
+  const claims = [];
+  for (const operator of await listOperators(protocol.operatorRegistry)) {
+    if (operator.claimableFees === 0n) continue;
+    const signer = await resolveSigner(ethers, managers[operator.id]!);
+    claims.push(await claimOperatorFees(protocol, operator.id, signer));
+  }
+  console.log(
+    renderGrid(
+      `Fees claimed (${claims.length} operators)`,
+      ["operator", "sent to (reward address)", "plETH", "worth now"],
+      claims.map((claim) => [
+        `${claim.operatorId} ${claim.name}`,
+        claim.rewardAddress,
+        formatPlEth(claim.shares, 9),
+        formatEth(claim.value, 9),
+      ]),
+    ),
+  );
+} finally {
+  await api.close();
+}
+
 const rows = await Promise.all(
   holders.map(async (holder) => {
     const shares = await protocol.pool.balanceOf(holder);
