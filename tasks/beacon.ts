@@ -34,7 +34,8 @@ export const beaconTaskDefinitions = [
     })
     .addOption({
       name: "feeRecipient",
-      description: "Fee recipient of every validator (default: none, so no execution-layer rewards)",
+      description:
+        "Fee recipient of every validator (default: the Plural deployment's execution-rewards vault, else none)",
       defaultValue: "",
     })
     .addOption({
@@ -44,8 +45,14 @@ export const beaconTaskDefinitions = [
     })
     .addOption({
       name: "historyEpochs",
-      description: "Past epochs whose states the API can serve (at least 3)",
-      defaultValue: "64",
+      description: "Past epochs whose states the API can serve (at least 3; a day's frame is 225 epochs)",
+      defaultValue: "256",
+    })
+    .addOption({
+      name: "genesisTime",
+      description:
+        "Unix time of slot 0 (default: the Plural deployment's oracle genesis, else the latest block's time)",
+      defaultValue: "",
     })
     .setAction(() => import("./actions/beaconRun.js"))
     .build(),

@@ -4,7 +4,7 @@ import { parseAddress } from "../../lib/accounts.js";
 import { startBeaconApi } from "../../lib/beacon/api.js";
 import { describeSimulatorEvent } from "../../lib/beacon/format.js";
 import { BeaconSimulator, ChainRevertedError } from "../../lib/beacon/simulator.js";
-import { deploymentId, readDeployment } from "../../lib/deployment.js";
+import { deploymentId, type ProtocolAddresses, readDeployment } from "../../lib/deployment.js";
 import { UserInputError } from "../../lib/errors.js";
 import { parseCount } from "../../lib/keys/generate.js";
 import { parseGwei, parsePreset } from "./beaconArguments.js";
@@ -18,6 +18,7 @@ interface BeaconRunArguments {
   feeRecipient: string;
   depositContract: string;
   historyEpochs: string;
+  genesisTime: string;
 }
 
 /** The simulator follows the chain this often. */
@@ -25,15 +26,22 @@ const POLL_MS = 1_000;
 
 const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`);
 
-/** The deposit contract of the Plural deployment on `networkName`, or a UserInputError saying to pass one. */
-function recordedDepositContract(networkName: string, chainId: bigint): string {
-  let recorded: string | undefined;
+/** The Plural deployment recorded for `networkName`, or undefined (and why) when there is none. */
+function recordedDeployment(networkName: string, chainId: bigint): { addresses?: ProtocolAddresses; why?: string } {
   try {
-    recorded = readDeployment(networkName, deploymentId(chainId)).depositContract;
+    return { addresses: readDeployment(networkName, deploymentId(chainId)) };
   } catch (error) {
     if (!(error instanceof UserInputError)) throw error;
-    throw new UserInputError(`--deposit-contract is required without a Plural deployment: ${error.message}`);
+    return { why: error.message };
   }
+}
+
+/** The deposit contract of the Plural deployment, or a UserInputError saying to pass one. */
+function recordedDepositContract(networkName: string, deployment: ReturnType<typeof recordedDeployment>): string {
+  if (deployment.addresses === undefined) {
+    throw new UserInputError(`--deposit-contract is required without a Plural deployment: ${deployment.why}`);
+  }
+  const recorded = deployment.addresses.depositContract;
   if (recorded === undefined) {
     throw new UserInputError(
       `--deposit-contract is required: the Plural deployment on "${networkName}" records no deposit contract`,
@@ -49,15 +57,32 @@ export default async function beaconRunAction(args: BeaconRunArguments, hre: Har
     const rewardRateBps = parseCount(args.rewardRateBps, "--reward-rate-bps", 0, 1_000_000);
     const elRewardPerBlockGwei = parseGwei(args.elRewardGwei, "--el-reward-gwei");
     const historyEpochs = parseCount(args.historyEpochs, "--history-epochs", 3, 100_000);
-    const feeRecipient =
-      args.feeRecipient.trim() === "" ? undefined : parseAddress(args.feeRecipient, "--fee-recipient");
+    const givenGenesisTime =
+      args.genesisTime.trim() === "" ? undefined : BigInt(parseCount(args.genesisTime, "--genesis-time", 0, 2 ** 40));
 
     const { ethers, networkName, provider } = await hre.network.create();
     const { chainId } = await ethers.provider.getNetwork();
+    const deployment = recordedDeployment(networkName, chainId);
     const depositContract =
       args.depositContract.trim() === ""
-        ? recordedDepositContract(networkName, chainId)
+        ? recordedDepositContract(networkName, deployment)
         : parseAddress(args.depositContract, "--deposit-contract");
+    // Beside a Plural deployment the simulator runs on its oracle's clock and pays its execution-rewards vault.
+    const plural =
+      deployment.addresses !== undefined &&
+      (await ethers.provider.getCode(deployment.addresses.accountingOracle)) !== "0x"
+        ? deployment.addresses
+        : undefined;
+    const genesisTime =
+      givenGenesisTime ??
+      (plural === undefined
+        ? undefined
+        : (await (await ethers.getContractAt("AccountingOracle", plural.accountingOracle)).getFrameConfig())[0]
+            .genesisTime);
+    const feeRecipient =
+      args.feeRecipient.trim() === ""
+        ? plural?.executionRewardsVault
+        : parseAddress(args.feeRecipient, "--fee-recipient");
     if (networkName !== "localhost") {
       log(`note: --network ${networkName}; beside \`npx hardhat node --hostname 127.0.0.1\` use --network localhost`);
     }
@@ -69,6 +94,7 @@ export default async function beaconRunAction(args: BeaconRunArguments, hre: Har
       elRewardPerBlockGwei,
       ...(feeRecipient === undefined ? {} : { feeRecipient }),
       historyEpochs,
+      ...(genesisTime === undefined ? {} : { genesisTime }),
       onEvent: (event) => log(describeSimulatorEvent(event)),
     });
     const api = await startBeaconApi(simulator, {
