@@ -245,6 +245,19 @@ describe("oracle daemon", function () {
       expect(await ethers.provider.getTransactionCount(first!.address), "the first member sent nothing").to.equal(sent);
     });
 
+    it("gives a vote the gas to apply the report, should another member's vote land between its estimate and it", async function () {
+      const w = await world();
+      const [first, second] = oracleMembers(w.fixture);
+      await toNextReportableFrame(w);
+      const [alone] = await runMembers(w, [first!]);
+      const [applying] = await runMembers(w, [second!]);
+      expect(applying!.processed, "the second vote applied the report").to.equal(true);
+      const [lone, quorum] = [alone!.votes[0]!, applying!.votes[0]!];
+      if (lone.outcome !== "voted" || quorum.outcome !== "voted") throw new Error("both members should have voted");
+      const { gasLimit } = (await ethers.provider.getTransaction(lone.transaction))!;
+      expect(gasLimit, "the lone vote's gas covers an applying vote").to.be.at.least(quorum.gasUsed);
+    });
+
     it("applies a report a quorum agreed on by hash only", async function () {
       const w = await world();
       const [first, second, third] = oracleMembers(w.fixture);

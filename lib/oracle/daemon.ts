@@ -8,6 +8,13 @@ import type { Protocol } from "../protocol.js";
 import { type FrameState, nextReportableFrame, readFrame } from "./frames.js";
 import { type BuiltReport, buildReport, checkBeaconClock, RefSlotNotFinalizedError } from "./report.js";
 
+/**
+ * Gas a vote carries beyond its estimate. The vote that completes the quorum also applies the report (some 175,000
+ * gas more: gas-snapshot.json), and members vote at the same time: another member's vote can land between this vote's
+ * estimate, of a vote alone, and its execution, which would then run out of gas. Gas left unused is not paid for.
+ */
+export const APPLY_GAS_RESERVE = 300_000n;
+
 /** How one member's vote for a frame went. */
 export type MemberVote =
   | { member: string; outcome: "voted"; transaction: string; gasUsed: bigint }
@@ -153,7 +160,9 @@ export async function reportCurrentFrame(
       continue;
     }
     try {
-      const tx = await oracle.connect(member).submitReport(built.report);
+      const submit = oracle.connect(member).submitReport;
+      const gasLimit = (await submit.estimateGas(built.report)) + APPLY_GAS_RESERVE;
+      const tx = await submit(built.report, { gasLimit });
       const receipt = await tx.wait();
       votes.push({ member: addresses[i]!, outcome: "voted", transaction: tx.hash, gasUsed: receipt?.gasUsed ?? 0n });
     } catch (error) {
