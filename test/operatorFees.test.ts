@@ -1,24 +1,17 @@
 /**
- * Operator fees: the library's claim on the in-process chain, then `pool status`, `operators list` and
- * `operators claim-fees` as users run them, as child processes against a `hardhat node` on which the protocol earned
- * rewards through a real oracle report.
+ * Operator fees through the library on the in-process chain: what each operator can claim, the claim, its refusals.
+ * `pool status`, `operators list` and `operators claim-fees` as users run them, against fees earned through reports
+ * of `oracle run`, are in stakingTasks.test.ts ("beacon chain and oracle").
  */
-import { rmSync } from "node:fs";
-import path from "node:path";
-
 import { expect } from "chai";
 import { network } from "hardhat";
-import type { NetworkConnection } from "hardhat/types/network";
 
 import { formatEth, formatPlEth } from "../lib/amounts.js";
-import { deployLocalProtocol } from "../lib/deploy.js";
-import { PROJECT_ROOT, readDeployment } from "../lib/deployment.js";
 import { claimOperatorFees, formatFeeClaim, formatOperators, listOperators } from "../lib/operators.js";
-import { connectProtocol, type Protocol } from "../lib/protocol.js";
-import { aprFromReport, formatApr, getPoolStatus } from "../lib/status.js";
-import { freePort, hardhat, type LocalNode, type Run, startNode } from "./helpers/node.js";
+import type { Protocol } from "../lib/protocol.js";
 import { expectUserError, pluralFixture } from "./helpers/protocol.js";
 import { OPERATOR_NAMES, ROLES, stakeOneValidatorPerOperator, submitBeaconReport } from "./helpers/rewards.js";
+import { row } from "./helpers/table.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -27,21 +20,6 @@ const deployPlural = pluralFixture(connection);
 const DAY = 86_400n;
 /** Anyone: not an operator's manager or reward address. */
 const CLAIMER = 13;
-
-/** The cells of every table line, trimmed; the line whose first cell is `label`. */
-function row(table: string, label: string): string[] {
-  const found = table
-    .split("\n")
-    .map((line) =>
-      line
-        .split("│")
-        .slice(1, -1)
-        .map((cell) => cell.trim()),
-    )
-    .find((cells) => cells[0] === label);
-  if (found === undefined) throw new Error(`no row "${label}" in\n${table}`);
-  return found;
-}
 
 async function withValidators() {
   const fixture = await networkHelpers.loadFixture(deployPlural);
@@ -174,137 +152,6 @@ describe("operator fees", function () {
         claimOperatorFees(empty.protocol, 0, claimer),
         /^operator 0 does not exist: the registry has no operator yet$/,
       );
-    });
-  });
-
-  describe("tasks on a local node", function () {
-    this.timeout(600_000);
-
-    let node: LocalNode | undefined;
-    let local: NetworkConnection | undefined;
-    let env: NodeJS.ProcessEnv;
-    let deploymentId: string;
-    let protocol: Protocol;
-
-    const task = (args: string[]) => hardhat(["--network", "localhost", ...args], env);
-
-    function expectSuccess(run: Run, label: string): void {
-      expect(run.code, `${label}: exit code\n${run.stdout}${run.stderr}`).to.equal(0);
-    }
-
-    /** A refusal as users should see it: exit code 1, exactly one `Error:` line, no stack trace. */
-    function expectRefusal(run: Run, label: string, pattern: RegExp): void {
-      expect(run.code, `${label}: exit code\n${run.stdout}${run.stderr}`).to.equal(1);
-      const errorLines = run.stderr.split("\n").filter((line) => line.startsWith("Error:"));
-      expect(errorLines, `${label}: one Error: line\n${run.stderr}`).to.have.length(1);
-      expect(run.stderr, `${label}: no stack trace`).not.to.match(/^\s+at /m);
-      expect(run.stderr, `${label}: names the problem`).to.match(pattern);
-    }
-
-    before(async function () {
-      const port = await freePort();
-      deploymentId = `operator-fees-${process.pid}-${Date.now()}`;
-      env = { ...process.env, PLURAL_LOCALHOST_PORT: String(port), PLURAL_DEPLOYMENT_ID: deploymentId };
-      node = await startNode(port, env);
-      // The setup runs in this process, over HTTP: the same deployment record the tasks then read.
-      local = await network.create({ network: "localhost", override: { url: node.url } });
-      await deployLocalProtocol(local, { deploymentId });
-      protocol = await connectProtocol(local.ethers, readDeployment("localhost", deploymentId));
-      expect(protocol.addresses.deployedAtBlock, "the record names the deployment's block").to.be.above(0);
-      await stakeOneValidatorPerOperator(local, protocol);
-    });
-
-    after(async function () {
-      await local?.close();
-      await node?.stop();
-      rmSync(path.join(PROJECT_ROOT, "deploy", "deployments", deploymentId), { recursive: true, force: true });
-    });
-
-    it("pool status shows the fees and no report yet; claim-fees refuses: nothing to claim", async function () {
-      const [status, claim] = await Promise.all([
-        task(["pool", "status"]),
-        task(["operators", "claim-fees", "0", "--from", String(CLAIMER)]),
-      ]);
-      expectSuccess(status, "pool status");
-      expect(row(status.stdout, "treasury fee"), "treasury fee").to.deep.equal(["treasury fee", "5.00 % of rewards"]);
-      expect(row(status.stdout, "operator fee"), "operator fee").to.deep.equal(["operator fee", "5.00 % of rewards"]);
-      expect(row(status.stdout, "last report"), "last report").to.deep.equal(["last report", "no report yet"]);
-      expect(row(status.stdout, "APR"), "APR").to.deep.equal(["APR", "no report yet"]);
-      expectRefusal(claim, "claim before a report", /^Error: operator 0 \(Aurora Staking\) has no fees to claim: /m);
-    });
-
-    it("pool status shows the report's APR and the fees minted; operators list what each can claim", async function () {
-      const rewards = await submitBeaconReport(local!, protocol, 500n, 3n * DAY);
-      const [status, list] = await Promise.all([task(["pool", "status"]), task(["operators", "list"])]);
-      expectSuccess(status, "pool status");
-      expectSuccess(list, "operators list");
-
-      const [applied] = await protocol.pool.queryFilter(protocol.pool.filters.ReportApplied());
-      const apr = aprFromReport(applied!.args)!;
-      expect(formatApr(apr), "about 4.50 %").to.equal("4.50 %");
-      expect(row(status.stdout, "last report")[1], "last report").to.equal(
-        `ref slot ${rewards.report.refSlot}, block ${applied!.blockNumber}`,
-      );
-      expect(row(status.stdout, "APR, last report")[1], "APR").to.equal("4.50 %");
-      expect(row(status.stdout, "APR, last 7 reports")[1], "average").to.match(/^4\.50 % \(1 report over /);
-      const expected = await getPoolStatus(protocol.pool, local!.ethers.provider);
-      const minted = expected.feesMinted.treasuryShares + expected.feesMinted.operatorShares;
-      expect(minted, "fees minted").to.be.above(0n);
-      expect(row(status.stdout, "fees minted so far")[1], "fees minted").to.equal(
-        `${formatPlEth(minted)} (${formatEth(expected.feesMinted.value)} now)`,
-      );
-
-      const claimable = await protocol.operatorRegistry.claimableFees(0);
-      expect(claimable, "operator 0 earned").to.be.above(0n);
-      expect(row(list.stdout, `0 ${OPERATOR_NAMES[0]}`).at(-1), "fees claimable column").to.equal(
-        formatPlEth(claimable, 6),
-      );
-    });
-
-    it("claim-fees sends operator 0's plETH to its reward address, then refuses a second claim", async function () {
-      const { pool, operatorRegistry: registry } = protocol;
-      const signers = await local!.ethers.getSigners();
-      const rewardAddress = signers[ROLES.rewardAddresses[0]!]!.address;
-      const claimable = await registry.claimableFees(0);
-      const before = await pool.balanceOf(rewardAddress);
-
-      const claim = await task(["operators", "claim-fees", "0", "--from", String(CLAIMER)]);
-      expectSuccess(claim, "claim-fees");
-      expect(claim.stdout, "title").to.include("Claimed the fees of operator 0 on localhost");
-      expect(row(claim.stdout, "operator")[1], "operator").to.equal(`0 ${OPERATOR_NAMES[0]}`);
-      expect(row(claim.stdout, "sent to (reward address)")[1], "reward address").to.equal(rewardAddress);
-      expect(row(claim.stdout, "claimed by")[1], "claimed by").to.equal(signers[CLAIMER]!.address);
-      expect(row(claim.stdout, "plETH")[1], "plETH").to.equal(formatPlEth(claimable));
-      expect(row(claim.stdout, "worth now")[1], "value").to.equal(formatEth(await pool.convertToAssets(claimable)));
-      expect(row(claim.stdout, "transaction")[1], "tx").to.match(/^0x[0-9a-f]{64}$/);
-      expect(await pool.balanceOf(rewardAddress), "reward address received the plETH").to.equal(before + claimable);
-      expect(await registry.claimableFees(0), "nothing left").to.equal(0n);
-
-      const sent = await local!.ethers.provider.getTransactionCount(signers[CLAIMER]!.address);
-      const [again, unknown, malformed] = await Promise.all([
-        task(["operators", "claim-fees", "0", "--from", String(CLAIMER)]),
-        task(["operators", "claim-fees", "4"]),
-        task(["operators", "claim-fees", "first"]),
-      ]);
-      expectRefusal(
-        again,
-        "second claim",
-        /^Error: operator 0 \(Aurora Staking\) has no fees to claim: nothing accrued since its last claim/m,
-      );
-      expectRefusal(
-        unknown,
-        "unknown operator",
-        /^Error: operator id 4 is not an operator: the registry has ids 0 to 3$/m,
-      );
-      expectRefusal(
-        malformed,
-        "malformed id",
-        /^Error: operator id "first" is not an operator id: expected a whole number from 0$/m,
-      );
-      expect(
-        await local!.ethers.provider.getTransactionCount(signers[CLAIMER]!.address),
-        "the refusals sent nothing",
-      ).to.equal(sent);
     });
   });
 });

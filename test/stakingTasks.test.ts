@@ -3,11 +3,14 @@
  * deployment, then every step as a task in a child process, its output and exit code checked. Governance adds
  * operators and a cluster through the timelock, operators generate and submit keys, governance vets them, guardians
  * attest and anyone stakes; refusals (bad submissions, the share cap, front-running) end with one `Error:` line and
- * send nothing.
+ * send nothing. Then the beacon chain and the oracle: `beacon run` serves the staked validators over the Beacon API,
+ * `oracle run` processes report frame after frame (rewards, a slashing, a restart), and operators claim their fees.
  *
  * One node and one deployment for the file: the tests run in order and each builds on the chain the previous left.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -16,12 +19,32 @@ import { wordlist } from "@scure/bip39/wordlists/english.js";
 import { expect } from "chai";
 import { Contract, getAddress, JsonRpcProvider, parseEther } from "ethers";
 
+import { formatEth, formatPlEth } from "../lib/amounts.js";
 import { isLocalNetwork, PROJECT_ROOT, type ProtocolAddresses, readDeployment } from "../lib/deployment.js";
 import { computeDepositDataRoot } from "../lib/depositData.js";
 import { UserInputError } from "../lib/errors.js";
 import { localDelaySkipper } from "../lib/governance.js";
 import { type DepositDataEntry, executionWithdrawalCredentials } from "../lib/keys/depositData.js";
-import { freePort, hardhat, type LocalNode, type Run, startNode } from "./helpers/node.js";
+import { FINALITY_EPOCHS, type FrameState, nextReportableFrame, readFrame } from "../lib/oracle/frames.js";
+import { aprFromReport, formatApr, getPoolStatus } from "../lib/status.js";
+import {
+  type AccountingOracle,
+  AccountingOracle__factory,
+  type OperatorRegistry,
+  OperatorRegistry__factory,
+  type StakingPool,
+  StakingPool__factory,
+} from "../typechain-types/index.js";
+import {
+  type BackgroundTask,
+  freePort,
+  hardhat,
+  type LocalNode,
+  type Run,
+  startNode,
+  startTask,
+} from "./helpers/node.js";
+import { row } from "./helpers/table.js";
 
 /** Account indices of the local node (deploy/parameters/local.json: #1 governance, #17-#19 guardians). */
 const GOVERNANCE = 1;
@@ -37,6 +60,16 @@ const OPERATORS = [
 const [OP_A, OP_B, OP_C, OP_D] = OPERATORS;
 const CLUSTER = { id: 2, name: "Cluster", manager: 11, members: [12, 13, 14, 15], threshold: 3 };
 const KEYS_PER_OPERATOR = 4;
+/** Keys the pool deposited for each plain operator: the first two of its file. */
+const STAKED_PER_OPERATOR = 2;
+/** Oracle committee members of local.json (#10-#12, quorum 2) that run here. */
+const ORACLE_A = 10;
+const ORACLE_B = 11;
+/** Anyone: claims operator 0's fees (not its manager or reward address). */
+const FEE_CLAIMER = 5;
+/** Enough epochs after the deposits for the mainnet preset's activation (eligibility, finality, seed lookahead). */
+const ACTIVATION_EPOCHS = 10n;
+const ONE_SHARE = 10n ** 18n;
 
 function expectSuccess(run: Run, label: string): void {
   expect(run.code, `${label}: exit code\n${run.stdout}${run.stderr}`).to.equal(0);
@@ -509,6 +542,399 @@ describe("staking tasks on a local node", function () {
         `a deposit with other withdrawal credentials ${credentials.toLowerCase()} exists`,
       );
       expect(existsSync(attestationFile("after.json")), "no attestation written").to.equal(false);
+    });
+  });
+
+  // After the front-running: its direct deposit of 1 ETH carries a signature made for other credentials and amount,
+  // so the beacon chain loses it, and the pool never deposited that key: the reports below do not see it.
+  describe("beacon chain and oracle", function () {
+    let beacon: BackgroundTask | undefined;
+    const oracles: BackgroundTask[] = [];
+    let beaconUrl: string;
+    let oracle: AccountingOracle;
+    let pool: StakingPool;
+    let registry: OperatorRegistry;
+    /** The head slot once the staked validators are active: frames before it would see them pending. */
+    let activeFromSlot: bigint;
+    /** The staked validators' pubkeys, 0x-prefixed: the first keys of each plain operator. */
+    let stakedPubkeys: string[];
+
+    const shareRate = () => pool.convertToAssets(ONE_SHARE);
+    /** The lines `oracle run` logs for frames: the time, then `frame ref slot …`. */
+    const frameLines = (stdout: string) => stdout.split("\n").filter((line) => /^\S+ frame ref slot /.test(line));
+    const oracleRun = (members: string) => [
+      "oracle",
+      "run",
+      "--member",
+      members,
+      "--beacon-url",
+      beaconUrl,
+      "--poll-ms",
+      "200",
+      "--frames",
+      "1",
+    ];
+    /** Whole epochs that bring the chain's clock to `slot` or into the epoch after it. */
+    const epochsUntil = (frame: FrameState, slot: bigint) =>
+      slot <= frame.currentSlot ? 0n : (slot - frame.currentSlot + frame.slotsPerEpoch - 1n) / frame.slotsPerEpoch;
+    const reportableSlotOf = (frame: FrameState, refSlot: bigint) =>
+      refSlot + 1n + FINALITY_EPOCHS * frame.slotsPerEpoch;
+
+    async function advance(epochs: bigint): Promise<string> {
+      const run = await task(["beacon", "advance", "--epochs", String(epochs), "--url", beaconUrl]);
+      expectSuccess(run, `beacon advance --epochs ${epochs}`);
+      expect(run.stdout, "advance: summary").to.match(
+        new RegExp(`^advanced ${epochs} epochs: head slot \\d+ \\(epoch \\d+\\), finalized epoch \\d+`),
+      );
+      return run.stdout;
+    }
+
+    /** Moves the chain to the first slot the oracle accepts the next unreported frame at; returns its ref slot. */
+    async function toNextReportableFrame(): Promise<bigint> {
+      const frame = await readFrame(oracle);
+      const { refSlot } = nextReportableFrame(frame);
+      const epochs = epochsUntil(frame, reportableSlotOf(frame, refSlot));
+      if (epochs > 0n) await advance(epochs);
+      return refSlot;
+    }
+
+    async function lastApplied() {
+      const applied = await pool.queryFilter(pool.filters.ReportApplied());
+      expect(applied.length, "a report was applied").to.be.above(0);
+      return applied.at(-1)!;
+    }
+
+    before(async function () {
+      oracle = AccountingOracle__factory.connect(deployment.accountingOracle, provider);
+      pool = StakingPool__factory.connect(deployment.pool, provider);
+      registry = OperatorRegistry__factory.connect(deployment.operatorRegistry, provider);
+      stakedPubkeys = OPERATORS.flatMap((op) =>
+        readEntries(depositFiles.get(op.id)!)
+          .slice(0, STAKED_PER_OPERATOR)
+          .map((entry) => `0x${entry.pubkey}`),
+      );
+    });
+
+    after(async function () {
+      // Also after a failed test: no simulator or daemon may outlive the file's node.
+      await Promise.all([...oracles.splice(0), beacon].map((running) => running?.stop()));
+    });
+
+    it("serves the 8 staked validators with beacon run; pool status has no report yet and claim-fees nothing to claim", async function () {
+      const port = await freePort();
+      beacon = startTask(["--network", "localhost", "beacon", "run", "--port", String(port)], env);
+      const [started] = await beacon.waitFor(/Beacon API at \S+ \(.*\); Ctrl-C to stop$/m);
+      beaconUrl = `http://127.0.0.1:${port}`;
+      expect(started, "listens on --port").to.include(`Beacon API at ${beaconUrl} (mainnet preset, chain 31337`);
+      expect(started, "follows the deployment's deposit contract").to.include(
+        `deposit contract ${deployment.depositContract}`,
+      );
+      const [config] = await oracle.getFrameConfig();
+      expect(started, "on the oracle's clock").to.include(
+        `genesis ${new Date(Number(config.genesisTime) * 1000).toISOString()}`,
+      );
+
+      const [status, poolStatus, claim] = await Promise.all([
+        task(["beacon", "status", "--url", beaconUrl]),
+        task(["pool", "status"]),
+        task(["operators", "claim-fees", "0", "--from", String(FEE_CLAIMER)]),
+      ]);
+      expectSuccess(status, "beacon status");
+      expect(row(status.stdout, "validators")[1], "validators").to.equal("8");
+      expect(row(status.stdout, "total")[1], "by status: total").to.equal("8");
+      expect(status.stdout, "none active yet").not.to.match(/active_ongoing/);
+      expect(row(status.stdout, "deposits read")[1], "deposits read").to.equal("9");
+      expect(row(status.stdout, "created / topped up / lost")[1], "the front-runner's deposit is lost").to.equal(
+        "8 / 0 / 1",
+      );
+
+      expectSuccess(poolStatus, "pool status");
+      expect(
+        deployment.deployedAtBlock,
+        "the record names the deployment's block: reports are read from it",
+      ).to.be.above(0);
+      expect(row(poolStatus.stdout, "validators deposited / seen")[1], "none seen").to.equal("8 / 0");
+      expect(row(poolStatus.stdout, "treasury fee"), "treasury fee").to.deep.equal([
+        "treasury fee",
+        "5.00 % of rewards",
+      ]);
+      expect(row(poolStatus.stdout, "operator fee"), "operator fee").to.deep.equal([
+        "operator fee",
+        "5.00 % of rewards",
+      ]);
+      expect(row(poolStatus.stdout, "last report"), "last report").to.deep.equal(["last report", "no report yet"]);
+      expect(row(poolStatus.stdout, "APR"), "APR").to.deep.equal(["APR", "no report yet"]);
+      expectRefusal(claim, "claim before a report", /^Error: operator 0 \(Op A\) has no fees to claim: /m);
+    });
+
+    it("activates them after beacon advance --epochs 10, with the vault's withdrawal credentials", async function () {
+      const advanced = await advance(ACTIVATION_EPOCHS);
+      activeFromSlot = BigInt(/head slot (\d+)/.exec(advanced)![1]!);
+      const response = await fetch(`${beaconUrl}/eth/v1/beacon/states/head/validators`);
+      expect(response.status, "validators endpoint").to.equal(200);
+      const { data } = (await response.json()) as {
+        data: { status: string; validator: { pubkey: string; withdrawal_credentials: string } }[];
+      };
+      const credentials = executionWithdrawalCredentials(deployment.withdrawalVault).toLowerCase();
+      expect(
+        data.map((v) => v.validator.pubkey).sort(),
+        "the beacon chain holds the staked keys and only those",
+      ).to.deep.equal([...stakedPubkeys].sort());
+      for (const v of data) {
+        expect(v.status, `${v.validator.pubkey.slice(0, 12)}: status`).to.equal("active_ongoing");
+        expect(v.validator.withdrawal_credentials, "credentials").to.equal(credentials);
+      }
+    });
+
+    it("reports the first frame after activation with two oracle run processes, one member each: the share rate rises", async function () {
+      // The current frame began before the deposits: a daemon started while it is reportable would report it. So
+      // the chain first moves to the start of the first frame whose reference slot follows the activation.
+      let frame = await readFrame(oracle);
+      let { refSlot } = nextReportableFrame(frame);
+      while (refSlot < activeFromSlot) refSlot += frame.epochsPerFrame * frame.slotsPerEpoch;
+      const toFrameStart = epochsUntil(frame, refSlot + 1n);
+      if (toFrameStart > 0n) await advance(toFrameStart);
+      frame = await readFrame(oracle);
+      expect(frame.refSlot, "the current frame").to.equal(refSlot);
+      expect(frame.currentSlot, "not reportable yet").to.be.below(reportableSlotOf(frame, refSlot));
+      const rateBefore = await shareRate();
+
+      const first = startTask(["--network", "localhost", ...oracleRun(String(ORACLE_A))], env);
+      const second = startTask(["--network", "localhost", ...oracleRun(String(ORACLE_B))], env);
+      oracles.push(first, second);
+      for (const daemon of [first, second]) {
+        const [, next] = await daemon.waitFor(/next ref slot (\d+)$/m);
+        expect(next, "the daemon waits for the frame").to.equal(String(refSlot));
+      }
+      await advance(epochsUntil(frame, reportableSlotOf(frame, refSlot)));
+      const runs = await Promise.all([first.exited(), second.exited()]);
+
+      const lines = runs.map((run, i) => {
+        expectSuccess(run, `oracle run --member ${[ORACLE_A, ORACLE_B][i]}`);
+        const found = frameLines(run.stdout);
+        expect(found, `member ${[ORACLE_A, ORACLE_B][i]}: one frame line\n${run.stdout}`).to.have.length(1);
+        return found[0]!;
+      });
+      for (const [i, line] of lines.entries()) {
+        const member = accounts[[ORACLE_A, ORACLE_B][i]!]!.slice(0, 8);
+        expect(line, "the frame and what it saw").to.match(
+          new RegExp(
+            `frame ref slot ${refSlot} \\(epoch \\d+, execution block \\d+\\): 8/8 validators seen, .* 0 exited`,
+          ),
+        );
+        expect(line, "the member voted").to.include(`: ${member} voted; `);
+      }
+      const hashes = lines.map((line) => /report (0x[0-9a-f]{8})…/.exec(line)?.[1]);
+      expect(hashes[0], "both built the same report").to.equal(hashes[1]);
+      expect(
+        lines.some((line) => line.endsWith("; applied")),
+        `the second vote applied it\n${lines.join("\n")}`,
+      ).to.equal(true);
+
+      expect(await oracle.lastProcessedRefSlot(), "processed").to.equal(refSlot);
+      const accounting = await pool.getAccounting();
+      expect(accounting.beaconValidators, "the pool saw every validator").to.equal(8n);
+      expect(await shareRate(), "rewards raised the share rate").to.be.above(rateBefore);
+
+      const [oracleStatus, poolStatus, list] = await Promise.all([
+        task(["oracle", "status"]),
+        task(["pool", "status"]),
+        task(["operators", "list"]),
+      ]);
+      expectSuccess(oracleStatus, "oracle status");
+      expect(row(oracleStatus.stdout, "last report's ref slot")[1], "oracle status: last report").to.equal(
+        String(refSlot),
+      );
+      expect(row(oracleStatus.stdout, "vote")[1], "oracle status: vote").to.equal(`applied (ref slot ${refSlot})`);
+
+      expectSuccess(poolStatus, "pool status");
+      const applied = await lastApplied();
+      const apr = aprFromReport(applied.args)!;
+      expect(apr, "a positive APR").to.be.above(0n);
+      expect(row(poolStatus.stdout, "validators deposited / seen")[1], "all seen").to.equal("8 / 8");
+      expect(row(poolStatus.stdout, "last report")[1], "last report").to.equal(
+        `ref slot ${refSlot}, block ${applied.blockNumber}`,
+      );
+      expect(row(poolStatus.stdout, "APR, last report")[1], "APR").to.equal(formatApr(apr));
+      expect(row(poolStatus.stdout, "APR, last 7 reports")[1], "average").to.match(
+        new RegExp(`^${formatApr(apr).replace(".", "\\.")} \\(1 report over `),
+      );
+      const expected = await getPoolStatus(pool, provider);
+      const minted = expected.feesMinted.treasuryShares + expected.feesMinted.operatorShares;
+      expect(minted, "fees minted").to.be.above(0n);
+      expect(row(poolStatus.stdout, "fees minted so far")[1], "fees minted").to.equal(
+        `${formatPlEth(minted)} (${formatEth(expected.feesMinted.value)} now)`,
+      );
+
+      expectSuccess(list, "operators list");
+      const claimable = await registry.claimableFees(OP_A.id);
+      expect(claimable, "operator 0 earned").to.be.above(0n);
+      expect(row(list.stdout, `${OP_A.id} ${OP_A.name}`).at(-1), "fees claimable column").to.equal(
+        formatPlEth(claimable, 6),
+      );
+    });
+
+    it("reports a slashing in the next frame, both members in one process: a negative APR and one exited validator", async function () {
+      const pubkey = stakedPubkeys.at(-1)!;
+      const slash = await task(["beacon", "slash", pubkey, "--url", beaconUrl]);
+      expectSuccess(slash, "beacon slash");
+      expect(slash.stdout, "slashed").to.match(/^validator \d+ slashed: now active_slashed$/m);
+      const rateBefore = await shareRate();
+
+      const refSlot = await toNextReportableFrame();
+      const run = await task(oracleRun(`${ORACLE_A},${ORACLE_B}`));
+      expectSuccess(run, "oracle run --member 10,11");
+      const lines = frameLines(run.stdout);
+      expect(lines, `one frame line\n${run.stdout}`).to.have.length(1);
+      expect(lines[0], "the frame").to.match(
+        new RegExp(
+          `frame ref slot ${refSlot} .*: 8/8 validators seen, .* 1 exited, .*: ` +
+            `${accounts[ORACLE_A]!.slice(0, 8)} voted, ${accounts[ORACLE_B]!.slice(0, 8)} voted; applied$`,
+        ),
+      );
+
+      expect((await pool.getAccounting()).exitedValidators, "the pool's exited count").to.equal(1n);
+      expect(await shareRate(), "the slashing penalty lowered the share rate").to.be.below(rateBefore);
+      const status = await task(["pool", "status"]);
+      expectSuccess(status, "pool status");
+      const apr = aprFromReport((await lastApplied()).args)!;
+      expect(apr, "a negative APR").to.be.below(0n);
+      expect(row(status.stdout, "APR, last report")[1], "shows the loss").to.equal(formatApr(apr));
+      expect(row(status.stdout, "APR, last report")[1], "with its sign").to.match(/^-\d+\.\d\d %$/);
+    });
+
+    it("restarts without voting twice: a member that voted alone, then run with the other, sends nothing again", async function () {
+      const refSlot = await toNextReportableFrame();
+      const alone = await task(oracleRun(String(ORACLE_A)));
+      expectSuccess(alone, "oracle run --member 10");
+      const aloneLines = frameLines(alone.stdout);
+      expect(aloneLines, `one frame line\n${alone.stdout}`).to.have.length(1);
+      expect(aloneLines[0], "one vote is no quorum").to.match(
+        new RegExp(
+          `frame ref slot ${refSlot} .*: ${accounts[ORACLE_A]!.slice(0, 8)} voted; support 1/2, waiting for other members$`,
+        ),
+      );
+      expect(await oracle.lastProcessedRefSlot(), "not applied").to.be.below(refSlot);
+
+      const sent = await nonceOf(ORACLE_A);
+      const both = await task(oracleRun(`${ORACLE_A},${ORACLE_B}`));
+      expectSuccess(both, "oracle run --member 10,11");
+      const lines = frameLines(both.stdout);
+      expect(lines, `one frame line\n${both.stdout}`).to.have.length(1);
+      expect(lines[0], "read the vote from the chain").to.match(
+        new RegExp(
+          `: ${accounts[ORACLE_A]!.slice(0, 8)} had voted, ${accounts[ORACLE_B]!.slice(0, 8)} voted; applied$`,
+        ),
+      );
+      expect(await nonceOf(ORACLE_A), "member 10 sent nothing").to.equal(sent);
+      expect(await oracle.lastProcessedRefSlot(), "applied").to.equal(refSlot);
+    });
+
+    it("claim-fees sends operator 0's plETH to its reward address, then refuses a second claim", async function () {
+      const rewardAddress = accounts[OP_A.manager]!; // `operators add` made the manager the reward address
+      const claimable = await registry.claimableFees(OP_A.id);
+      expect(claimable, "three reports of fees").to.be.above(0n);
+      const before = await pool.balanceOf(rewardAddress);
+
+      const claim = await task(["operators", "claim-fees", String(OP_A.id), "--from", String(FEE_CLAIMER)]);
+      expectSuccess(claim, "claim-fees");
+      expect(claim.stdout, "title").to.include("Claimed the fees of operator 0 on localhost");
+      expect(row(claim.stdout, "operator")[1], "operator").to.equal(`${OP_A.id} ${OP_A.name}`);
+      expect(row(claim.stdout, "sent to (reward address)")[1], "reward address").to.equal(rewardAddress);
+      expect(row(claim.stdout, "claimed by")[1], "claimed by").to.equal(accounts[FEE_CLAIMER]);
+      expect(row(claim.stdout, "plETH")[1], "plETH").to.equal(formatPlEth(claimable));
+      expect(row(claim.stdout, "worth now")[1], "value").to.equal(formatEth(await pool.convertToAssets(claimable)));
+      expect(row(claim.stdout, "transaction")[1], "tx").to.match(/^0x[0-9a-f]{64}$/);
+      expect(await pool.balanceOf(rewardAddress), "the reward address received the plETH").to.equal(before + claimable);
+      expect(await registry.claimableFees(OP_A.id), "nothing left").to.equal(0n);
+
+      const sent = await nonceOf(FEE_CLAIMER);
+      const [again, unknown, malformed] = await Promise.all([
+        task(["operators", "claim-fees", String(OP_A.id), "--from", String(FEE_CLAIMER)]),
+        task(["operators", "claim-fees", "5", "--from", String(FEE_CLAIMER)]),
+        task(["operators", "claim-fees", "first", "--from", String(FEE_CLAIMER)]),
+      ]);
+      expectRefusal(
+        again,
+        "second claim",
+        /^Error: operator 0 \(Op A\) has no fees to claim: nothing accrued since its last claim/m,
+      );
+      expectRefusal(
+        unknown,
+        "unknown operator",
+        /^Error: operator id 5 is not an operator: the registry has ids 0 to 4$/m,
+      );
+      expectRefusal(
+        malformed,
+        "malformed id",
+        /^Error: operator id "first" is not an operator id: expected a whole number from 0$/m,
+      );
+      expect(await nonceOf(FEE_CLAIMER), "the refusals sent nothing").to.equal(sent);
+    });
+
+    it("refuses oracle run without --member, with a non-member, a malformed --beacon-url or a node on another clock", async function () {
+      // A node that answers like the simulator but whose chain started 6 seconds later.
+      const read = async (path: string) =>
+        (await (await fetch(`${beaconUrl}${path}`)).json()) as { data: Record<string, string> };
+      const [genesis, spec] = await Promise.all([read("/eth/v1/beacon/genesis"), read("/eth/v1/config/spec")]);
+      const shifted = String(BigInt(genesis.data.genesis_time!) + 6n);
+      const otherClock = createServer((request, response) => {
+        const body =
+          request.url === "/eth/v1/beacon/genesis"
+            ? { data: { ...genesis.data, genesis_time: shifted } }
+            : request.url === "/eth/v1/config/spec"
+              ? spec
+              : { code: 404, message: "not served here" };
+        response.writeHead("data" in body ? 200 : 404, { "content-type": "application/json" });
+        response.end(JSON.stringify(body));
+      });
+      await new Promise<void>((resolve) => otherClock.listen(0, "127.0.0.1", resolve));
+      const otherUrl = `http://127.0.0.1:${(otherClock.address() as AddressInfo).port}`;
+      try {
+        const sent = await Promise.all([FEE_CLAIMER, ORACLE_A].map(nonceOf));
+        const members = accounts.slice(ORACLE_A, ORACLE_A + 3).join(", ");
+        const cases: [string, string[], RegExp][] = [
+          [
+            "no --member",
+            ["oracle", "run", "--beacon-url", beaconUrl],
+            /^Error: --member is required: a committee member's account index or address \(comma-separated\)$/m,
+          ],
+          [
+            "not a member",
+            ["oracle", "run", "--member", String(FEE_CLAIMER), "--beacon-url", beaconUrl],
+            new RegExp(
+              `^Error: ${accounts[FEE_CLAIMER]} is not a member of the oracle committee \\(members: ${members}\\)$`,
+              "m",
+            ),
+          ],
+          [
+            "malformed --beacon-url",
+            ["oracle", "run", "--member", String(ORACLE_A), "--beacon-url", "not-a-url"],
+            /^Error: --beacon-url "not-a-url" is not a URL: expected http:\/\/host:port/m,
+          ],
+          [
+            "another clock",
+            ["oracle", "run", "--member", String(ORACLE_A), "--beacon-url", otherUrl],
+            new RegExp(
+              `^Error: the beacon node at ${otherUrl} is not on the oracle's clock: genesis time ${shifted} ` +
+                `\\(the oracle's is ${genesis.data.genesis_time}\\)`,
+              "m",
+            ),
+          ],
+        ];
+        const runs = await Promise.all(cases.map(([, args]) => task(args)));
+        for (const [i, run] of runs.entries()) expectRefusal(run, cases[i]![0], cases[i]![2]);
+        expect(await Promise.all([FEE_CLAIMER, ORACLE_A].map(nonceOf)), "nothing sent").to.deep.equal(sent);
+      } finally {
+        await new Promise((resolve) => otherClock.close(resolve));
+      }
+    });
+
+    it("stops beacon run on SIGTERM", async function () {
+      const run = await beacon!.stop();
+      expect(run.code, `exit code\n${run.stdout}${run.stderr}`).to.equal(0);
+      expect(run.stdout, "says so").to.match(/^\S+ stopped$/m);
+      expect(run.stderr, "no error").to.equal("");
     });
   });
 });

@@ -71,6 +71,32 @@ export interface LocalNode {
 }
 
 /**
+ * Ends `child` (SIGTERM, then SIGKILL after `graceMs`) and stops killing it when this process exits. Safe to call
+ * again, and after the child ended by itself.
+ */
+function terminator(child: ChildProcess, killOnExit: () => void) {
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once("exit", () => resolve());
+  });
+  return async (graceMs = 5_000) => {
+    process.removeListener("exit", killOnExit);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill("SIGTERM");
+    let timer: NodeJS.Timeout | undefined;
+    const gone = await Promise.race([
+      exited.then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
+    ]);
+    clearTimeout(timer);
+    if (!gone) {
+      child.kill("SIGKILL");
+      await exited;
+    }
+  };
+}
+
+/**
  * Starts `hardhat node` on 127.0.0.1:`port` and waits until it answers. The node is also killed when this process
  * exits, so an aborted test run leaves no node behind.
  */
@@ -82,25 +108,7 @@ export async function startNode(port: number, env: NodeJS.ProcessEnv, deadlineMs
   });
   const killOnExit = () => node.kill("SIGKILL");
   process.once("exit", killOnExit);
-  const exited = new Promise<void>((resolve) => {
-    if (node.exitCode !== null || node.signalCode !== null) resolve();
-    else node.once("exit", () => resolve());
-  });
-  const stop = async (graceMs = 5_000) => {
-    process.removeListener("exit", killOnExit);
-    if (node.exitCode !== null || node.signalCode !== null) return;
-    node.kill("SIGTERM");
-    let timer: NodeJS.Timeout | undefined;
-    const gone = await Promise.race([
-      exited.then(() => true),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
-    ]);
-    clearTimeout(timer);
-    if (!gone) {
-      node.kill("SIGKILL");
-      await exited;
-    }
-  };
+  const stop = terminator(node, killOnExit);
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitForNode(url, node, deadlineMs);
@@ -109,4 +117,93 @@ export async function startNode(port: number, env: NodeJS.ProcessEnv, deadlineMs
     throw error;
   }
   return { url, port, stop };
+}
+
+/** A task that runs until it is stopped or ends by itself, such as `beacon run` or `oracle run`. */
+export interface BackgroundTask {
+  /** What it printed so far. */
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Its exit code and everything it printed, once it has exited. */
+  readonly done: Promise<Run>;
+  /** Resolves with `done` once it exits by itself; rejects with what it printed when `deadlineMs` passes first. */
+  exited(deadlineMs?: number): Promise<Run>;
+  /** Resolves with the first match of `pattern` in its stdout; rejects when it exits first or `deadlineMs` passes. */
+  waitFor(pattern: RegExp, deadlineMs?: number): Promise<RegExpExecArray>;
+  /** Ends it: SIGTERM, then SIGKILL if it has not exited within `graceMs`. Safe to call twice. */
+  stop(graceMs?: number): Promise<Run>;
+}
+
+/**
+ * Starts `hardhat <args>` without waiting for its end. It is also killed when this process exits, so an aborted test
+ * run leaves nothing behind; a test stops it in `after`, which runs when a test failed too.
+ */
+export function startTask(args: string[], env: NodeJS.ProcessEnv): BackgroundTask {
+  const child = spawn(process.execPath, [HARDHAT_CLI, ...args], { cwd: PROJECT_ROOT, env });
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  let stdout = "";
+  let stderr = "";
+  const watchers = new Set<() => void>();
+  const notify = () => watchers.forEach((watch) => watch());
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+    notify();
+  });
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  let closed = false;
+  const done = new Promise<Run>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (code) => {
+      process.removeListener("exit", killOnExit);
+      closed = true;
+      resolve({ code, stdout, stderr });
+      notify();
+    });
+  });
+  const stop = terminator(child, killOnExit);
+  return {
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    done,
+    exited(deadlineMs = 60_000) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`hardhat ${args.join(" ")} still runs after ${deadlineMs} ms\n${stdout}${stderr}`)),
+          deadlineMs,
+        );
+      });
+      return Promise.race([done, late]).finally(() => clearTimeout(timer));
+    },
+    waitFor(pattern, deadlineMs = 60_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => finish(new Error(`no ${pattern} within ${deadlineMs} ms in the output of hardhat ${args.join(" ")}`)),
+          deadlineMs,
+        );
+        function finish(error?: Error, match?: RegExpExecArray) {
+          clearTimeout(timer);
+          watchers.delete(check);
+          if (error === undefined) resolve(match!);
+          else reject(new Error(`${error.message}\n${stdout}${stderr}`));
+        }
+        function check() {
+          const match = new RegExp(pattern.source, pattern.flags.replace("g", "")).exec(stdout);
+          if (match !== null) finish(undefined, match);
+          else if (closed) finish(new Error(`hardhat ${args.join(" ")} exited before printing ${pattern}`));
+        }
+        watchers.add(check);
+        check();
+      });
+    },
+    async stop(graceMs) {
+      await stop(graceMs);
+      return done;
+    },
+  };
 }

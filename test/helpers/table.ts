@@ -1,0 +1,16 @@
+/** Reading the tables tasks print (lib/table.ts): rows by their first cell. */
+
+/** The trimmed cells of the first table line whose first cell is `label`. */
+export function row(table: string, label: string): string[] {
+  const found = table
+    .split("\n")
+    .map((line) =>
+      line
+        .split("│")
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    )
+    .find((cells) => cells[0] === label);
+  if (found === undefined) throw new Error(`no row "${label}" in\n${table}`);
+  return found;
+}
