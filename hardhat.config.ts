@@ -26,6 +26,14 @@ const compiler = {
 // `hardhat node` and the tasks of a second terminal agree on this port; tests pick a free one.
 const localPort = process.env.PLURAL_LOCALHOST_PORT ?? "8545";
 
+/** A positive run count from the environment variable `name`, or `fallback` when it is unset. */
+function runsFromEnv(name: string, fallback: number): number {
+  const value = process.env[name];
+  if (value === undefined || value === "") return fallback;
+  if (!/^[1-9]\d{0,6}$/.test(value)) throw new Error(`${name}="${value}": expected a whole number of runs from 1`);
+  return Number(value);
+}
+
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
   tasks: taskDefinitions,
@@ -39,7 +47,11 @@ export default defineConfig({
   paths: { ignition: "deploy" },
   typechain: { outDir: "typechain-types" },
   test: {
-    solidity: { fuzz: { runs: 256 }, invariant: { runs: 64, depth: 32 } },
+    // The coverage gate (scripts/coverage-check.ts) lowers the runs through these variables; `npm test` runs them all.
+    solidity: {
+      fuzz: { runs: runsFromEnv("PLURAL_FUZZ_RUNS", 256) },
+      invariant: { runs: runsFromEnv("PLURAL_INVARIANT_RUNS", 64), depth: 32 },
+    },
     mocha: { timeout: 120_000 },
   },
   networks: {

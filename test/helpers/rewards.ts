@@ -4,19 +4,12 @@
  * balance grown (or shrunk) at a chosen yearly rate, within the oracle's sanity bounds.
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { entropyToMnemonic } from "@scure/bip39";
-import { wordlist } from "@scure/bip39/wordlists/english.js";
 import { parseEther } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
-import { advanceOperation, localDelaySkipper } from "../../lib/governance.js";
-import { generateDepositData } from "../../lib/keys/depositData.js";
-import { BEACON_NETWORKS } from "../../lib/networks.js";
 import { nextReportableFrame, type OracleReport, readFrame } from "../../lib/oracle/frames.js";
-import { registryOperation } from "../../lib/operators.js";
-import { deposit } from "../../lib/pool.js";
 import type { Protocol } from "../../lib/protocol.js";
-import { guardianCheck, mergeAttestations, planStake, signAttestation, stake, submitKeys } from "../../lib/staking.js";
+import { stakeThroughOperators } from "./staked.js";
 
 const VALIDATOR_ETHER = parseEther("32");
 const YEAR = 365n * 86_400n;
@@ -50,37 +43,12 @@ async function signer(connection: NetworkConnection, index: number): Promise<Har
  * attestation.
  */
 export async function stakeOneValidatorPerOperator(connection: NetworkConnection, protocol: Protocol): Promise<void> {
-  const network = BEACON_NETWORKS.local;
-  const governance = await signer(connection, ROLES.governance);
-  const skipDelay = localDelaySkipper(connection.provider, connection.networkName, true);
-  const govern = async (request: Parameters<typeof registryOperation>[2]) =>
-    advanceOperation(
-      protocol.timelock,
-      governance,
-      await registryOperation(protocol.timelock, protocol.operatorRegistry, request),
-      skipDelay,
-    );
-  for (const [operatorId, name] of OPERATOR_NAMES.entries()) {
-    const manager = await signer(connection, ROLES.managers[operatorId]!);
-    const rewardAddress = (await signer(connection, ROLES.rewardAddresses[operatorId]!)).address;
-    await govern({ kind: "add", name, manager: manager.address, rewardAddress });
-    const { deposits } = generateDepositData({
-      mnemonic: entropyToMnemonic(new Uint8Array(32).fill(operatorId + 1), wordlist),
-      start: 0,
-      count: 1,
-      network,
-      withdrawal: { kind: "execution", address: protocol.addresses.withdrawalVault },
-    });
-    await submitKeys(protocol, manager, operatorId, deposits, { network });
-    await govern({ kind: "vet", operatorId, vettedKeys: 1n });
-  }
-  const depositor = await signer(connection, ROLES.depositor);
-  await deposit(protocol.pool, depositor, VALIDATOR_ETHER * BigInt(OPERATOR_NAMES.length));
-  const check = await guardianCheck(protocol, network);
-  const attestations = [];
-  for (const index of ROLES.guardians)
-    attestations.push(await signAttestation(protocol, await signer(connection, index), check));
-  await stake(protocol, depositor, await planStake(protocol), mergeAttestations(attestations));
+  const operators = OPERATOR_NAMES.map((name, id) => ({
+    name,
+    manager: ROLES.managers[id]!,
+    rewardAddress: ROLES.rewardAddresses[id]!,
+  }));
+  await stakeThroughOperators(connection, protocol, operators, 1, ROLES.depositor);
 }
 
 /** A report the committee applied, with what the pool was told about its timing. */

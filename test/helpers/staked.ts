@@ -9,6 +9,7 @@ import { generateDepositData } from "../../lib/keys/depositData.js";
 import { BEACON_NETWORKS } from "../../lib/networks.js";
 import { registryOperation } from "../../lib/operators.js";
 import { deposit } from "../../lib/pool.js";
+import type { Protocol } from "../../lib/protocol.js";
 import { guardianCheck, mergeAttestations, planStake, signAttestation, stake, submitKeys } from "../../lib/staking.js";
 import { type PluralFixture, pluralFixture } from "./protocol.js";
 
@@ -31,10 +32,82 @@ export interface StakedFixture extends PluralFixture {
   pubkeys: string[];
 }
 
+/** An operator to add: its name, manager and reward address (account indices). */
+export interface OperatorPlan {
+  name: string;
+  manager: number;
+  rewardAddress: number;
+}
+
 /**
- * A fixture that deploys Plural and stakes `operators × keysPerOperator` validators through the real path: governance
- * adds the operators (managers `STAKED_ACCOUNTS.managers`), each submits real BLS deposit data (mnemonic seed = id + 1)
- * for the withdrawal vault, governance vets it, the depositor fills the buffer, guardians attest and the pool stakes.
+ * Stakes through the real path: governance adds `operators` through the timelock (delay skipped), each submits
+ * `keysPerOperator` real BLS deposits (mnemonic seed = id + 1) for the withdrawal vault and has them vetted, `depositor`
+ * fills the buffer, guardians `STAKED_ACCOUNTS.guardians` attest and the depositor stakes every validator. Returns the
+ * staked pubkeys in staking order.
+ */
+export async function stakeThroughOperators(
+  connection: NetworkConnection,
+  protocol: Protocol,
+  operators: readonly OperatorPlan[],
+  keysPerOperator: number,
+  depositor: number = STAKED_ACCOUNTS.depositor,
+): Promise<string[]> {
+  const network = BEACON_NETWORKS.local;
+  const signers = await connection.ethers.getSigners();
+  const account = (index: number) => {
+    const found = signers[index];
+    if (found === undefined) throw new Error(`tests need account #${index}`);
+    return found;
+  };
+  const governance = account(STAKED_ACCOUNTS.governance);
+  const skipDelay = localDelaySkipper(connection.provider, connection.networkName, true);
+  const govern = async (request: Parameters<typeof registryOperation>[2]) =>
+    advanceOperation(
+      protocol.timelock,
+      governance,
+      await registryOperation(protocol.timelock, protocol.operatorRegistry, request),
+      skipDelay,
+    );
+  const firstId = Number(await protocol.operatorRegistry.operatorCount());
+  for (const [offset, operator] of operators.entries()) {
+    const operatorId = firstId + offset;
+    const manager = account(operator.manager);
+    await govern({
+      kind: "add",
+      name: operator.name,
+      manager: manager.address,
+      rewardAddress: account(operator.rewardAddress).address,
+    });
+    const { deposits } = generateDepositData({
+      mnemonic: entropyToMnemonic(new Uint8Array(32).fill(operatorId + 1), wordlist),
+      start: 0,
+      count: keysPerOperator,
+      network,
+      withdrawal: { kind: "execution", address: protocol.addresses.withdrawalVault },
+    });
+    await submitKeys(protocol, manager, operatorId, deposits, { network });
+    await govern({ kind: "vet", operatorId, vettedKeys: BigInt(keysPerOperator) });
+  }
+  const validators = operators.length * keysPerOperator;
+  await deposit(protocol.pool, account(depositor), parseEther("32") * BigInt(validators));
+  const report = await guardianCheck(protocol, network);
+  const attestations = [];
+  for (const index of STAKED_ACCOUNTS.guardians)
+    attestations.push(await signAttestation(protocol, account(index), report));
+  const plan = await planStake(protocol);
+  const pubkeys: string[] = [];
+  for (const segment of plan.segments) {
+    const hex = String(segment.pubkeys).slice(2);
+    for (let offset = 0; offset < hex.length; offset += 96) pubkeys.push(`0x${hex.slice(offset, offset + 96)}`);
+  }
+  await stake(protocol, account(depositor), plan, mergeAttestations(attestations));
+  if (pubkeys.length !== validators) throw new Error(`staked ${pubkeys.length} validators, expected ${validators}`);
+  return pubkeys;
+}
+
+/**
+ * A fixture that deploys Plural and stakes `operators × keysPerOperator` validators with `stakeThroughOperators`:
+ * operator i is managed by `STAKED_ACCOUNTS.managers[i]`, which is also its reward address.
  */
 export function stakedFixture(
   connection: NetworkConnection,
@@ -45,54 +118,14 @@ export function stakedFixture(
     throw new RangeError(`at most ${STAKED_ACCOUNTS.managers.length} operators`);
   }
   const deployPlural = pluralFixture(connection);
-  const network = BEACON_NETWORKS.local;
   return async function deployStakedPlural(): Promise<StakedFixture> {
     const fixture = await deployPlural();
-    const { protocol } = fixture;
+    const plans = STAKED_ACCOUNTS.managers
+      .slice(0, operators)
+      .map((manager, id) => ({ name: `Operator ${id}`, manager, rewardAddress: manager }));
+    const pubkeys = await stakeThroughOperators(connection, fixture.protocol, plans, keysPerOperator);
     const signers = await connection.ethers.getSigners();
-    const governance = signers[STAKED_ACCOUNTS.governance]!;
-    const skipDelay = localDelaySkipper(connection.provider, "default", true);
-    const pubkeys: string[] = [];
-    for (let operatorId = 0; operatorId < operators; operatorId++) {
-      const manager = signers[STAKED_ACCOUNTS.managers[operatorId]!]!;
-      const govern = async (request: Parameters<typeof registryOperation>[2]) =>
-        advanceOperation(
-          protocol.timelock,
-          governance,
-          await registryOperation(protocol.timelock, protocol.operatorRegistry, request),
-          skipDelay,
-        );
-      await govern({
-        kind: "add",
-        name: `Operator ${operatorId}`,
-        manager: manager.address,
-        rewardAddress: manager.address,
-      });
-      const { deposits } = generateDepositData({
-        mnemonic: entropyToMnemonic(new Uint8Array(32).fill(operatorId + 1), wordlist),
-        start: 0,
-        count: keysPerOperator,
-        network,
-        withdrawal: { kind: "execution", address: protocol.addresses.withdrawalVault },
-      });
-      await submitKeys(protocol, manager, operatorId, deposits, { network });
-      await govern({ kind: "vet", operatorId, vettedKeys: BigInt(keysPerOperator) });
-    }
-    const validators = operators * keysPerOperator;
-    await deposit(protocol.pool, signers[STAKED_ACCOUNTS.depositor]!, parseEther("32") * BigInt(validators));
-    const report = await guardianCheck(protocol, network);
-    const attestations = [];
-    for (const index of STAKED_ACCOUNTS.guardians) {
-      attestations.push(await signAttestation(protocol, signers[index]!, report));
-    }
-    const plan = await planStake(protocol);
-    for (const segment of plan.segments) {
-      const hex = String(segment.pubkeys).slice(2);
-      for (let offset = 0; offset < hex.length; offset += 96) pubkeys.push(`0x${hex.slice(offset, offset + 96)}`);
-    }
-    await stake(protocol, signers[0]!, plan, mergeAttestations(attestations));
-    if (pubkeys.length !== validators) throw new Error(`staked ${pubkeys.length} validators, expected ${validators}`);
-    return { ...fixture, signers, validators, pubkeys };
+    return { ...fixture, signers, validators: operators * keysPerOperator, pubkeys };
   };
 }
 
