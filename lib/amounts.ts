@@ -73,3 +73,8 @@ export function formatDuration(seconds: bigint): string {
   }
   return parts.slice(0, 2).join(" ");
 }
+
+/** Basis points as a percentage with 2 decimals: 500 → "5.00 %". */
+export function formatBps(bps: bigint): string {
+  return `${bps / 100n}.${(bps % 100n).toString().padStart(2, "0")} %`;
+}

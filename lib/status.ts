@@ -1,7 +1,7 @@
 import type { Provider } from "ethers";
 
 import type { StakingPool } from "../typechain-types/index.js";
-import { formatDuration, formatEth, formatPlEth } from "./amounts.js";
+import { formatBps, formatDuration, formatEth, formatPlEth } from "./amounts.js";
 import { queryInChunks } from "./logs.js";
 import { renderTable, type Row } from "./table.js";
 
@@ -173,11 +173,6 @@ export function formatApr(apr: bigint): string {
   const hundredths = (magnitude * 10_000n + APR_SCALE / 2n) / APR_SCALE;
   const whole = (hundredths / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   return `${apr < 0n ? "-" : ""}${whole}.${(hundredths % 100n).toString().padStart(2, "0")} %`;
-}
-
-/** Basis points as a percentage with 2 decimals: 500 → "5.00 %". */
-function formatBps(bps: bigint): string {
-  return `${bps / 100n}.${(bps % 100n).toString().padStart(2, "0")} %`;
 }
 
 /**

@@ -13,8 +13,8 @@ import {
   ChainMismatchError,
   RefSlotNotFinalizedError,
   summarizeValidators,
-  withdrawalCredentialsOf,
 } from "../lib/oracle/report.js";
+import { executionWithdrawalCredentials } from "../lib/keys/depositData.js";
 import { formatOracleStatus, readOracleStatus } from "../lib/oracle/status.js";
 import { freePort } from "./helpers/node.js";
 import { expectUserError, timelockSigner } from "./helpers/protocol.js";
@@ -167,7 +167,7 @@ describe("oracle daemon", function () {
     });
 
     it("counts only keys with the pool's credentials; exited ones by exit epoch; balances in wei", function () {
-      const ours = withdrawalCredentialsOf("0x00000000000000000000000000000000000000Ab");
+      const ours = executionWithdrawalCredentials("0x00000000000000000000000000000000000000ab");
       expect(ours, "0x01 credentials of the vault").to.equal("0x01" + "00".repeat(30) + "ab");
       const foreign = "0x01" + "00".repeat(30) + "cd";
       const validator = fc.record({

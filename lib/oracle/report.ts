@@ -2,7 +2,7 @@ import type { Provider } from "ethers";
 
 import type { BeaconBlockInfo, BeaconClient, ValidatorInfo } from "../beacon/client.js";
 import { UserInputError } from "../errors.js";
-import { listOperators, readCommittedBatches } from "../operators.js";
+import { committedKeys, listOperators, readCommittedBatches } from "../operators.js";
 import type { Protocol } from "../protocol.js";
 import type { FrameState, OracleReport } from "./frames.js";
 import { reportHash } from "./frames.js";
@@ -132,11 +132,6 @@ export async function findReferenceBlock(
   return fromBeaconBlock(block);
 }
 
-/** The 0x01 withdrawal credentials of `vault`: every Plural validator's. */
-export function withdrawalCredentialsOf(vault: string): string {
-  return `0x01${"00".repeat(11)}${vault.slice(2)}`.toLowerCase();
-}
-
 /** A report and where it came from. */
 export interface BuiltReport {
   report: OracleReport;
@@ -205,36 +200,27 @@ export async function buildReport(
   }
 
   const registry = protocol.operatorRegistry;
-  const [operators, batches, withdrawalBalance, elRewardsBalance] = await Promise.all([
+  const [operators, batches, credentials, withdrawalBalance, elRewardsBalance] = await Promise.all([
     listOperators(registry, blockTag),
     readCommittedBatches(registry, blockTag, protocol.addresses.deployedAtBlock),
+    protocol.pool.withdrawalCredentials({ blockTag }),
     provider.getBalance(protocol.addresses.withdrawalVault, blockTag),
     provider.getBalance(protocol.addresses.executionRewardsVault, blockTag),
   ]);
-  const pubkeys: string[] = [];
-  for (const operator of operators) {
-    const deposited = Number(operator.depositedKeys);
-    const before = pubkeys.length;
-    // Keys are deposited in index order and only keys not deposited can be dropped: the first `deposited` are kept.
-    for (const batch of batches) {
-      if (batch.operatorId !== operator.id) continue;
-      for (let index = batch.firstIndex; index < Math.min(batch.end, deposited); index++) {
-        pubkeys.push(batch.pubkeys[index - batch.firstIndex]!.toLowerCase());
-      }
-    }
-    if (pubkeys.length - before !== deposited) {
-      throw new Error(
-        `operator ${operator.id} deposited ${deposited} keys but its committed batches hold ` +
-          `${pubkeys.length - before} of them at block ${blockTag}`,
-      );
-    }
+  // Keys are deposited in index order and only keys not deposited can be dropped: the first `deposited` are kept.
+  const depositedOf = new Map(operators.map((operator) => [operator.id, Number(operator.depositedKeys)]));
+  const pubkeys = committedKeys(batches)
+    .filter((key) => key.index < depositedOf.get(key.operatorId)!)
+    .map((key) => key.pubkey.toLowerCase());
+  const deposited = operators.reduce((sum, operator) => sum + Number(operator.depositedKeys), 0);
+  if (pubkeys.length !== deposited) {
+    throw new Error(
+      `the operators deposited ${deposited} keys but their committed batches hold ${pubkeys.length} of them at ` +
+        `block ${blockTag}`,
+    );
   }
   const validators = pubkeys.length === 0 ? [] : await beacon.validators(refSlot, pubkeys);
-  const summary = summarizeValidators(
-    validators,
-    withdrawalCredentialsOf(protocol.addresses.withdrawalVault),
-    refSlot / clock.slotsPerEpoch,
-  );
+  const summary = summarizeValidators(validators, credentials.toLowerCase(), refSlot / clock.slotsPerEpoch);
   const report: OracleReport = {
     refSlot,
     beaconValidators: summary.beaconValidators,

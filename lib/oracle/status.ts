@@ -1,5 +1,5 @@
 import type { AccountingOracle } from "../../typechain-types/index.js";
-import { formatDuration, formatEth } from "../amounts.js";
+import { formatBps, formatDuration, formatEth } from "../amounts.js";
 import { renderGrid, renderTable, type Row } from "../table.js";
 import { type FrameState, nextReportableFrame, readFrame } from "./frames.js";
 
@@ -52,7 +52,6 @@ export async function readOracleStatus(oracle: AccountingOracle): Promise<Oracle
   };
 }
 
-const percent = (bps: bigint) => `${bps / 100n}.${(bps % 100n).toString().padStart(2, "0")} %`;
 const isoTime = (seconds: bigint) => new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
 const short = (hash: string) => `${hash.slice(0, 18)}…`;
 
@@ -84,9 +83,9 @@ export function formatOracleStatus(status: OracleStatus, networkName: string): s
           : `agreed on ${short(consensus.hash)} (support ${consensus.support}), not applied yet`,
     ],
     ["sanity bounds"],
-    ["max reward rate", `${percent(status.bounds.maxAprBps)} a year`],
-    ["max loss per report", `${percent(status.bounds.maxLossBps)} of staked ether`],
-    ["max EL rewards per report", `${percent(status.bounds.maxElRewardsBps)} of pooled ether`],
+    ["max reward rate", `${formatBps(status.bounds.maxAprBps)} a year`],
+    ["max loss per report", `${formatBps(status.bounds.maxLossBps)} of staked ether`],
+    ["max EL rewards per report", `${formatBps(status.bounds.maxElRewardsBps)} of pooled ether`],
     ["unseen deposit deadline", formatDuration(status.bounds.unseenDepositDeadline)],
     [
       "extra loss allowed",
