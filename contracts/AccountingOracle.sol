@@ -416,7 +416,9 @@ contract AccountingOracle is IAccountingOracle, AccessControlUpgradeable, UUPSUp
             beaconBalance: report.beaconBalance,
             exitedValidators: report.exitedValidators,
             withdrawalVaultBalance: report.withdrawalVaultBalance,
-            elRewardsVaultBalance: report.elRewardsVaultBalance
+            elRewardsVaultBalance: report.elRewardsVaultBalance,
+            lastFinalizableRequestId: report.lastFinalizableRequestId,
+            bunkerMode: report.bunkerMode
         });
         emit ReportProcessed(refSlot, reportHash);
         $.pool.handleOracleReport(poolReport, limits);

@@ -12,6 +12,8 @@ import {IOperatorRegistry} from "./interfaces/IOperatorRegistry.sol";
 import {IStakingPool} from "./interfaces/IStakingPool.sol";
 import {OperatorRegistry} from "./OperatorRegistry.sol";
 import {StakingPool} from "./StakingPool.sol";
+import {IWithdrawalQueue} from "./interfaces/IWithdrawalQueue.sol";
+import {WithdrawalQueue} from "./WithdrawalQueue.sol";
 import {WithdrawalVault} from "./WithdrawalVault.sol";
 
 /// @title PluralDeployer
@@ -29,6 +31,7 @@ contract PluralDeployer {
         address withdrawalVault;
         address executionRewardsVault;
         address accountingOracle;
+        address withdrawalQueue;
     }
 
     /// @notice Initialization parameters (see each contract's `initialize`).
@@ -56,6 +59,7 @@ contract PluralDeployer {
         address vault;
         address rewardsVault;
         address oracle;
+        address queue;
     }
 
     /// @notice The protocol's proxies, all initialized.
@@ -65,19 +69,21 @@ contract PluralDeployer {
     /// @param withdrawalVault The withdrawal vault proxy, the address in every validator's withdrawal credentials.
     /// @param executionRewardsVault The execution-rewards vault proxy, every validator's fee recipient.
     /// @param accountingOracle The accounting oracle proxy.
+    /// @param withdrawalQueue The withdrawal queue proxy.
     event ProtocolDeployed(
         address pool,
         address operatorRegistry,
         address depositGuard,
         address withdrawalVault,
         address executionRewardsVault,
-        address accountingOracle
+        address accountingOracle,
+        address withdrawalQueue
     );
 
     /// @notice A proxy landed somewhere other than predicted (cannot happen with CREATE; checked all the same).
     error UnexpectedAddress(address expected, address actual);
 
-    /// @notice Deploys the pool, registry, guard, vault and oracle proxies, each initialized with the others'
+    /// @notice Deploys the pool, registry, guard, vaults, oracle and withdrawal queue proxies, each initialized with the others'
     /// addresses, and emits `ProtocolDeployed`.
     /// @param implementations The implementations.
     /// @param settings The parameters; `msg.value` is the pool's initial deposit behind the dead shares.
@@ -89,12 +95,19 @@ contract PluralDeployer {
             guard: _createdAddress(3),
             vault: _createdAddress(4),
             rewardsVault: _createdAddress(5),
-            oracle: _createdAddress(6)
+            oracle: _createdAddress(6),
+            queue: _createdAddress(7)
         });
 
         _createPoolAndRegistry(addresses, implementations, settings);
         _createGuardAndWithdrawalVault(addresses, implementations, settings);
         _createRewardsVaultAndOracle(addresses, implementations, settings);
+        _create(
+            addresses.queue,
+            implementations.withdrawalQueue,
+            abi.encodeCall(WithdrawalQueue.initialize, (settings.admin, addresses.pool)),
+            0
+        );
 
         emit ProtocolDeployed(
             addresses.pool,
@@ -102,7 +115,8 @@ contract PluralDeployer {
             addresses.guard,
             addresses.vault,
             addresses.rewardsVault,
-            addresses.oracle
+            addresses.oracle,
+            addresses.queue
         );
     }
 
@@ -126,7 +140,8 @@ contract PluralDeployer {
                         IDepositGuard(addresses.guard),
                         addresses.vault,
                         addresses.rewardsVault,
-                        addresses.oracle
+                        addresses.oracle,
+                        IWithdrawalQueue(addresses.queue)
                     ),
                     settings.accounting
                 )

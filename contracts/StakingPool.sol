@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
 import {UUPSUpgradeable} from "@openzeppelin/contracts/proxy/utils/UUPSUpgradeable.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
@@ -11,6 +12,7 @@ import {IDepositGuard} from "./interfaces/IDepositGuard.sol";
 import {IOperatorRegistry} from "./interfaces/IOperatorRegistry.sol";
 import {IStakedEther} from "./interfaces/IStakedEther.sol";
 import {IStakingPool} from "./interfaces/IStakingPool.sol";
+import {IWithdrawalQueue} from "./interfaces/IWithdrawalQueue.sol";
 import {IPoolVault, IVaultEtherRecipient} from "./interfaces/IPoolVault.sol";
 import {KeyBatch} from "./libraries/KeyBatch.sol";
 import {SharesMath} from "./libraries/SharesMath.sol";
@@ -101,6 +103,8 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
         uint64 lastReportRefSlot;
         address executionRewardsVault;
         address accountingOracle;
+        // Read by each validator deposit (the reserve) and each report (finalization).
+        IWithdrawalQueue withdrawalQueue;
     }
 
     /// @dev Where a report's change came from (see `ReportBreakdown`).
@@ -143,7 +147,8 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
                 address(staking.depositGuard) != address(0) &&
                 staking.withdrawalVault != address(0) &&
                 staking.executionRewardsVault != address(0) &&
-                staking.accountingOracle != address(0),
+                staking.accountingOracle != address(0) &&
+                address(staking.withdrawalQueue) != address(0),
             ZeroAddress()
         );
         require(msg.value >= MIN_INITIAL_DEPOSIT, InitialDepositTooSmall(msg.value, MIN_INITIAL_DEPOSIT));
@@ -166,6 +171,7 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
         $.withdrawalVault = staking.withdrawalVault;
         $.executionRewardsVault = staking.executionRewardsVault;
         $.accountingOracle = staking.accountingOracle;
+        $.withdrawalQueue = staking.withdrawalQueue;
         $.bufferedEther = msg.value.toUint96();
         _mint(DEAD_SHARES_HOLDER, msg.value);
     }
@@ -195,6 +201,9 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
         uint256 amount = count * VALIDATOR_DEPOSIT;
         uint256 bufferedEther = $.bufferedEther;
         require(amount <= bufferedEther, InsufficientBufferedEther(amount, bufferedEther));
+        // Ether the unfinalized withdrawal requests may need stays in the buffer for the next finalization.
+        uint256 stakeable = _stakeableEther($, bufferedEther);
+        require(amount <= stakeable, BufferReservedForWithdrawals(amount, stakeable));
         $.depositGuard.checkAttestation(attestation);
 
         // Ether moves from the buffer to validators: totalPooledEther, and so the share rate, stays the same.
@@ -230,6 +239,7 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
         if (profit > 0) {
             (breakdown.treasuryShares, breakdown.operatorShares) = _mintFees($, uint256(profit), preTotalShares);
         }
+        _finalizeWithdrawals($, report);
 
         emit ReportBreakdown(
             report.refSlot,
@@ -248,6 +258,26 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
             totalPooledEther(),
             totalSupply()
         );
+    }
+
+    /// @dev The queue prices the finalized requests at the post-fee rate, within the buffer; their plETH is burned and
+    /// their ether leaves the buffer, at a rate no better than the pool's, so no remaining share loses value.
+    function _finalizeWithdrawals(StakingPoolStorage storage $, OracleReport calldata report) private {
+        IWithdrawalQueue queue = $.withdrawalQueue;
+        uint256 bufferedEther = $.bufferedEther;
+        (uint256 etherToLock, uint256 sharesToBurn) = queue.finalize(
+            report.lastFinalizableRequestId,
+            report.timestamp,
+            report.bunkerMode,
+            totalPooledEther(),
+            totalSupply(),
+            bufferedEther
+        );
+        if (sharesToBurn == 0) return;
+        // etherToLock <= bufferedEther: the queue finalizes only what the buffer pays.
+        $.bufferedEther = uint96(bufferedEther - etherToLock);
+        _burn(address(queue), sharesToBurn);
+        Address.sendValue(payable(address(queue)), etherToLock);
     }
 
     /// @inheritdoc IVaultEtherRecipient
@@ -328,6 +358,7 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
             VALIDATOR_DEPOSIT;
         accounting.totalPooledEther = accounting.bufferedEther + accounting.beaconBalance + accounting.transientEther;
         accounting.totalShares = totalSupply();
+        accounting.withdrawalReserve = accounting.bufferedEther - _stakeableEther($, accounting.bufferedEther);
     }
 
     /// @inheritdoc IStakingPool
@@ -358,7 +389,8 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
                 $.depositGuard,
                 $.withdrawalVault,
                 $.executionRewardsVault,
-                $.accountingOracle
+                $.accountingOracle,
+                $.withdrawalQueue
             );
     }
 
@@ -598,6 +630,12 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
                 }
             }
         }
+    }
+
+    /// @dev The buffer less what the unfinalized withdrawal requests may need (their value when made).
+    function _stakeableEther(StakingPoolStorage storage $, uint256 bufferedEther) private view returns (uint256) {
+        uint256 reserve = $.withdrawalQueue.unfinalizedEther();
+        return bufferedEther > reserve ? bufferedEther - reserve : 0;
     }
 
     function _withdrawalCredentials(address vault) private pure returns (bytes32) {

@@ -7,8 +7,8 @@ const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
  * Futures of a deployment that every module deploying the protocol builds the same way, whatever the deposit
  * contract is (the real one on public networks, `BeaconDepositMock` on local ones).
  *
- * The implementations are deployed first; `PluralDeployer` then creates the six proxies (pool, operator registry,
- * deposit guard, withdrawal vault, execution-rewards vault, accounting oracle) in its constructor, each initialized
+ * The implementations are deployed first; `PluralDeployer` then creates the seven proxies (pool, operator registry,
+ * deposit guard, withdrawal vault, execution-rewards vault, accounting oracle, withdrawal queue) in its constructor, each initialized
  * with the others' addresses, so no proxy is ever uninitialized and the deployer account keeps no role anywhere.
  *
  * Parameters, all required (see deploy/parameters/<network>.json):
@@ -47,6 +47,7 @@ export function buildProtocol(
     id: "ExecutionRewardsVaultImplementation",
   });
   const oracleImplementation = m.contract("AccountingOracle", [], { id: "AccountingOracleImplementation" });
+  const queueImplementation = m.contract("WithdrawalQueue", [], { id: "WithdrawalQueueImplementation" });
 
   const deployer = m.contract(
     "PluralDeployer",
@@ -58,6 +59,7 @@ export function buildProtocol(
         withdrawalVault: vaultImplementation,
         executionRewardsVault: rewardsVaultImplementation,
         accountingOracle: oracleImplementation,
+        withdrawalQueue: queueImplementation,
       },
       {
         admin: timelock,
@@ -103,6 +105,7 @@ export function buildProtocol(
     id: "ExecutionRewardsVault",
   });
   const accountingOracle = m.contractAt("AccountingOracle", deployed("accountingOracle"), { id: "AccountingOracle" });
+  const withdrawalQueue = m.contractAt("WithdrawalQueue", deployed("withdrawalQueue"), { id: "WithdrawalQueue" });
 
   return {
     timelock,
@@ -113,10 +116,12 @@ export function buildProtocol(
     withdrawalVault,
     executionRewardsVault,
     accountingOracle,
+    withdrawalQueue,
     registryImplementation,
     guardImplementation,
     vaultImplementation,
     rewardsVaultImplementation,
     oracleImplementation,
+    queueImplementation,
   };
 }

@@ -26,6 +26,7 @@ export async function deployLocalProtocol(
     withdrawalVault: await deployed.withdrawalVault.getAddress(),
     executionRewardsVault: await deployed.executionRewardsVault.getAddress(),
     accountingOracle: await deployed.accountingOracle.getAddress(),
+    withdrawalQueue: await deployed.withdrawalQueue.getAddress(),
     depositContract: await deployed.beaconDeposit.getAddress(),
   };
 }

@@ -21,6 +21,7 @@ export interface ProtocolAddresses {
   withdrawalVault: string;
   executionRewardsVault: string;
   accountingOracle: string;
+  withdrawalQueue: string;
   /** Known from the record only where the module deployed it (`BeaconDepositMock` on local chains). */
   depositContract?: string;
   /** The block that created the protocol's proxies, from Ignition's journal: event scans start there. */
@@ -84,6 +85,7 @@ export function readDeployment(networkName: string, id: string, root = PROJECT_R
     const withdrawalVault = record[`${module}#WithdrawalVault`];
     const executionRewardsVault = record[`${module}#ExecutionRewardsVault`];
     const accountingOracle = record[`${module}#AccountingOracle`];
+    const withdrawalQueue = record[`${module}#WithdrawalQueue`];
     if (
       pool !== undefined &&
       timelock !== undefined &&
@@ -91,7 +93,8 @@ export function readDeployment(networkName: string, id: string, root = PROJECT_R
       depositGuard !== undefined &&
       withdrawalVault !== undefined &&
       executionRewardsVault !== undefined &&
-      accountingOracle !== undefined
+      accountingOracle !== undefined &&
+      withdrawalQueue !== undefined
     ) {
       const depositContract = record["BeaconDepositMock#BeaconDepositMock"];
       const deployedAtBlock = journalBlockOf(
@@ -108,6 +111,7 @@ export function readDeployment(networkName: string, id: string, root = PROJECT_R
         withdrawalVault,
         executionRewardsVault,
         accountingOracle,
+        withdrawalQueue,
         ...(depositContract === undefined ? {} : { depositContract }),
       };
     }

@@ -8,6 +8,7 @@ import type {
   OperatorRegistry,
   StakingPool,
   TimelockController,
+  WithdrawalQueue,
   WithdrawalVault,
 } from "../typechain-types/index.js";
 import { deploymentId, type ProtocolAddresses, readDeployment } from "./deployment.js";
@@ -24,6 +25,7 @@ export interface Protocol {
   withdrawalVault: WithdrawalVault;
   executionRewardsVault: ExecutionRewardsVault;
   accountingOracle: AccountingOracle;
+  withdrawalQueue: WithdrawalQueue;
 }
 
 /** Attaches typed contracts to known addresses, checking that each one holds code. */
@@ -36,6 +38,7 @@ export async function connectProtocol(ethers: HardhatEthers, addresses: Protocol
     ["WithdrawalVault", addresses.withdrawalVault],
     ["ExecutionRewardsVault", addresses.executionRewardsVault],
     ["AccountingOracle", addresses.accountingOracle],
+    ["WithdrawalQueue", addresses.withdrawalQueue],
   ] as const) {
     if ((await ethers.provider.getCode(address)) === "0x") {
       throw new UserInputError(
@@ -62,6 +65,7 @@ export async function connectProtocol(ethers: HardhatEthers, addresses: Protocol
     withdrawalVault: await ethers.getContractAt("WithdrawalVault", addresses.withdrawalVault),
     executionRewardsVault: await ethers.getContractAt("ExecutionRewardsVault", addresses.executionRewardsVault),
     accountingOracle: await ethers.getContractAt("AccountingOracle", addresses.accountingOracle),
+    withdrawalQueue: await ethers.getContractAt("WithdrawalQueue", addresses.withdrawalQueue),
   };
 }
 

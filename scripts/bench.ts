@@ -224,6 +224,8 @@ async function reportFrame(
     exitedValidators: accounting.exitedValidators,
     withdrawalVaultBalance: vaultBalance,
     elRewardsVaultBalance: elBalance,
+    lastFinalizableRequestId: 0n,
+    bunkerMode: false,
   };
   return {
     vote: await gasOf(deployed.accountingOracle.connect(members[10]!).submitReport(report)),

@@ -15,6 +15,7 @@ import {IStakingPool} from "../contracts/interfaces/IStakingPool.sol";
 import {OperatorRegistry} from "../contracts/OperatorRegistry.sol";
 import {PluralDeployer} from "../contracts/PluralDeployer.sol";
 import {StakingPool} from "../contracts/StakingPool.sol";
+import {WithdrawalQueue} from "../contracts/WithdrawalQueue.sol";
 import {WithdrawalVault} from "../contracts/WithdrawalVault.sol";
 import {StakingPoolFixture} from "./utils/StakingPoolFixture.sol";
 
@@ -22,7 +23,7 @@ import {StakingPoolFixture} from "./utils/StakingPoolFixture.sol";
 // solhint-disable-next-line no-empty-blocks
 contract NonceProbe {}
 
-/// @dev Tests of PluralDeployer: one constructor creating the six initialized proxies. Each test deploys a fresh
+/// @dev Tests of PluralDeployer: one constructor creating the seven initialized proxies. Each test deploys a fresh
 /// protocol next to the fixture's, with its own implementations.
 contract PluralDeployerTest is StakingPoolFixture {
     bytes32 private constant DEFAULT_ADMIN_ROLE = 0x00;
@@ -40,7 +41,8 @@ contract PluralDeployerTest is StakingPoolFixture {
             depositGuard: address(new DepositGuard(IDepositContract(address(beaconDeposit)))),
             withdrawalVault: address(new WithdrawalVault()),
             executionRewardsVault: address(new ExecutionRewardsVault()),
-            accountingOracle: address(new AccountingOracle())
+            accountingOracle: address(new AccountingOracle()),
+            withdrawalQueue: address(new WithdrawalQueue())
         });
     }
 
@@ -53,16 +55,17 @@ contract PluralDeployerTest is StakingPoolFixture {
         PluralDeployer created = _deploy(_settings(), DEPLOYER_VALUE);
         assertEq(address(created), deployer, "the deployer where predicted");
 
-        address[6] memory proxies = _predictedProxies(deployer);
-        address[6] memory expectedImplementations = [
+        address[7] memory proxies = _predictedProxies(deployer);
+        address[7] memory expectedImplementations = [
             implementations.pool,
             implementations.operatorRegistry,
             implementations.depositGuard,
             implementations.withdrawalVault,
             implementations.executionRewardsVault,
-            implementations.accountingOracle
+            implementations.accountingOracle,
+            implementations.withdrawalQueue
         ];
-        for (uint256 i; i < 6; ++i) {
+        for (uint256 i; i < 7; ++i) {
             assertGt(proxies[i].code.length, 0, "a proxy at the predicted address");
             assertEq(
                 vm.load(proxies[i], ERC1967Utils.IMPLEMENTATION_SLOT),
@@ -70,18 +73,26 @@ contract PluralDeployerTest is StakingPoolFixture {
                 "the proxy's implementation"
             );
         }
-        // Nothing else was created: the deployer's seventh CREATE address stays empty.
-        assertEq(_createdAddress(deployer, 7).code.length, 0, "no seventh contract");
+        // Nothing else was created: the deployer's eighth CREATE address stays empty.
+        assertEq(_createdAddress(deployer, 8).code.length, 0, "no eighth contract");
     }
 
     function test_Constructor_EmitsProtocolDeployed() public {
         address deployer = _nextCreateAddress();
-        address[6] memory proxies = _predictedProxies(deployer);
+        address[7] memory proxies = _predictedProxies(deployer);
         PluralDeployer.Settings memory settings = _settings();
         vm.deal(address(this), DEPLOYER_VALUE);
 
         vm.expectEmit(true, true, true, true, deployer);
-        emit PluralDeployer.ProtocolDeployed(proxies[0], proxies[1], proxies[2], proxies[3], proxies[4], proxies[5]);
+        emit PluralDeployer.ProtocolDeployed(
+            proxies[0],
+            proxies[1],
+            proxies[2],
+            proxies[3],
+            proxies[4],
+            proxies[5],
+            proxies[6]
+        );
         new PluralDeployer{value: DEPLOYER_VALUE}(implementations, settings);
     }
 
@@ -110,6 +121,10 @@ contract PluralDeployerTest is StakingPoolFixture {
         assertEq(staking.accountingOracle, address(newOracle), "pool: accounting oracle");
         assertEq(newElVault.pool(), address(newPool), "execution rewards vault: pool");
         assertEq(newOracle.pool(), address(newPool), "oracle: pool");
+        WithdrawalQueue newQueue = WithdrawalQueue(payable(_predictedProxies(address(created))[6]));
+        assertEq(address(staking.withdrawalQueue), address(newQueue), "pool: withdrawal queue");
+        assertEq(newQueue.pool(), address(newPool), "queue: pool");
+        assertTrue(newQueue.hasRole(DEFAULT_ADMIN_ROLE, admin), "queue: admin");
     }
 
     function test_Constructor_AppliesTheSettings() public {
@@ -414,15 +429,15 @@ contract PluralDeployerTest is StakingPoolFixture {
             assertEq(actual, reason, "revert data");
         }
         assertEq(deployer.code.length, 0, "no deployer");
-        address[6] memory proxies = _predictedProxies(deployer);
-        for (uint256 i; i < 6; ++i) assertEq(proxies[i].code.length, 0, "no proxy");
+        address[7] memory proxies = _predictedProxies(deployer);
+        for (uint256 i; i < 7; ++i) assertEq(proxies[i].code.length, 0, "no proxy");
         assertEq(address(this).balance, value, "the ether came back");
     }
 
     function _proxies(
         PluralDeployer deployer
     ) private pure returns (StakingPool, OperatorRegistry, DepositGuard, WithdrawalVault) {
-        address[6] memory proxies = _predictedProxies(address(deployer));
+        address[7] memory proxies = _predictedProxies(address(deployer));
         return (
             StakingPool(payable(proxies[0])),
             OperatorRegistry(proxies[1]),
@@ -432,13 +447,13 @@ contract PluralDeployerTest is StakingPoolFixture {
     }
 
     function _reportingProxies(PluralDeployer deployer) private pure returns (ExecutionRewardsVault, AccountingOracle) {
-        address[6] memory proxies = _predictedProxies(address(deployer));
+        address[7] memory proxies = _predictedProxies(address(deployer));
         return (ExecutionRewardsVault(payable(proxies[4])), AccountingOracle(proxies[5]));
     }
 
     /// @dev The pool, registry, guard, vaults and oracle a deployer at `deployer` creates: its CREATE nonces 1 to 6.
-    function _predictedProxies(address deployer) private pure returns (address[6] memory proxies) {
-        for (uint256 i; i < 6; ++i) proxies[i] = _createdAddress(deployer, i + 1);
+    function _predictedProxies(address deployer) private pure returns (address[7] memory proxies) {
+        for (uint256 i; i < 7; ++i) proxies[i] = _createdAddress(deployer, i + 1);
     }
 
     /// @dev keccak256(rlp([creator, nonce]))[12:] for 1 <= nonce <= 0x7f, where rlp(nonce) is the byte itself:

@@ -392,7 +392,9 @@ contract AccountingHandler is OracleFixture {
             beaconBalance: ghostBeaconBalance,
             exitedValidators: ghostExitedValidators,
             withdrawalVaultBalance: address(vault).balance,
-            elRewardsVaultBalance: address(elVault).balance
+            elRewardsVaultBalance: address(elVault).balance,
+            lastFinalizableRequestId: 0,
+            bunkerMode: false
         });
         uint256 beaconBefore = _beaconBefore(ghostActivatedValidators);
         int256 beaconDelta = int256(ghostBeaconBalance + beaconReport.withdrawalVaultBalance) - int256(beaconBefore);

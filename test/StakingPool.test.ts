@@ -17,9 +17,9 @@ const INITIAL_DEPOSIT = ethers.parseEther("0.001");
 
 /** The deployment's contracts: valid `initialize` arguments, so only the initializer lock refuses. */
 function stakingContracts(protocol: Protocol) {
-  const { operatorRegistry, depositGuard, withdrawalVault, executionRewardsVault, accountingOracle } =
+  const { operatorRegistry, depositGuard, withdrawalVault, executionRewardsVault, accountingOracle, withdrawalQueue } =
     protocol.addresses;
-  return { operatorRegistry, depositGuard, withdrawalVault, executionRewardsVault, accountingOracle };
+  return { operatorRegistry, depositGuard, withdrawalVault, executionRewardsVault, accountingOracle, withdrawalQueue };
 }
 
 /** Valid accounting settings for `initialize`. */

@@ -539,6 +539,8 @@ const emptyReport = (refSlot: bigint): OracleReport => ({
   exitedValidators: 0n,
   withdrawalVaultBalance: 0n,
   elRewardsVaultBalance: 0n,
+  lastFinalizableRequestId: 0n,
+  bunkerMode: false,
 });
 
 /**

@@ -109,6 +109,7 @@ describe("deployment records", function () {
         withdrawalVault: "0x0000000000000000000000000000000000000006",
         executionRewardsVault: "0x0000000000000000000000000000000000000007",
         accountingOracle: "0x0000000000000000000000000000000000000008",
+        withdrawalQueue: "0x0000000000000000000000000000000000000009",
       }),
       /no contract there: the chain was reset/,
     );

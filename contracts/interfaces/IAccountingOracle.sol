@@ -23,6 +23,11 @@ interface IAccountingOracle {
     /// @param exitedValidators Of them, those whose exit epoch has passed; never decreases.
     /// @param withdrawalVaultBalance The withdrawal vault's balance at the reference slot's execution block, in wei.
     /// @param elRewardsVaultBalance The execution-rewards vault's balance at that block, in wei.
+    /// @param lastFinalizableRequestId The newest withdrawal request made at or before the reference slot's execution
+    /// block (zero for none): the queue finalizes up to it, as far as the buffer pays; later requests wait, so nobody
+    /// can queue ahead of a loss the committee already sees.
+    /// @param bunkerMode True while any Plural validator is slashed and not yet withdrawable (penalties still to
+    /// come): finalization waits until the losses are known and shared.
     struct Report {
         uint256 refSlot;
         uint256 beaconValidators;
@@ -30,6 +35,8 @@ interface IAccountingOracle {
         uint256 exitedValidators;
         uint256 withdrawalVaultBalance;
         uint256 elRewardsVaultBalance;
+        uint256 lastFinalizableRequestId;
+        bool bunkerMode;
     }
 
     /// @notice The beacon chain's clock and the frame length.

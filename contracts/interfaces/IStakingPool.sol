@@ -5,6 +5,7 @@ import {IDepositGuard} from "./IDepositGuard.sol";
 import {IOperatorRegistry} from "./IOperatorRegistry.sol";
 import {IVaultEtherRecipient} from "./IPoolVault.sol";
 import {IStakedEther} from "./IStakedEther.sol";
+import {IWithdrawalQueue} from "./IWithdrawalQueue.sol";
 
 /// @title IStakingPool
 /// @notice The entry point of Plural and the plETH token in one contract. Anyone deposits ether and receives plETH at
@@ -23,6 +24,7 @@ interface IStakingPool is IStakedEther, IVaultEtherRecipient {
     /// @param totalShares plETH in existence.
     /// @param exitedValidators Validators the oracle has seen exit.
     /// @param writtenOffValidators Deposits the beacon chain never showed within the deadline, counted as lost.
+    /// @param withdrawalReserve Buffered ether the unfinalized withdrawal requests may need: never staked.
     struct Accounting {
         uint256 bufferedEther;
         uint256 beaconBalance;
@@ -33,6 +35,7 @@ interface IStakingPool is IStakedEther, IVaultEtherRecipient {
         uint256 totalShares;
         uint256 exitedValidators;
         uint256 writtenOffValidators;
+        uint256 withdrawalReserve;
     }
 
     /// @notice The report state and the rules that govern it.
@@ -72,12 +75,14 @@ interface IStakingPool is IStakedEther, IVaultEtherRecipient {
     /// @param withdrawalVault The address in the validators' withdrawal credentials.
     /// @param executionRewardsVault The fee recipient of every Plural validator.
     /// @param accountingOracle The only source of reports.
+    /// @param withdrawalQueue Where plETH is turned back into ether; funded by reports.
     struct StakingContracts {
         IOperatorRegistry operatorRegistry;
         IDepositGuard depositGuard;
         address withdrawalVault;
         address executionRewardsVault;
         address accountingOracle;
+        IWithdrawalQueue withdrawalQueue;
     }
 
     /// @notice Fee and report settings the pool starts with.
@@ -101,6 +106,8 @@ interface IStakingPool is IStakedEther, IVaultEtherRecipient {
     /// @param exitedValidators See `IAccountingOracle.Report`.
     /// @param withdrawalVaultBalance See `IAccountingOracle.Report`.
     /// @param elRewardsVaultBalance See `IAccountingOracle.Report`.
+    /// @param lastFinalizableRequestId See `IAccountingOracle.Report`.
+    /// @param bunkerMode See `IAccountingOracle.Report`.
     struct OracleReport {
         uint256 refSlot;
         uint256 timestamp;
@@ -110,6 +117,8 @@ interface IStakingPool is IStakedEther, IVaultEtherRecipient {
         uint256 exitedValidators;
         uint256 withdrawalVaultBalance;
         uint256 elRewardsVaultBalance;
+        uint256 lastFinalizableRequestId;
+        bool bunkerMode;
     }
 
     /// @notice The oracle's sanity bounds for one report (see `IAccountingOracle.SanityBounds`).
@@ -236,6 +245,9 @@ interface IStakingPool is IStakedEther, IVaultEtherRecipient {
     /// @notice A validator deposit with no keys.
     error NoValidatorsToDeposit();
 
+    /// @notice Staking would use ether the unfinalized withdrawal requests may need; `stakeable` is what is left.
+    error BufferReservedForWithdrawals(uint256 amount, uint256 stakeable);
+
     /// @notice Staking needs `amount` wei, the buffer holds `bufferedEther`.
     error InsufficientBufferedEther(uint256 amount, uint256 bufferedEther);
 
@@ -283,7 +295,7 @@ interface IStakingPool is IStakedEther, IVaultEtherRecipient {
     /// credentials. Anyone may call it; it needs a guardian quorum's attestation over the current deposit root and
     /// registry nonce, and exactly the keys the registry's allocation picks, each proven against its batch.
     /// @dev Emits `ValidatorsDeposited` (and the registry's `KeysDeposited`, the deposit contract's `DepositEvent`s).
-    /// Reverts with `NoValidatorsToDeposit`, `InsufficientBufferedEther`, the guard's errors (`StakingIsPaused`,
+    /// Reverts with `NoValidatorsToDeposit`, `InsufficientBufferedEther`, `BufferReservedForWithdrawals`, the guard's errors (`StakingIsPaused`,
     /// `DepositRootChanged`, ...) and the registry's (`NotEnoughDepositableKeys`, `InvalidKeyProof`, ...).
     /// @param segments The keys, grouped by operator (id order) and batch, in key order.
     /// @param attestation The guardians' attestation.
@@ -294,7 +306,9 @@ interface IStakingPool is IStakedEther, IVaultEtherRecipient {
 
     /// @notice Applies an agreed oracle report: checks it against the sanity bounds, takes the vaults' ether, writes
     /// off deposits never seen, and mints the protocol fee on rewards as new shares (holders keep exactly
-    /// 1 − fee of the rewards); a loss lowers every share's value.
+    /// 1 − fee of the rewards); a loss lowers every share's value. Then, at the post-fee rate, the withdrawal queue
+    /// finalizes what the buffer can pay of the requests made by the reference slot: the pool burns their plETH and
+    /// sends their ether to the queue.
     /// @dev The accounting oracle only. Emits `ReportApplied`, `ReportBreakdown`, `ValidatorsWrittenOff`. Reverts with
     /// `CallerNotOracle`, `BeaconValidatorsDecreased`, `BeaconValidatorsAboveDeposited`, `InvalidExitedValidators`,
     /// `VaultBalanceTooLow`, `RewardsAboveCap`, `LossAboveBound`.

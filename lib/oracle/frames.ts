@@ -10,10 +10,14 @@ export interface OracleReport {
   exitedValidators: bigint;
   withdrawalVaultBalance: bigint;
   elRewardsVaultBalance: bigint;
+  /** The newest withdrawal request made by the reference slot's time (0 for none): finalization stops there. */
+  lastFinalizableRequestId: bigint;
+  /** A counted validator is slashed and not yet withdrawable: penalties may still come, finalization waits. */
+  bunkerMode: boolean;
 }
 
 /** The report's fields in `IAccountingOracle.Report` order: the ABI tuple members vote on. */
-const REPORT_TUPLE = "tuple(uint256,uint256,uint256,uint256,uint256,uint256)";
+const REPORT_TUPLE = "tuple(uint256,uint256,uint256,uint256,uint256,uint256,uint256,bool)";
 
 /** keccak256(abi.encode(report)): what members vote for. */
 export function reportHash(report: OracleReport): string {
@@ -28,6 +32,8 @@ export function reportHash(report: OracleReport): string {
           report.exitedValidators,
           report.withdrawalVaultBalance,
           report.elRewardsVaultBalance,
+          report.lastFinalizableRequestId,
+          report.bunkerMode,
         ],
       ],
     ),

@@ -4,6 +4,7 @@ import type { BeaconBlockInfo, BeaconClient, ValidatorInfo } from "../beacon/cli
 import { UserInputError } from "../errors.js";
 import { committedKeys, listOperators, readCommittedBatches } from "../operators.js";
 import type { Protocol } from "../protocol.js";
+import type { WithdrawalQueue } from "../../typechain-types/index.js";
 import type { FrameState, OracleReport } from "./frames.js";
 import { reportHash } from "./frames.js";
 
@@ -143,6 +144,8 @@ export interface BuiltReport {
   foreignCredentials: number;
   /** Of the validators counted, those slashed. */
   slashedValidators: number;
+  /** Of those, the ones not yet withdrawable at the reference epoch: their penalties may not all be applied. */
+  pendingSlashings: number;
 }
 
 /** The report's counts and balance from the beacon validators of the pool's keys. */
@@ -150,8 +153,16 @@ export function summarizeValidators(
   validators: readonly ValidatorInfo[],
   credentials: string,
   refEpoch: bigint,
-): { beaconValidators: bigint; beaconBalance: bigint; exitedValidators: bigint; foreign: number; slashed: number } {
+): {
+  beaconValidators: bigint;
+  beaconBalance: bigint;
+  exitedValidators: bigint;
+  foreign: number;
+  slashed: number;
+  pendingSlashings: number;
+} {
   let beaconValidators = 0n;
+  let pendingSlashings = 0;
   let balanceGwei = 0n;
   let exitedValidators = 0n;
   let foreign = 0;
@@ -165,9 +176,20 @@ export function summarizeValidators(
     beaconValidators++;
     balanceGwei += validator.balanceGwei;
     if (validator.exitEpoch <= refEpoch) exitedValidators++;
-    if (validator.slashed) slashed++;
+    if (validator.slashed) {
+      slashed++;
+      // The correlation penalty lands halfway to withdrawability: until then the loss is not all known.
+      if (refEpoch < validator.withdrawableEpoch) pendingSlashings++;
+    }
   }
-  return { beaconValidators, beaconBalance: balanceGwei * WEI_PER_GWEI, exitedValidators, foreign, slashed };
+  return {
+    beaconValidators,
+    beaconBalance: balanceGwei * WEI_PER_GWEI,
+    exitedValidators,
+    foreign,
+    slashed,
+    pendingSlashings,
+  };
 }
 
 /**
@@ -200,13 +222,16 @@ export async function buildReport(
   }
 
   const registry = protocol.operatorRegistry;
-  const [operators, batches, credentials, withdrawalBalance, elRewardsBalance] = await Promise.all([
-    listOperators(registry, blockTag),
-    readCommittedBatches(registry, blockTag, protocol.addresses.deployedAtBlock),
-    protocol.pool.withdrawalCredentials({ blockTag }),
-    provider.getBalance(protocol.addresses.withdrawalVault, blockTag),
-    provider.getBalance(protocol.addresses.executionRewardsVault, blockTag),
-  ]);
+  const refTime = clock.genesisTime + refSlot * clock.secondsPerSlot;
+  const [operators, batches, credentials, withdrawalBalance, elRewardsBalance, lastFinalizableRequestId] =
+    await Promise.all([
+      listOperators(registry, blockTag),
+      readCommittedBatches(registry, blockTag, protocol.addresses.deployedAtBlock),
+      protocol.pool.withdrawalCredentials({ blockTag }),
+      provider.getBalance(protocol.addresses.withdrawalVault, blockTag),
+      provider.getBalance(protocol.addresses.executionRewardsVault, blockTag),
+      lastRequestMadeBy(protocol.withdrawalQueue, refTime, blockTag),
+    ]);
   // Keys are deposited in index order and only keys not deposited can be dropped: the first `deposited` are kept.
   const depositedOf = new Map(operators.map((operator) => [operator.id, Number(operator.depositedKeys)]));
   const pubkeys = committedKeys(batches)
@@ -228,6 +253,8 @@ export async function buildReport(
     exitedValidators: summary.exitedValidators,
     withdrawalVaultBalance: withdrawalBalance,
     elRewardsVaultBalance: elRewardsBalance,
+    lastFinalizableRequestId,
+    bunkerMode: summary.pendingSlashings > 0,
   };
   return {
     report,
@@ -236,5 +263,30 @@ export async function buildReport(
     depositedKeys: pubkeys.length,
     foreignCredentials: summary.foreign,
     slashedValidators: summary.slashed,
+    pendingSlashings: summary.pendingSlashings,
   };
+}
+
+/**
+ * The newest withdrawal request made at or before `refTime`, as the queue stood at `blockTag` (0 for none): a binary
+ * search over the unfinalized requests' times, since the reference block itself may be later in the slot than
+ * `refTime`.
+ */
+export async function lastRequestMadeBy(
+  queue: WithdrawalQueue,
+  refTime: bigint,
+  blockTag: number | string,
+): Promise<bigint> {
+  const state = await queue.getQueueState({ blockTag });
+  let low = state.lastFinalizedId; // made by refTime: it was finalized by an earlier report
+  let high = state.lastRequestId;
+  const madeAt = async (id: bigint) => (await queue.getRequestStatus([id], { blockTag }))[0]!.timestamp;
+  if (high === low || (await madeAt(high)) <= refTime) return high;
+  // Invariant: `low` was made by refTime (or is the last finalized id), `high` was not.
+  while (high - low > 1n) {
+    const middle = (low + high) / 2n;
+    if ((await madeAt(middle)) <= refTime) low = middle;
+    else high = middle;
+  }
+  return low;
 }

@@ -8,6 +8,7 @@ import { parseEther } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import { nextReportableFrame, type OracleReport, readFrame } from "../../lib/oracle/frames.js";
+import { lastRequestMadeBy } from "../../lib/oracle/report.js";
 import type { Protocol } from "../../lib/protocol.js";
 import { stakeThroughOperators } from "./staked.js";
 
@@ -90,6 +91,12 @@ export async function submitBeaconReport(
     exitedValidators: accounting.exitedValidators,
     withdrawalVaultBalance: 0n,
     elRewardsVaultBalance: 0n,
+    lastFinalizableRequestId: await lastRequestMadeBy(
+      protocol.withdrawalQueue,
+      frame.genesisTime + refSlot * frame.secondsPerSlot,
+      "latest",
+    ),
+    bunkerMode: false,
   };
   for (const index of ROLES.oracleMembers) {
     await (await protocol.accountingOracle.connect(await signer(connection, index)).submitReport(report)).wait();

@@ -9,10 +9,12 @@ import {IDepositContract} from "../../contracts/interfaces/IDepositContract.sol"
 import {IDepositGuard} from "../../contracts/interfaces/IDepositGuard.sol";
 import {IOperatorRegistry} from "../../contracts/interfaces/IOperatorRegistry.sol";
 import {IStakingPool} from "../../contracts/interfaces/IStakingPool.sol";
+import {IWithdrawalQueue} from "../../contracts/interfaces/IWithdrawalQueue.sol";
 import {BeaconDepositMock} from "../../contracts/mocks/BeaconDepositMock.sol";
 import {OperatorRegistry} from "../../contracts/OperatorRegistry.sol";
 import {PluralDeployer} from "../../contracts/PluralDeployer.sol";
 import {StakingPool} from "../../contracts/StakingPool.sol";
+import {WithdrawalQueue} from "../../contracts/WithdrawalQueue.sol";
 import {WithdrawalVault} from "../../contracts/WithdrawalVault.sol";
 import {Test} from "./Test.sol";
 
@@ -59,6 +61,7 @@ abstract contract StakingPoolFixture is Test {
     WithdrawalVault internal vault;
     ExecutionRewardsVault internal elVault;
     AccountingOracle internal oracle;
+    WithdrawalQueue internal queue;
     address internal admin;
     address internal treasury;
     /// @dev The oracle committee: three members, quorum two.
@@ -95,7 +98,8 @@ abstract contract StakingPoolFixture is Test {
                 depositGuard: address(new DepositGuard(IDepositContract(address(beaconDeposit)))),
                 withdrawalVault: address(new WithdrawalVault()),
                 executionRewardsVault: address(new ExecutionRewardsVault()),
-                accountingOracle: address(new AccountingOracle())
+                accountingOracle: address(new AccountingOracle()),
+                withdrawalQueue: address(new WithdrawalQueue())
             }),
             PluralDeployer.Settings({
                 admin: admin,
@@ -119,6 +123,8 @@ abstract contract StakingPoolFixture is Test {
         vault = WithdrawalVault(payable(_created(address(deployer), 4)));
         elVault = ExecutionRewardsVault(payable(_created(address(deployer), 5)));
         oracle = AccountingOracle(_created(address(deployer), 6));
+        queue = WithdrawalQueue(payable(_created(address(deployer), 7)));
+        vm.label(address(queue), "withdrawal queue");
         vm.label(address(elVault), "execution rewards vault");
         vm.label(address(oracle), "oracle");
         vm.label(address(pool), "pool");
@@ -135,7 +141,8 @@ abstract contract StakingPoolFixture is Test {
                 IDepositGuard(address(guard)),
                 address(vault),
                 address(elVault),
-                address(oracle)
+                address(oracle),
+                IWithdrawalQueue(address(queue))
             );
     }
 
