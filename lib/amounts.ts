@@ -4,12 +4,12 @@ const WEI_PER_ETH = 10n ** 18n;
 const ETH_DECIMALS = 18;
 
 /**
- * Parses a user-typed ETH amount ("1.5", "0.01", "32") into wei. Rejects anything that is not a plain positive
+ * Parses a user-typed ETH amount ("1.5", "0.01", "32") into wei (or a plETH amount into shares, naming `unit`). Rejects anything that is not a plain positive
  * decimal with at most 18 decimals, naming `argument` and what was expected.
  */
-export function parseEthAmount(input: string, argument = "amount"): bigint {
+export function parseEthAmount(input: string, argument = "amount", unit = "ETH"): bigint {
   const text = input.trim();
-  const expected = "expected a positive number of ETH such as 1.5, with at most 18 decimals";
+  const expected = `expected a positive number of ${unit} such as 1.5, with at most 18 decimals`;
   if (text.startsWith("-")) {
     throw new UserInputError(`${argument} "${input}" is negative: ${expected}`);
   }

@@ -2,6 +2,7 @@ import { emptyTask, task } from "hardhat/config";
 
 import { beaconTaskDefinitions } from "./beacon.js";
 import { oracleTaskDefinitions } from "./oracle.js";
+import { withdrawalsTaskDefinitions } from "./withdrawals.js";
 
 /** A task governance runs through the timelock: who proposes, and (local chains only) skipping the delay. */
 function governanceTask(id: string[], description: string) {
@@ -301,4 +302,5 @@ export const taskDefinitions = [
     .build(),
   ...beaconTaskDefinitions,
   ...oracleTaskDefinitions,
+  ...withdrawalsTaskDefinitions,
 ];
