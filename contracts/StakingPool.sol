@@ -248,7 +248,8 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
             breakdown.elRewards,
             breakdown.writtenOff,
             breakdown.treasuryShares,
-            breakdown.operatorShares
+            breakdown.operatorShares,
+            report.bunkerMode
         );
         emit ReportApplied(
             report.refSlot,
@@ -258,26 +259,6 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
             totalPooledEther(),
             totalSupply()
         );
-    }
-
-    /// @dev The queue prices the finalized requests at the post-fee rate, within the buffer; their plETH is burned and
-    /// their ether leaves the buffer, at a rate no better than the pool's, so no remaining share loses value.
-    function _finalizeWithdrawals(StakingPoolStorage storage $, OracleReport calldata report) private {
-        IWithdrawalQueue queue = $.withdrawalQueue;
-        uint256 bufferedEther = $.bufferedEther;
-        (uint256 etherToLock, uint256 sharesToBurn) = queue.finalize(
-            report.lastFinalizableRequestId,
-            report.timestamp,
-            report.bunkerMode,
-            totalPooledEther(),
-            totalSupply(),
-            bufferedEther
-        );
-        if (sharesToBurn == 0) return;
-        // etherToLock <= bufferedEther: the queue finalizes only what the buffer pays.
-        $.bufferedEther = uint96(bufferedEther - etherToLock);
-        _burn(address(queue), sharesToBurn);
-        Address.sendValue(payable(address(queue)), etherToLock);
     }
 
     /// @inheritdoc IVaultEtherRecipient
@@ -571,6 +552,28 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
             _mint(address(registry), operatorShares);
             registry.distributeFees(operatorShares);
         }
+    }
+
+    /// @dev The queue prices the finalized requests at the post-fee rate, within the buffer; their plETH is burned and
+    /// their ether leaves the buffer, at a rate no better than the pool's, so no remaining share loses value.
+    function _finalizeWithdrawals(StakingPoolStorage storage $, OracleReport calldata report) private {
+        IWithdrawalQueue queue = $.withdrawalQueue;
+        // No plETH in the queue, no request waits: nothing to finalize and no rate period to close.
+        if (balanceOf(address(queue)) == 0) return;
+        uint256 bufferedEther = $.bufferedEther;
+        (uint256 etherToLock, uint256 sharesToBurn) = queue.finalize(
+            report.lastFinalizableRequestId,
+            report.timestamp,
+            report.bunkerMode,
+            totalPooledEther(),
+            totalSupply(),
+            bufferedEther
+        );
+        if (sharesToBurn == 0) return;
+        // etherToLock <= bufferedEther: the queue finalizes only what the buffer pays.
+        $.bufferedEther = uint96(bufferedEther - etherToLock);
+        _burn(address(queue), sharesToBurn);
+        Address.sendValue(payable(address(queue)), etherToLock);
     }
 
     function _checkedVaultBalance(address vault, uint256 reported) private view returns (uint256) {

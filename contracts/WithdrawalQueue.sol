@@ -62,16 +62,15 @@ contract WithdrawalQueue is IWithdrawalQueue, ERC721Upgradeable, AccessControlUp
 
     /// @custom:storage-location erc7201:plural.storage.WithdrawalQueue
     struct QueueStorage {
-        // Slot 0: read by every request, written by requests and reports.
+        // Slot 0: read and written by every request; read by reports.
         address pool;
         uint48 lastRequestId;
-        uint48 lastFinalizedId;
-        // Slot 1: written by claims and reports.
+        // Slot 1: written by claims and by reports that finalize.
         uint128 lockedEther;
-        uint48 lastCheckpointIndex;
+        uint48 lastFinalizedId;
+        uint40 lastCheckpointIndex;
         // The first checkpoint whose period still holds unfinalized requests.
-        uint48 firstOpenCheckpoint;
-        uint32 bunkerModeSince;
+        uint40 firstOpenCheckpoint;
         // Request 0 and checkpoint 0 are all zeros, so ranges start from them without a special case.
         mapping(uint256 requestId => RequestData) requests;
         mapping(uint256 checkpointIndex => CheckpointData) checkpoints;
@@ -166,7 +165,6 @@ contract WithdrawalQueue is IWithdrawalQueue, ERC721Upgradeable, AccessControlUp
     ) external returns (uint256 etherToLock, uint256 sharesToBurn) {
         QueueStorage storage $ = _storage();
         require(msg.sender == $.pool, CallerNotPool(msg.sender));
-        _setBunkerMode($, bunkerMode);
         uint256 rate = Math.mulDiv(totalEther, RATE_PRECISION, totalShares);
         uint256 lastFinalizedId = $.lastFinalizedId;
         Walk memory walk = Walk({
@@ -199,7 +197,6 @@ contract WithdrawalQueue is IWithdrawalQueue, ERC721Upgradeable, AccessControlUp
         state.unfinalizedEther = last.cumulativeEther - finalized.cumulativeEther;
         state.unfinalizedShares = last.cumulativeShares - finalized.cumulativeShares;
         state.lastCheckpointIndex = $.lastCheckpointIndex;
-        state.bunkerModeSince = $.bunkerModeSince;
     }
 
     /// @inheritdoc IWithdrawalQueue
@@ -328,7 +325,7 @@ contract WithdrawalQueue is IWithdrawalQueue, ERC721Upgradeable, AccessControlUp
             });
             requestIds[i] = id;
             _mint(owner, id);
-            emit WithdrawalRequested(id, msg.sender, owner, shares, etherValue);
+            emit WithdrawalRequested(id, owner, shares, etherValue);
         }
         $.lastRequestId = id.toUint48();
         // The queue holds the plETH until the finalizing report burns it, so the requests still bear losses until
@@ -422,12 +419,13 @@ contract WithdrawalQueue is IWithdrawalQueue, ERC721Upgradeable, AccessControlUp
         // walk starts here, or after it when none of its requests is left.
         uint256 firstOpen = walk.index;
         if (firstOpen == index && lastRequestId == walk.from) ++firstOpen;
-        $.lastCheckpointIndex = uint48(index);
-        $.firstOpenCheckpoint = uint48(firstOpen);
+        // One slot: the finalized bound, the locked ether and the checkpoint indices change together.
+        $.lastCheckpointIndex = uint40(index);
+        $.firstOpenCheckpoint = uint40(firstOpen);
         if (walk.from == lastFinalizedId) return;
         $.lastFinalizedId = uint48(walk.from);
         $.lockedEther += walk.etherToLock.toUint128();
-        emit WithdrawalsFinalized(lastFinalizedId + 1, walk.from, walk.etherToLock, walk.sharesToBurn, rate, index);
+        emit WithdrawalsFinalized(lastFinalizedId + 1, walk.from, walk.etherToLock, walk.sharesToBurn, index);
     }
 
     /// @dev The largest id in [from, end] whose range from `from` costs at most `budget`, by binary search (the cost
@@ -460,14 +458,6 @@ contract WithdrawalQueue is IWithdrawalQueue, ERC721Upgradeable, AccessControlUp
                 end.cumulativeEther - start.cumulativeEther,
                 Math.mulDiv(end.cumulativeShares - start.cumulativeShares, rate, RATE_PRECISION)
             );
-    }
-
-    function _setBunkerMode(QueueStorage storage $, bool bunkerMode) private {
-        bool wasBunker = $.bunkerModeSince != 0;
-        if (bunkerMode == wasBunker) return;
-        uint256 since = bunkerMode ? block.timestamp : 0;
-        $.bunkerModeSince = uint32(since);
-        emit BunkerModeChanged(bunkerMode, since);
     }
 
     /// @dev Only the timelock upgrades. The modifier is the whole check, hence the empty body.

@@ -71,7 +71,8 @@ export interface QueueStatus {
   /** Demand not covered by the buffer and the vaults: validators must exit for it. */
   shortfall: bigint;
   validatorsToExit: bigint;
-  bunkerModeSince: bigint;
+  /** The last report saw slashing penalties still pending: finalization waits until they land. */
+  bunkerMode: boolean;
   now: bigint;
   /** When the first report that can finalize a request made now is accepted. */
   nextFinalizingReport: bigint;
@@ -340,14 +341,20 @@ export async function listWithdrawalRequests(protocol: Protocol, owner?: string)
  */
 export async function getQueueStatus(protocol: Protocol, provider: Provider): Promise<QueueStatus> {
   const { pool, withdrawalQueue: queue, accountingOracle } = protocol;
-  const [state, accounting, withdrawalVault, rewardsVault, frame, latest] = await Promise.all([
+  const [state, accounting, withdrawalVault, rewardsVault, frame, latest, breakdowns] = await Promise.all([
     queue.getQueueState(),
     pool.getAccounting(),
     provider.getBalance(protocol.addresses.withdrawalVault),
     provider.getBalance(protocol.addresses.executionRewardsVault),
     readFrame(accountingOracle),
     provider.getBlock("latest"),
+    queryInChunks(
+      (fromBlock, toBlock) => pool.queryFilter(pool.filters.ReportBreakdown(), fromBlock, toBlock),
+      protocol.addresses.deployedAtBlock,
+      await provider.getBlockNumber(),
+    ),
   ]);
+  const bunkerMode = breakdowns.at(-1)?.args.bunkerMode ?? false;
   const now = BigInt(latest?.timestamp ?? 0);
   const vaultEther = withdrawalVault + rewardsVault;
   const available = accounting.bufferedEther + vaultEther;
@@ -364,7 +371,7 @@ export async function getQueueStatus(protocol: Protocol, provider: Provider): Pr
       ` + ${EXIT_TO_WITHDRAWABLE_EPOCHS} epochs for ${validatorsToExit} validator(s) to exit and become withdrawable` +
       ` + one frame for the report after (the beacon exit queue and withdrawal sweep can add more)`;
   }
-  if (state.bunkerModeSince !== 0n) explanation += "; bunker mode: nothing is finalized until pending penalties land";
+  if (bunkerMode) explanation += "; bunker mode: nothing is finalized until pending penalties land";
   return {
     lastRequestId: state.lastRequestId,
     lastFinalizedId: state.lastFinalizedId,
@@ -376,7 +383,7 @@ export async function getQueueStatus(protocol: Protocol, provider: Provider): Pr
     vaultEther,
     shortfall,
     validatorsToExit,
-    bunkerModeSince: state.bunkerModeSince,
+    bunkerMode,
     now,
     nextFinalizingReport: next.reportableTime,
     expectedWait,
@@ -447,7 +454,7 @@ export function formatQueueStatus(status: QueueStatus, networkName: string): str
     ["ETH in the vaults (swept by the next report)", formatEth(status.vaultEther)],
     ["shortfall (needs validator exits)", formatEth(status.shortfall)],
     ["validators to exit for it", status.validatorsToExit.toString()],
-    ["bunker mode", status.bunkerModeSince === 0n ? "off" : `on since ${isoTime(status.bunkerModeSince)}`],
+    ["bunker mode (at the last report)", status.bunkerMode ? "on: finalization waits" : "off"],
     ["next report finalizing new requests", isoTime(status.nextFinalizingReport)],
     ["expected wait for a request made now", formatDuration(status.expectedWait)],
     [`  = ${status.expectedWaitExplanation}`],

@@ -70,7 +70,8 @@ contract StakingPoolReportsTest is OracleFixture {
             0,
             0,
             treasuryShares,
-            feeShares - treasuryShares
+            feeShares - treasuryShares,
+            false
         );
         vm.expectEmit(true, true, true, true, address(pool));
         emit IStakingPool.ReportApplied(

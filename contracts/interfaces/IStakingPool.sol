@@ -155,6 +155,7 @@ interface IStakingPool is IStakedEther, IVaultEtherRecipient {
     /// @param writtenOff Ether of deposits written off as never seen.
     /// @param treasuryShares Fee shares minted to the treasury.
     /// @param operatorShares Fee shares minted for the operators.
+    /// @param bunkerMode The oracle saw slashing penalties still pending: withdrawal finalization waited.
     event ReportBreakdown(
         uint256 indexed refSlot,
         int256 beaconDelta,
@@ -162,7 +163,8 @@ interface IStakingPool is IStakedEther, IVaultEtherRecipient {
         uint256 elRewards,
         uint256 writtenOff,
         uint256 treasuryShares,
-        uint256 operatorShares
+        uint256 operatorShares,
+        bool bunkerMode
     );
 
     /// @notice `count` deposits were never seen by the beacon chain within the deadline and no longer count.

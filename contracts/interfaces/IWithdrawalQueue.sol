@@ -39,8 +39,6 @@ interface IWithdrawalQueue {
     /// @param unfinalizedEther What the unfinalized requests were worth when made (the most they can need), in wei.
     /// @param unfinalizedShares plETH locked by unfinalized requests.
     /// @param lastCheckpointIndex The newest checkpoint's index (checkpoints start at 1).
-    /// @param bunkerModeSince When the oracle last reported penalties still pending on the beacon chain (finalization
-    /// waits meanwhile); zero outside bunker mode.
     struct QueueState {
         uint256 lastRequestId;
         uint256 lastFinalizedId;
@@ -48,7 +46,6 @@ interface IWithdrawalQueue {
         uint256 unfinalizedEther;
         uint256 unfinalizedShares;
         uint256 lastCheckpointIndex;
-        uint256 bunkerModeSince;
     }
 
     /// @notice What one report left for the requests.
@@ -74,31 +71,22 @@ interface IWithdrawalQueue {
         bytes32 s;
     }
 
-    /// @notice `requester` locked `shares` plETH worth `etherValue` wei in request `requestId`, owned by `owner`.
-    event WithdrawalRequested(
-        uint256 indexed requestId,
-        address indexed requester,
-        address indexed owner,
-        uint256 shares,
-        uint256 etherValue
-    );
+    /// @notice Request `requestId`, owned by `owner`, locked `shares` plETH worth `etherValue` wei. (Who sent it is the
+    /// `from` of the plETH `Transfer` to the queue in the same transaction.)
+    event WithdrawalRequested(uint256 indexed requestId, address indexed owner, uint256 shares, uint256 etherValue);
 
     /// @notice A report finalized requests `fromId` to `toId`, setting aside `etherLocked` wei and burning
-    /// `sharesBurned` plETH, at `rate` (scaled by 1e27), recorded in checkpoint `checkpointIndex`.
+    /// `sharesBurned` plETH, at the rate recorded in checkpoint `checkpointIndex`.
     event WithdrawalsFinalized(
         uint256 indexed fromId,
         uint256 indexed toId,
         uint256 etherLocked,
         uint256 sharesBurned,
-        uint256 rate,
         uint256 checkpointIndex
     );
 
     /// @notice The owner of request `requestId` claimed `amount` wei to `receiver`.
     event WithdrawalClaimed(uint256 indexed requestId, address indexed owner, address indexed receiver, uint256 amount);
-
-    /// @notice The oracle reported penalties still pending on the beacon chain (`active`), or that none are left.
-    event BunkerModeChanged(bool active, uint256 since);
 
     /// @notice Only the staking pool may finalize and fund requests.
     error CallerNotPool(address caller);
@@ -180,12 +168,11 @@ interface IWithdrawalQueue {
     /// @param receiver Where the ether goes.
     function claimWithdrawals(uint256[] calldata requestIds, uint256[] calldata hints, address receiver) external;
 
-    /// @notice Called by the pool while it applies a report, after the fees are minted: records the report's
-    /// checkpoint and, outside bunker mode, finalizes the requests up to `maxRequestId` that `available` wei can pay
+    /// @notice Called by the pool while it applies a report, after the fees are minted, when the queue holds plETH
+    /// (requests wait): records the report's checkpoint and, outside bunker mode, finalizes the requests up to `maxRequestId` that `available` wei can pay
     /// at the rate `totalEther / totalShares`. The pool then burns `sharesToBurn` of the queue's plETH and sends
     /// `etherToLock` wei to the queue.
-    /// @dev Reverts with `CallerNotPool`, `InvalidFinalizationBound`. Emits `WithdrawalsFinalized`,
-    /// `BunkerModeChanged`.
+    /// @dev Reverts with `CallerNotPool`, `InvalidFinalizationBound`. Emits `WithdrawalsFinalized`.
     /// @param maxRequestId The newest request made at or before the report's reference slot (zero for none).
     /// @param refTimestamp The reference slot's time.
     /// @param bunkerMode True while penalties are still pending on the beacon chain: nothing is finalized.
