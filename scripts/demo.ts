@@ -7,8 +7,9 @@
  * Then the beacon chain and the oracle, in the same process: the beacon simulator runs beside the chain on the
  * oracle's clock and serves the Beacon API over HTTP; the validators activate; two oracle members (a quorum) report
  * a frame through that API and the pool applies it (rewards, fees, a higher share rate); one validator is slashed and
- * the next report applies the loss (a lower share rate, a negative APR, the validator counted as exited); finally
- * the operators claim the fees the rewards brought them.
+ * the next report applies the loss (a lower share rate, a negative APR, the validator counted as exited). A holder
+ * requests a withdrawal before the first report, which finalizes it; another requests after the slashing and waits
+ * (bunker mode: penalties still pending). Finally the operators claim their fees and the first holder its ether.
  *
  *   npm run demo
  */
@@ -48,7 +49,13 @@ import { guardianCheck, mergeAttestations, planStake, signAttestation, stake, su
 import { BEACON_NETWORKS } from "../lib/networks.js";
 import { formatPoolStatus, getPoolStatus } from "../lib/status.js";
 import { renderGrid, renderTable } from "../lib/table.js";
+import { claimWithdrawals, getQueueStatus, listWithdrawalRequests, requestWithdrawal } from "../lib/withdrawals.js";
 
+/** Withdrawal requests: one before the first report (finalized by it), one after the slashing (waits it out). */
+const WITHDRAWALS = [
+  { account: "3", plEth: "10" },
+  { account: "2", plEth: "1" },
+] as const;
 const DEPOSITS = [
   { account: "2", amount: "1.5" },
   { account: "3", amount: "32" },
@@ -317,7 +324,14 @@ try {
   );
   console.log(await beaconStatus());
 
-  step(9, "The oracle committee reports the first frame after activation; the pool applies it...");
+  step(9, "A holder requests a withdrawal; the oracle committee's next report applies rewards and finalizes it...");
+  const withdrawer = await resolveSigner(ethers, WITHDRAWALS[0].account);
+  const firstRequest = await requestWithdrawal(protocol, withdrawer, parseEthAmount(WITHDRAWALS[0].plEth));
+  const requested = firstRequest.requests[0]!;
+  console.log(
+    `  ${withdrawer.address} requested ${formatPlEth(requested.shares)} (worth ${formatEth(requested.etherValue)}) in ` +
+      `one transaction with a permit: request NFT #${requested.id}, ${firstRequest.gasUsed} gas`,
+  );
   const refSlot = await toReportableFrame(activation.headSlot);
   console.log(`  chain time moved to the frame's first reportable moment: reference slot ${refSlot} is final`);
   const rateBefore = await shareRate();
@@ -325,6 +339,11 @@ try {
   const rateAfterFirst = await shareRate();
   if (rateAfterFirst <= rateBefore) throw new Error("the first report should have raised the share rate");
   console.log(rateLine(rateBefore, rateAfterFirst));
+  const [finalized] = await listWithdrawalRequests(protocol, withdrawer.address);
+  console.log(
+    `  request #${requested.id} ${finalized!.status}: ${formatEth(finalized!.claimable)} claimable, its value when ` +
+      `made (the rewards since stay with the holders)`,
+  );
   console.log(await poolStatus());
 
   step(10, "A validator is slashed; the next frame's report applies the loss...");
@@ -339,6 +358,12 @@ try {
   console.log(
     `  validator ${slashed.index} (${victim.pubkey.slice(0, 12)}…, key ${victim.index} of operator ` +
       `${victim.operatorId} ${operators[victim.operatorId]!.name}) slashed: now ${slashed.status}`,
+  );
+  const secondWithdrawer = await resolveSigner(ethers, WITHDRAWALS[1].account);
+  const secondRequest = await requestWithdrawal(protocol, secondWithdrawer, parseEthAmount(WITHDRAWALS[1].plEth));
+  console.log(
+    `  ${secondWithdrawer.address} requests ${formatPlEth(secondRequest.requests[0]!.shares)} right after the ` +
+      `slashing: request NFT #${secondRequest.requests[0]!.id}`,
   );
   const slashedAtSlot = await simulator.read((sim) => sim.headSlot);
   await toReportableFrame(slashedAtSlot + 1n);
@@ -357,8 +382,14 @@ try {
   );
   console.log(await beaconStatus());
   console.log(await poolStatus());
+  const queue = await getQueueStatus(protocol, ethers.provider);
+  console.log(
+    `  withdrawal queue: bunker mode ${queue.bunkerMode ? "on" : "off"} (the slashed validator's penalties are not all ` +
+      `applied yet), request #${secondRequest.requests[0]!.id} waits: ${queue.pendingRequests} pending, ` +
+      `${formatEth(queue.unfinalizedEther)} of demand`,
+  );
 
-  step(11, "Operators claim the fees the first report brought them (plETH to their reward addresses)...");
+  step(11, "Operators claim their fees (plETH to their reward addresses); the finalized withdrawal is claimed...");
   console.log(await operatorsTable());
   const managers = [...OPERATORS.map((operator) => operator.manager), CLUSTER.manager];
   const claims = [];
@@ -378,6 +409,11 @@ try {
         formatEth(claim.value, 9),
       ]),
     ),
+  );
+  const withdrawal = await claimWithdrawals(protocol, withdrawer, [requested.id]);
+  console.log(
+    `  ${withdrawer.address} claims request #${requested.id}: ${formatEth(withdrawal.total)} received, the NFT ` +
+      `burned (${withdrawal.gasUsed} gas)`,
   );
 } finally {
   await api.close();

@@ -30,6 +30,7 @@ import { aprFromReport, formatApr, getPoolStatus } from "../lib/status.js";
 import {
   type AccountingOracle,
   AccountingOracle__factory,
+  TimelockController__factory,
   type OperatorRegistry,
   OperatorRegistry__factory,
   type StakingPool,
@@ -67,9 +68,13 @@ const ORACLE_A = 10;
 const ORACLE_B = 11;
 /** Anyone: claims operator 0's fees (not its manager or reward address). */
 const FEE_CLAIMER = 5;
+/** Withdraws through the `withdrawals` tasks, to the receiver. */
+const HOLDER = 4;
+const RECEIVER = 6;
 /** Enough epochs after the deposits for the mainnet preset's activation (eligibility, finality, seed lookahead). */
 const ACTIVATION_EPOCHS = 10n;
 const ONE_SHARE = 10n ** 18n;
+const ZERO_HASH = `0x${"0".repeat(64)}`;
 
 function expectSuccess(run: Run, label: string): void {
   expect(run.code, `${label}: exit code\n${run.stdout}${run.stderr}`).to.equal(0);
@@ -870,6 +875,120 @@ describe("staking tasks on a local node", function () {
         /^Error: operator id "first" is not an operator id: expected a whole number from 0$/m,
       );
       expect(await nonceOf(FEE_CLAIMER), "the refusals sent nothing").to.equal(sent);
+    });
+
+    it("withdrawals: a request waits out bunker mode after the slashing, then a report finalizes it and claim --all pays it", async function () {
+      expectSuccess(await task(["pool", "deposit", "3", "--from", String(HOLDER)]), "pool deposit");
+      const sent = await nonceOf(HOLDER);
+      const request = await task(["withdrawals", "request", "1.5", "--from", String(HOLDER)]);
+      expectSuccess(request, "withdrawals request");
+      expect(await nonceOf(HOLDER), "a permit: one transaction").to.equal(sent + 1);
+      const [, id, value] = /request (\d+): 1\.5 plETH worth (\S+ ETH), owner /.exec(request.stdout) ?? [];
+      expect(id, `the request line\n${request.stdout}`).to.match(/^\d+$/);
+      expect(request.stdout, "with a permit").to.match(
+        /^Requested 1 withdrawal\(s\) with a permit \(tx 0x[0-9a-f]{64}/m,
+      );
+
+      const before = await nonceOf(HOLDER);
+      const refusals = await Promise.all([
+        task(["withdrawals", "request", "0.00000001", "--from", String(HOLDER)]),
+        task(["withdrawals", "request", "5000", "--from", String(HOLDER)]),
+        task(["withdrawals", "request", "one", "--from", String(HOLDER)]),
+        task(["withdrawals", "claim", id!, "--from", String(HOLDER)]),
+        task(["withdrawals", "claim", "--from", String(HOLDER)]),
+        task(["withdrawals", "claim", "0", "--from", String(HOLDER)]),
+        task(["withdrawals", "claim", id!, "--from", String(RECEIVER)]),
+      ]);
+      expectRefusal(
+        refusals[0]!,
+        "below the minimum",
+        /^Error: amount 0\.00000001 plETH is worth \S+ ETH: a request must be worth at least 0\.0001 ETH$/m,
+      );
+      expectRefusal(
+        refusals[1]!,
+        "above the balance",
+        /^Error: 0x[0-9a-fA-F]{40} holds \S+ plETH, less than the 5,000 plETH to withdraw$/m,
+      );
+      expectRefusal(
+        refusals[2]!,
+        "not a number",
+        /^Error: amount "one" is not a number: expected a positive number of plETH such as 1\.5/m,
+      );
+      expectRefusal(
+        refusals[3]!,
+        "not finalized",
+        new RegExp(`^Error: nothing was claimed: request ${id} is not finalized yet`, "m"),
+      );
+      expectRefusal(refusals[4]!, "no ids", /^Error: name the request ids to claim, or use --all$/m);
+      expectRefusal(
+        refusals[5]!,
+        "id zero",
+        /^Error: request id "0" is not valid: expected a whole number from 1, e\.g\. 3$/m,
+      );
+      expectRefusal(
+        refusals[6]!,
+        "not the owner",
+        new RegExp(`request ${id} belongs to ${accounts[HOLDER]}, not ${accounts[RECEIVER]}`),
+      );
+      expect(await nonceOf(HOLDER), "the refusals sent nothing").to.equal(before);
+
+      // The slashed validator is not withdrawable for 8,192 epochs: the next report is in bunker mode.
+      await toNextReportableFrame();
+      expectSuccess(await task(oracleRun(`${ORACLE_A},${ORACLE_B}`)), "oracle run, bunker mode");
+      const [bunker] = (await pool.queryFilter(pool.filters.ReportBreakdown())).slice(-1);
+      expect(bunker?.args.bunkerMode, "the report saw pending penalties").to.equal(true);
+      const waiting = await task(["withdrawals", "status"]);
+      expectSuccess(waiting, "withdrawals status");
+      expect(row(waiting.stdout, "bunker mode (at the last report)")[1], "bunker").to.equal("on: finalization waits");
+      expect(row(waiting.stdout, "pending requests")[1], "still pending").to.equal("1");
+      expect(row(waiting.stdout, "unfinalized demand")[1], "the request's value").to.equal(value);
+
+      // Past the slashed validator's withdrawable epoch, its penalties are known: the next report finalizes. On this
+      // 8-validator chain the correlation penalty is 3 × 32 / 256 of the slashed balance, 12 ETH, above the 2 % bound:
+      // governance accepts it through the timelock first, as it would on a real chain.
+      await advance(8_200n);
+      const refSlot = await toNextReportableFrame();
+      const governance = await provider.getSigner(accounts[GOVERNANCE]!);
+      const timelock = TimelockController__factory.connect(deployment.timelock, governance);
+      const call = oracle.interface.encodeFunctionData("allowLoss", [parseEther("20"), refSlot]);
+      const salt = `0x${"01".padStart(64, "0")}`;
+      const delay = await timelock.getMinDelay();
+      await (await timelock.schedule(deployment.accountingOracle, 0n, call, ZERO_HASH, salt, delay)).wait();
+      await provider.send("evm_increaseTime", [Number(delay)]);
+      await provider.send("evm_mine", []);
+      await (await timelock.execute(deployment.accountingOracle, 0n, call, ZERO_HASH, salt)).wait();
+      const run = await task(oracleRun(`${ORACLE_A},${ORACLE_B}`));
+      expectSuccess(run, "oracle run, finalizing");
+      const [normal] = (await pool.queryFilter(pool.filters.ReportBreakdown())).slice(-1);
+      expect(normal?.args.bunkerMode, "no pending penalty").to.equal(false);
+      const list = await task(["withdrawals", "list", "--owner", String(HOLDER)]);
+      expectSuccess(list, "withdrawals list");
+      const cells = row(list.stdout, id!);
+      expect(cells[1], "owner").to.equal(accounts[HOLDER]);
+      expect(cells[5], "finalized").to.equal("finalized");
+
+      const balance = await provider.getBalance(accounts[RECEIVER]!);
+      const claim = await task([
+        "withdrawals",
+        "claim",
+        "--all",
+        "--from",
+        String(HOLDER),
+        "--receiver",
+        String(RECEIVER),
+      ]);
+      expectSuccess(claim, "withdrawals claim --all");
+      const [, paid] = /^Claimed (\S+) ETH to /m.exec(claim.stdout) ?? [];
+      const paidWei = parseEther(paid!.replaceAll(",", ""));
+      expect(paidWei, "at most the value at request").to.be.at.most(
+        parseEther(value!.replace(" ETH", "").replaceAll(",", "")),
+      );
+      expect(await provider.getBalance(accounts[RECEIVER]!), "the receiver got it").to.equal(balance + paidWei);
+      expectRefusal(
+        await task(["withdrawals", "claim", id!, "--from", String(HOLDER)]),
+        "claimed twice",
+        new RegExp(`^Error: nothing was claimed: request ${id} was already claimed$`, "m"),
+      );
     });
 
     it("refuses oracle run without --member, with a non-member, a malformed --beacon-url or a node on another clock", async function () {
