@@ -6,6 +6,7 @@ import {UUPSUpgradeable} from "@openzeppelin/contracts/proxy/utils/UUPSUpgradeab
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IAccountingOracle} from "./interfaces/IAccountingOracle.sol";
+import {IOperatorRegistry} from "./interfaces/IOperatorRegistry.sol";
 import {IStakingPool} from "./interfaces/IStakingPool.sol";
 
 /// @title AccountingOracle
@@ -15,6 +16,8 @@ import {IStakingPool} from "./interfaces/IStakingPool.sol";
 /// Invariants (tested by these names):
 /// - `invariant_NoReportWithoutQuorum`: every applied report had a quorum of current members' votes for its hash.
 /// - `invariant_ReportsStrictlyOrdered`: applied reference slots strictly increase and are each a frame's.
+/// - `invariant_ExitDataOnlyAsAgreed`: every exit-data page applied hashed to what the last applied report (or the
+///   page before) named, in order, within that report's frame.
 /// @custom:oz-upgrades
 contract AccountingOracle is IAccountingOracle, AccessControlUpgradeable, UUPSUpgradeable {
     using SafeCast for uint256;
@@ -85,6 +88,11 @@ contract AccountingOracle is IAccountingOracle, AccessControlUpgradeable, UUPSUp
         IStakingPool pool;
         address[] members;
         mapping(address => MemberData) memberData;
+        // Slot: the exit data of the last report that announced some, and the hash its next page must have.
+        uint64 exitDataRefSlot;
+        uint32 exitDataPages;
+        uint64 exitDataNextOperatorId;
+        bytes32 exitDataNextHash;
     }
 
     // keccak256(abi.encode(uint256(keccak256("plural.storage.AccountingOracle")) - 1)) & ~bytes32(uint256(0xff))
@@ -173,6 +181,53 @@ contract AccountingOracle is IAccountingOracle, AccessControlUpgradeable, UUPSUp
         bytes32 reportHash = keccak256(abi.encode(report));
         require(reportHash == consensusHash, ReportHashMismatch(reportHash, consensusHash));
         _apply($, vote, report, reportHash);
+    }
+
+    /// @inheritdoc IAccountingOracle
+    function submitExitData(bytes calldata page) external {
+        OracleStorage storage $ = _storage();
+        uint256 refSlot = $.exitDataRefSlot;
+        bytes32 expected = $.exitDataNextHash;
+        uint256 lastProcessed = $.vote.lastProcessedRefSlot;
+        (uint256 frameRefSlot, ) = _currentFrame($);
+        // Pages of an older report, or late ones, would request exits the next report's data may request again.
+        require(
+            expected != bytes32(0) && refSlot == lastProcessed && refSlot == frameRefSlot,
+            NoExitDataPending(lastProcessed)
+        );
+        bytes32 actual = keccak256(page);
+        require(actual == expected, ExitDataHashMismatch(expected, actual));
+        (bytes32 nextHash, IOperatorRegistry.ExitUpdate[] memory updates) = abi.decode(
+            page,
+            (bytes32, IOperatorRegistry.ExitUpdate[])
+        );
+
+        uint256 pageIndex = $.exitDataPages;
+        $.exitDataNextHash = nextHash;
+        $.exitDataPages = uint32(pageIndex + 1);
+        if (updates.length != 0) {
+            // The registry checks the order inside a page; across pages it is checked here.
+            uint256 nextOperatorId = $.exitDataNextOperatorId;
+            require(updates[0].operatorId >= nextOperatorId, ExitDataNotSorted(updates[0].operatorId, nextOperatorId));
+            $.exitDataNextOperatorId = (updates[updates.length - 1].operatorId + 1).toUint64();
+        }
+        emit ExitDataSubmitted(refSlot, pageIndex, updates.length, nextHash);
+
+        $.pool.stakingContracts().operatorRegistry.applyExitUpdates(updates);
+    }
+
+    /// @inheritdoc IAccountingOracle
+    function getExitDataState() external view returns (ExitDataState memory state) {
+        OracleStorage storage $ = _storage();
+        state.refSlot = $.exitDataRefSlot;
+        state.nextPageHash = $.exitDataNextHash;
+        state.pagesSubmitted = $.exitDataPages;
+        state.nextOperatorId = $.exitDataNextOperatorId;
+        (uint256 frameRefSlot, ) = _currentFrame($);
+        state.pending =
+            state.nextPageHash != bytes32(0) &&
+            state.refSlot == $.vote.lastProcessedRefSlot &&
+            state.refSlot == frameRefSlot;
     }
 
     /// @inheritdoc IAccountingOracle
@@ -420,6 +475,12 @@ contract AccountingOracle is IAccountingOracle, AccessControlUpgradeable, UUPSUp
             lastFinalizableRequestId: report.lastFinalizableRequestId,
             bunkerMode: report.bunkerMode
         });
+        if (report.exitDataHash != bytes32(0)) {
+            $.exitDataRefSlot = uint64(refSlot);
+            $.exitDataPages = 0;
+            $.exitDataNextOperatorId = 0;
+            $.exitDataNextHash = report.exitDataHash;
+        }
         emit ReportProcessed(refSlot, reportHash);
         $.pool.handleOracleReport(poolReport, limits);
     }

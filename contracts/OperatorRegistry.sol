@@ -8,6 +8,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IOperatorRegistry} from "./interfaces/IOperatorRegistry.sol";
+import {IStakedEther} from "./interfaces/IStakedEther.sol";
 import {KeyBatch} from "./libraries/KeyBatch.sol";
 import {MinFirstAllocation} from "./libraries/MinFirstAllocation.sol";
 
@@ -20,6 +21,9 @@ import {MinFirstAllocation} from "./libraries/MinFirstAllocation.sol";
 ///   share cap of the active validators after the deposit.
 /// - `invariant_FeesNeverExceedHoldings`: the operators' claimable fees never add up to more plETH than the registry
 ///   holds.
+/// - `invariant_ExitedNeverAboveDeposited`: exited <= deposited for every operator, and the registry's exited total
+///   is their sum.
+/// - `invariant_PenalizedOnlyPastDeadline`: an operator is penalized only with requests unmet past their deadline.
 /// @custom:oz-upgrades
 contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUpgradeable {
     using SafeCast for uint256;
@@ -31,6 +35,8 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
     bytes32 public constant VET_KEYS_ROLE = keccak256("VET_KEYS_ROLE");
     /// @notice Unvets an operator's unused keys at once (the deposit guard, on a guardian quorum).
     bytes32 public constant UNVET_KEYS_ROLE = keccak256("UNVET_KEYS_ROLE");
+    /// @notice Applies the oracle committee's exit data (the accounting oracle).
+    bytes32 public constant REPORT_EXITS_ROLE = keccak256("REPORT_EXITS_ROLE");
 
     /// @notice Bounds the allocation loop, which reads every operator.
     uint256 public constant MAX_OPERATORS = 200;
@@ -38,6 +44,10 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
     uint256 public constant MAX_KEYS_PER_BATCH = 1000;
     /// @notice Bounds the duplicate check of a cluster's members.
     uint256 public constant MAX_CLUSTER_MEMBERS = 32;
+    /// @notice Shortest exit response time: an operator needs hours to sign and broadcast an exit.
+    uint256 public constant MIN_EXIT_RESPONSE_TIME = 1 hours;
+    /// @notice Longest exit response time: withdrawals must not wait on an operator for longer.
+    uint256 public constant MAX_EXIT_RESPONSE_TIME = 30 days;
 
     uint256 internal constant BPS = 10_000;
     /// @dev Scale of the fee accumulator (plETH per validator).
@@ -51,6 +61,8 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
         uint48 exitedKeys;
         bool active;
         uint8 clusterThreshold;
+        // In the slot allocation reads: a penalized operator gets no new validators.
+        bool exitPenalized;
         address manager;
         address rewardAddress;
         string name;
@@ -78,6 +90,19 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
         uint160 feePerValidator;
         uint96 heldBackFees;
         mapping(uint256 operatorId => FeeAccount) feeAccounts;
+        // Exits: seconds operators have to meet a batch of requests, and each operator's requests.
+        uint32 exitResponseTime;
+        mapping(uint256 operatorId => ExitData) exits;
+    }
+
+    /// @dev An operator's exit requests, in two cohorts: the oldest unmet one (`due*`, whose deadline never moves) and
+    /// the newer requests merged (`target*`, due by the newest one's deadline). Exited counts meet them in order.
+    struct ExitData {
+        uint48 nextIndex;
+        uint48 dueExited;
+        uint40 dueBy;
+        uint48 targetExited;
+        uint40 targetBy;
     }
 
     /// @dev An operator's fees: the accumulator when last settled, and what it earned up to then.
@@ -94,20 +119,35 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
         _disableInitializers();
     }
 
-    /// @notice Initializes the proxy: every role to `admin` (the timelock), except `UNVET_KEYS_ROLE` to `guard`.
+    /// @notice Initializes the proxy: every role to `admin` (the timelock), except `UNVET_KEYS_ROLE` to `guard` and
+    /// `REPORT_EXITS_ROLE` to `oracle`.
     /// @param admin The governance timelock.
     /// @param pool_ The staking pool, the only user of keys.
     /// @param guard The deposit guard.
+    /// @param oracle The accounting oracle.
     /// @param shareCapBps_ The share cap in basis points.
-    function initialize(address admin, address pool_, address guard, uint256 shareCapBps_) external initializer {
-        require(admin != address(0) && pool_ != address(0) && guard != address(0), ZeroAddress());
+    /// @param exitResponseTime_ Seconds operators have to meet a batch of exit requests.
+    function initialize(
+        address admin,
+        address pool_,
+        address guard,
+        address oracle,
+        uint256 shareCapBps_,
+        uint256 exitResponseTime_
+    ) external initializer {
+        require(
+            admin != address(0) && pool_ != address(0) && guard != address(0) && oracle != address(0),
+            ZeroAddress()
+        );
         __AccessControl_init();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(MANAGE_OPERATORS_ROLE, admin);
         _grantRole(VET_KEYS_ROLE, admin);
         _grantRole(UNVET_KEYS_ROLE, guard);
+        _grantRole(REPORT_EXITS_ROLE, oracle);
         _storage().pool = pool_;
         _setShareCap(shareCapBps_);
+        _setExitResponseTime(exitResponseTime_);
     }
 
     /// @inheritdoc IOperatorRegistry
@@ -286,7 +326,7 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
     function claimFees(uint256 operatorId) external returns (uint256 shares) {
         RegistryStorage storage $ = _storage();
         OperatorData storage op = _operator($, operatorId);
-        _settleFees($, operatorId, _activeValidators(op));
+        _settleFees($, op, operatorId, _activeValidators(op));
         FeeAccount storage account = $.feeAccounts[operatorId];
         shares = account.unclaimed;
         require(shares != 0, NoFeesToClaim(operatorId));
@@ -301,7 +341,53 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
         RegistryStorage storage $ = _storage();
         OperatorData storage op = _operator($, operatorId);
         FeeAccount storage account = $.feeAccounts[operatorId];
+        // What a penalized operator earns since its last settlement is burned when settled, never claimable.
+        if (op.exitPenalized) return account.unclaimed;
         return account.unclaimed + _earned(_activeValidators(op), $.feePerValidator, account.checkpoint);
+    }
+
+    /// @inheritdoc IOperatorRegistry
+    function applyExitUpdates(ExitUpdate[] calldata updates) external onlyRole(REPORT_EXITS_ROLE) {
+        RegistryStorage storage $ = _storage();
+        bool allocationChanged;
+        for (uint256 i; i < updates.length; ++i) {
+            ExitUpdate calldata update = updates[i];
+            if (i != 0) {
+                uint256 previousId = updates[i - 1].operatorId;
+                require(update.operatorId > previousId, ExitUpdatesNotSorted(update.operatorId, previousId));
+            }
+            OperatorData storage op = _operator($, update.operatorId);
+            if (_updateExitedKeys($, op, update.operatorId, update.exitedKeys)) allocationChanged = true;
+            ExitData storage exit = $.exits[update.operatorId];
+            if (update.keyIndices.length != 0) _requestExits($, op, exit, update);
+            if (_refreshPenalty($, op, exit, update.operatorId)) allocationChanged = true;
+        }
+        // Fewer active validators or a penalty change who gets the next validators: attestations made before are void.
+        if (allocationChanged) _bumpNonce($);
+    }
+
+    /// @inheritdoc IOperatorRegistry
+    function setExitResponseTime(uint256 exitResponseTime_) external onlyRole(MANAGE_OPERATORS_ROLE) {
+        _setExitResponseTime(exitResponseTime_);
+    }
+
+    /// @inheritdoc IOperatorRegistry
+    function getExitState(uint256 operatorId) external view returns (ExitState memory state) {
+        RegistryStorage storage $ = _storage();
+        OperatorData storage op = _operator($, operatorId);
+        ExitData memory exit = $.exits[operatorId];
+        state.exitedKeys = op.exitedKeys;
+        state.nextExitIndex = exit.nextIndex;
+        state.dueExited = exit.dueExited;
+        state.dueBy = exit.dueBy;
+        state.targetExited = exit.targetExited;
+        state.targetBy = exit.targetBy;
+        state.penalized = op.exitPenalized;
+    }
+
+    /// @inheritdoc IOperatorRegistry
+    function exitResponseTime() external view returns (uint256) {
+        return _storage().exitResponseTime;
     }
 
     /// @inheritdoc IOperatorRegistry
@@ -393,15 +479,27 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
         emit NonceChanged(next);
     }
 
-    /// @dev Credits an operator with `active` validators its fees since it was last settled. Must run before its
-    /// active count changes.
-    function _settleFees(RegistryStorage storage $, uint256 operatorId, uint256 active) internal {
+    /// @dev Credits an operator with `active` validators its fees since it was last settled, or burns them while it
+    /// is penalized. Must run before its active count or its penalty changes.
+    function _settleFees(
+        RegistryStorage storage $,
+        OperatorData storage op,
+        uint256 operatorId,
+        uint256 active
+    ) internal {
         uint256 feePerValidator = $.feePerValidator;
         FeeAccount storage account = $.feeAccounts[operatorId];
         uint256 checkpoint = account.checkpoint;
         if (checkpoint == feePerValidator) return;
         account.checkpoint = uint160(feePerValidator);
-        account.unclaimed = (account.unclaimed + _earned(active, feePerValidator, checkpoint)).toUint96();
+        uint256 earned = _earned(active, feePerValidator, checkpoint);
+        if (!op.exitPenalized) {
+            account.unclaimed = (account.unclaimed + earned).toUint96();
+        } else if (earned != 0) {
+            // Burned, not kept: the ether behind them stays pooled, so every other share is worth more.
+            emit FeesForfeited(operatorId, earned);
+            IStakedEther($.pool).burn(earned);
+        }
     }
 
     /// @dev The fees `active` validators earned while the accumulator rose from `checkpoint`, rounded down.
@@ -412,6 +510,114 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
     /// @dev Validators of `op` deposited and not exited.
     function _activeValidators(OperatorData storage op) internal view returns (uint256) {
         return uint256(op.depositedKeys) - op.exitedKeys;
+    }
+
+    /// @dev Sets the operator's exited count; returns whether it changed. Fees are settled first: the count of
+    /// validators earning them changes.
+    function _updateExitedKeys(
+        RegistryStorage storage $,
+        OperatorData storage op,
+        uint256 operatorId,
+        uint256 exitedKeys
+    ) internal returns (bool) {
+        uint256 previous = op.exitedKeys;
+        uint256 deposited = op.depositedKeys;
+        require(
+            previous <= exitedKeys && exitedKeys <= deposited,
+            InvalidExitedKeys(operatorId, exitedKeys, previous, deposited)
+        );
+        if (exitedKeys == previous) return false;
+        _settleFees($, op, operatorId, deposited - previous);
+        op.exitedKeys = uint48(exitedKeys); // <= depositedKeys, a uint48
+        uint256 totalExited = $.totalExited + (exitedKeys - previous);
+        $.totalExited = uint64(totalExited); // <= totalDeposited, a uint64
+        emit ExitedKeysUpdated(operatorId, exitedKeys, totalExited);
+        return true;
+    }
+
+    /// @dev Records a batch of exit requests, due `exitResponseTime` from now; each raises the exited count that
+    /// meets the operator's requests by one.
+    function _requestExits(
+        RegistryStorage storage $,
+        OperatorData storage op,
+        ExitData storage exit,
+        ExitUpdate calldata update
+    ) internal {
+        uint256 operatorId = update.operatorId;
+        uint256 count = update.keyIndices.length;
+        require(
+            update.pubkeys.length == count * KeyBatch.PUBKEY_LENGTH,
+            ExitPubkeysMismatch(operatorId, count, update.pubkeys.length)
+        );
+        uint256 deadline = block.timestamp + $.exitResponseTime;
+        uint256 next = exit.nextIndex;
+        uint256 deposited = op.depositedKeys;
+        for (uint256 k; k < count; ++k) {
+            uint256 keyIndex = update.keyIndices[k];
+            require(
+                next <= keyIndex && keyIndex < deposited,
+                InvalidExitKeyIndex(operatorId, keyIndex, next, deposited)
+            );
+            next = keyIndex + 1;
+            emit ValidatorExitRequested(
+                operatorId,
+                keyIndex,
+                update.pubkeys[k * KeyBatch.PUBKEY_LENGTH:(k + 1) * KeyBatch.PUBKEY_LENGTH],
+                deadline
+            );
+        }
+        exit.nextIndex = uint48(next); // <= depositedKeys
+        // Requests count from what is already owed, or from the validators already exited if nothing is owed: exits
+        // made before a request do not meet it.
+        uint256 exited = op.exitedKeys;
+        uint256 owed = exit.targetExited > exited ? exit.targetExited : exited;
+        uint256 target = owed + count; // <= exited + requests <= deposited
+        exit.targetExited = uint48(target);
+        exit.targetBy = uint40(deadline);
+        if (exit.dueBy == 0) {
+            // Nothing was owed: this batch is the oldest unmet one.
+            exit.dueExited = uint48(target);
+            exit.dueBy = uint40(deadline);
+        }
+    }
+
+    /// @dev Moves the operator's cohorts along its exited count and penalizes it if the oldest unmet one is past
+    /// its deadline (or lifts the penalty once met). Returns whether the penalty changed.
+    function _refreshPenalty(
+        RegistryStorage storage $,
+        OperatorData storage op,
+        ExitData storage exit,
+        uint256 operatorId
+    ) internal returns (bool) {
+        uint256 exited = op.exitedKeys;
+        if (exit.dueBy != 0 && exited >= exit.dueExited) {
+            if (exited >= exit.targetExited) {
+                exit.dueExited = 0;
+                exit.dueBy = 0;
+                exit.targetBy = 0;
+            } else {
+                // The newer requests are now the oldest unmet ones, with their own deadline.
+                exit.dueExited = exit.targetExited;
+                exit.dueBy = exit.targetBy;
+            }
+        }
+        uint256 dueBy = exit.dueBy;
+        bool penalized = dueBy != 0 && block.timestamp > dueBy;
+        if (penalized == op.exitPenalized) return false;
+        // Fees up to now follow the old state: earned before the deadline was missed, or burned until caught up.
+        _settleFees($, op, operatorId, _activeValidators(op));
+        op.exitPenalized = penalized;
+        emit ExitPenaltySet(operatorId, penalized);
+        return true;
+    }
+
+    function _setExitResponseTime(uint256 exitResponseTime_) internal {
+        require(
+            MIN_EXIT_RESPONSE_TIME <= exitResponseTime_ && exitResponseTime_ <= MAX_EXIT_RESPONSE_TIME,
+            InvalidExitResponseTime(exitResponseTime_, MIN_EXIT_RESPONSE_TIME, MAX_EXIT_RESPONSE_TIME)
+        );
+        _storage().exitResponseTime = uint32(exitResponseTime_);
+        emit ExitResponseTimeSet(exitResponseTime_);
     }
 
     /// @dev Checks an `addKeys` call and stores its batch.
@@ -448,7 +654,7 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
         OperatorData storage op = $.operators[operatorId];
         uint256 firstIndex = op.depositedKeys;
         uint256 end = firstIndex + count;
-        _settleFees($, operatorId, firstIndex - op.exitedKeys);
+        _settleFees($, op, operatorId, firstIndex - op.exitedKeys);
         for (uint256 next = firstIndex; next < end; ++segment) {
             // The counts add up to the allocation's, so a missing segment shows up as one that overshoots.
             KeySegment calldata keys = segments[segment];
@@ -504,7 +710,7 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
             uint256 deposited = op.depositedKeys;
             uint256 level = deposited - op.exitedKeys;
             levels[i] = level;
-            if (!op.active || level >= capLimit) continue;
+            if (!op.active || op.exitPenalized || level >= capLimit) continue;
             uint256 vettedRoom = op.vettedKeys - deposited;
             uint256 capRoom = capLimit - level;
             rooms[i] = vettedRoom < capRoom ? vettedRoom : capRoom;

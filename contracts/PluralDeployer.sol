@@ -40,6 +40,7 @@ contract PluralDeployer {
         uint256 stakeLimitMax;
         uint256 stakeLimitRefillPeriod;
         uint256 shareCapBps;
+        uint256 exitResponseTime;
         address[] guardians;
         uint256 guardianQuorum;
         uint256 maxBlockAge;
@@ -153,7 +154,14 @@ contract PluralDeployer {
             implementations.operatorRegistry,
             abi.encodeCall(
                 OperatorRegistry.initialize,
-                (settings.admin, addresses.pool, addresses.guard, settings.shareCapBps)
+                (
+                    settings.admin,
+                    addresses.pool,
+                    addresses.guard,
+                    addresses.oracle,
+                    settings.shareCapBps,
+                    settings.exitResponseTime
+                )
             ),
             0
         );

@@ -37,4 +37,10 @@ abstract contract StakedEther is ERC20PermitUpgradeable, IStakedEther {
     function convertToAssets(uint256 shares) external view returns (uint256) {
         return shares.toEtherDown(totalPooledEther(), totalSupply());
     }
+
+    /// @inheritdoc IStakedEther
+    function burn(uint256 shares) external {
+        // No check that it leaves shares behind: the dead shares minted at initialization can never be burned.
+        _burn(msg.sender, shares);
+    }
 }

@@ -440,12 +440,14 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
         uint256 preTotalEther
     ) private returns (Breakdown memory breakdown) {
         (uint256 beaconBefore, uint256 writtenOff) = _checkCounts($, report);
-        breakdown.withdrawals = _checkedVaultBalance($.withdrawalVault, report.withdrawalVaultBalance);
+        // At most what the vault holds now: a forced exit's EIP-7002 fee may have left it since the reference block, and
+        // is then a cost of this report rather than a reason to refuse it.
+        breakdown.withdrawals = Math.min(report.withdrawalVaultBalance, $.withdrawalVault.balance);
         breakdown.elRewards = Math.min(
             _checkedVaultBalance($.executionRewardsVault, report.elRewardsVaultBalance),
             (preTotalEther * limits.maxElRewardsBps) / BPS
         );
-        breakdown.beaconDelta = _checkBeaconDelta(report, limits, beaconBefore);
+        breakdown.beaconDelta = _checkBeaconDelta(report, limits, beaconBefore, breakdown.withdrawals);
         uint256 newlyWrittenOff = _writeOff($, report, limits.unseenDepositDeadline, writtenOff);
         breakdown.writtenOff = newlyWrittenOff * VALIDATOR_DEPOSIT;
         writtenOff += newlyWrittenOff;
@@ -493,9 +495,10 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
     function _checkBeaconDelta(
         OracleReport calldata report,
         ReportLimits calldata limits,
-        uint256 beaconBefore
+        uint256 beaconBefore,
+        uint256 withdrawals
     ) private pure returns (int256) {
-        uint256 beaconAfter = report.beaconBalance + report.withdrawalVaultBalance;
+        uint256 beaconAfter = report.beaconBalance + withdrawals;
         if (beaconAfter >= beaconBefore) {
             uint256 gain = beaconAfter - beaconBefore;
             uint256 cap = Math.mulDiv(beaconBefore, limits.maxAprBps * report.timeElapsed, YEAR * BPS);

@@ -18,6 +18,8 @@ const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
  * - `initialDeposit` wei sent with the pool's initialization and locked behind dead shares;
  * - `stakeLimitMax` wei (0 for no limit) and `stakeLimitRefillPeriod` seconds;
  * - `shareCapBps`: the most any operator may hold after a deposit, in basis points of active validators;
+ * - `exitResponseTime`: seconds an operator has to meet a batch of exit requests (1 hour to 30 days) before its fee
+ *   share is burned;
  * - `guardians` (addresses), `guardianQuorum`, `maxBlockAge` (blocks an attestation stays valid, at most 256) and
  *   `pauseDuration` (seconds a guardian's staking pause lasts, at most 3 days);
  * - `treasury` (address), `treasuryFeeBps` and `operatorFeeBps` (together at most 2,000) and `maxReportAge` (seconds
@@ -66,6 +68,7 @@ export function buildProtocol(
         stakeLimitMax: m.getParameter<bigint>("stakeLimitMax"),
         stakeLimitRefillPeriod: m.getParameter<bigint>("stakeLimitRefillPeriod"),
         shareCapBps: m.getParameter<bigint>("shareCapBps"),
+        exitResponseTime: m.getParameter<bigint>("exitResponseTime"),
         guardians: m.getParameter<string[]>("guardians"),
         guardianQuorum: m.getParameter<bigint>("guardianQuorum"),
         maxBlockAge: m.getParameter<bigint>("maxBlockAge"),

@@ -16,7 +16,7 @@ import path from "node:path";
 
 import { entropyToMnemonic } from "@scure/bip39";
 import { wordlist } from "@scure/bip39/wordlists/english.js";
-import { MaxUint256, ZeroAddress } from "ethers";
+import { MaxUint256, ZeroAddress, ZeroHash } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { network } from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
@@ -233,6 +233,7 @@ async function reportFrame(
     elRewardsVaultBalance: elBalance,
     lastFinalizableRequestId: finalizeUpTo,
     bunkerMode: false,
+    exitDataHash: ZeroHash,
   };
   return {
     vote: await gasOf(deployed.accountingOracle.connect(members[10]!).submitReport(report)),

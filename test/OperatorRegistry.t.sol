@@ -115,7 +115,10 @@ contract OperatorRegistryTest is StakingFixture {
 
     function test_Initialize_EmitsRoleGrantsAndShareCap() public {
         OperatorRegistry registryImplementation = new OperatorRegistry();
-        bytes memory data = abi.encodeCall(OperatorRegistry.initialize, (alice, address(pool), bob, 2_500));
+        bytes memory data = abi.encodeCall(
+            OperatorRegistry.initialize,
+            (alice, address(pool), bob, address(oracle), 2_500, EXIT_RESPONSE_TIME)
+        );
 
         vm.expectEmit();
         emit IAccessControl.RoleGranted(DEFAULT_ADMIN_ROLE, alice, address(this));
@@ -126,7 +129,11 @@ contract OperatorRegistryTest is StakingFixture {
         vm.expectEmit();
         emit IAccessControl.RoleGranted(unvetRole, bob, address(this));
         vm.expectEmit();
+        emit IAccessControl.RoleGranted(registry.REPORT_EXITS_ROLE(), address(oracle), address(this));
+        vm.expectEmit();
         emit IOperatorRegistry.ShareCapSet(2_500);
+        vm.expectEmit();
+        emit IOperatorRegistry.ExitResponseTimeSet(EXIT_RESPONSE_TIME);
         vm.expectEmit();
         emit Initializable.Initialized(1);
         OperatorRegistry proxy = OperatorRegistry(address(new ERC1967Proxy(address(registryImplementation), data)));
@@ -139,13 +146,20 @@ contract OperatorRegistryTest is StakingFixture {
 
     function test_RevertWhen_InitializeIsCalledTwice() public {
         vm.expectRevert(Initializable.InvalidInitialization.selector);
-        registry.initialize(alice, alice, alice, 1);
+        registry.initialize(alice, alice, alice, alice, 1, EXIT_RESPONSE_TIME);
     }
 
     function test_RevertWhen_ImplementationIsInitialized() public {
         OperatorRegistry registryImplementation = new OperatorRegistry();
         vm.expectRevert(Initializable.InvalidInitialization.selector);
-        registryImplementation.initialize(admin, address(pool), address(guard), SHARE_CAP_BPS);
+        registryImplementation.initialize(
+            admin,
+            address(pool),
+            address(guard),
+            address(oracle),
+            SHARE_CAP_BPS,
+            EXIT_RESPONSE_TIME
+        );
     }
 
     function test_RevertWhen_InitializeAdminIsZero() public {
@@ -1749,7 +1763,10 @@ contract OperatorRegistryTest is StakingFixture {
         bytes memory revertData
     ) private {
         OperatorRegistry registryImplementation = new OperatorRegistry();
-        bytes memory data = abi.encodeCall(OperatorRegistry.initialize, (admin_, pool_, guard_, shareCap));
+        bytes memory data = abi.encodeCall(
+            OperatorRegistry.initialize,
+            (admin_, pool_, guard_, address(oracle), shareCap, EXIT_RESPONSE_TIME)
+        );
         vm.expectRevert(revertData);
         new ERC1967Proxy(address(registryImplementation), data);
     }

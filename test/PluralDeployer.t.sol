@@ -258,7 +258,7 @@ contract PluralDeployerTest is StakingPoolFixture {
         vm.expectRevert(Initializable.InvalidInitialization.selector);
         newPool.initialize{value: 1 ether}(attacker, 0, 0, staking, settings.accounting);
         vm.expectRevert(Initializable.InvalidInitialization.selector);
-        newRegistry.initialize(attacker, attacker, attacker, 1);
+        newRegistry.initialize(attacker, attacker, attacker, attacker, 1, 1 days);
         vm.expectRevert(Initializable.InvalidInitialization.selector);
         newGuard.initialize(attacker, IOperatorRegistry(attacker), guardians, 1, 1, 1);
         vm.expectRevert(Initializable.InvalidInitialization.selector);
@@ -393,6 +393,7 @@ contract PluralDeployerTest is StakingPoolFixture {
                 stakeLimitMax: 1_000 ether,
                 stakeLimitRefillPeriod: 2 days,
                 shareCapBps: OTHER_SHARE_CAP_BPS,
+                exitResponseTime: EXIT_RESPONSE_TIME,
                 guardians: guardianAddresses,
                 guardianQuorum: 3,
                 maxBlockAge: 64,

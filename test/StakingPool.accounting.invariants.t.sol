@@ -394,7 +394,8 @@ contract AccountingHandler is OracleFixture {
             withdrawalVaultBalance: address(vault).balance,
             elRewardsVaultBalance: address(elVault).balance,
             lastFinalizableRequestId: 0,
-            bunkerMode: false
+            bunkerMode: false,
+            exitDataHash: bytes32(0)
         });
         uint256 beaconBefore = _beaconBefore(ghostActivatedValidators);
         int256 beaconDelta = int256(ghostBeaconBalance + beaconReport.withdrawalVaultBalance) - int256(beaconBefore);

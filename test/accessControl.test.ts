@@ -541,6 +541,7 @@ const emptyReport = (refSlot: bigint): OracleReport => ({
   elRewardsVaultBalance: 0n,
   lastFinalizableRequestId: 0n,
   bunkerMode: false,
+  exitDataHash: ethers.ZeroHash,
 });
 
 /**

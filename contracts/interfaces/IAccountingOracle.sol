@@ -10,6 +10,11 @@ pragma solidity 0.8.30;
 /// hash, `keccak256(abi.encode(report))`: `submitReport` votes and, if the vote makes the quorum, applies the report in
 /// the same call; `submitReportHash` only votes, and anyone then applies the agreed report with `applyReport`.
 /// A quorum is always more than half the members, so at most one report per frame can reach it.
+/// Exit data (each operator's exited validators and the exits the queue's demand needs) does not travel in the report,
+/// so a report costs the same whatever the number of operators: the report carries only the hash of the data's first
+/// page. Once the report is applied, anyone submits the pages in order during the frame (`submitExitData`); each page
+/// is `abi.encode(nextPageHash, IOperatorRegistry.ExitUpdate[])`, checked against the hash the quorum agreed (or the one
+/// the page before named), and goes to the operator registry. The last page names a zero hash.
 /// Roles (all held by the governance timelock): `DEFAULT_ADMIN_ROLE` grants roles and upgrades, `MANAGE_MEMBERS_ROLE`
 /// sets members and quorum, `MANAGE_CONFIG_ROLE` sets the frame length and the sanity bounds, `ALLOW_LOSS_ROLE`
 /// accepts a loss above the bound.
@@ -28,6 +33,8 @@ interface IAccountingOracle {
     /// can queue ahead of a loss the committee already sees.
     /// @param bunkerMode True while any Plural validator is slashed and not yet withdrawable (penalties still to
     /// come): finalization waits until the losses are known and shared.
+    /// @param exitDataHash keccak256 of the first page of the frame's exit data, or zero when there is none (no
+    /// operator's exited count changed, no exit is requested and none is owed).
     struct Report {
         uint256 refSlot;
         uint256 beaconValidators;
@@ -37,6 +44,21 @@ interface IAccountingOracle {
         uint256 elRewardsVaultBalance;
         uint256 lastFinalizableRequestId;
         bool bunkerMode;
+        bytes32 exitDataHash;
+    }
+
+    /// @notice Where the last applied report's exit data stands.
+    /// @param refSlot The reference slot of the report that announced it.
+    /// @param nextPageHash The hash the next page must have; zero once the last page is in (or there was none).
+    /// @param pagesSubmitted Pages applied so far.
+    /// @param nextOperatorId The least operator id the next page may name (ids ascend across pages).
+    /// @param pending Whether pages are still due and can be submitted now (the report's frame is still current).
+    struct ExitDataState {
+        uint256 refSlot;
+        bytes32 nextPageHash;
+        uint256 pagesSubmitted;
+        uint256 nextOperatorId;
+        bool pending;
     }
 
     /// @notice The beacon chain's clock and the frame length.
@@ -121,6 +143,13 @@ interface IAccountingOracle {
     /// @param untilRefSlot The last reference slot the allowance is for.
     event LossAllowed(uint256 amount, uint256 untilRefSlot);
 
+    /// @notice Page `pageIndex` of the exit data of `refSlot`'s report went to the registry.
+    /// @param refSlot The reference slot of the report that announced the data.
+    /// @param pageIndex The page's position, from 0.
+    /// @param operators Operators the page named.
+    /// @param nextPageHash The hash of the next page, zero for the last.
+    event ExitDataSubmitted(uint256 indexed refSlot, uint256 pageIndex, uint256 operators, bytes32 nextPageHash);
+
     /// @notice `caller` is not a committee member.
     error NotMember(address caller);
 
@@ -169,6 +198,16 @@ interface IAccountingOracle {
     /// @notice An address parameter is zero.
     error ZeroAddress();
 
+    /// @notice No exit data is due: the last report (for `lastProcessedRefSlot`) announced none, all of it is in, or its
+    /// frame is over.
+    error NoExitDataPending(uint256 lastProcessedRefSlot);
+
+    /// @notice The page's hash is `actual`; the agreed data's next page has hash `expected`.
+    error ExitDataHashMismatch(bytes32 expected, bytes32 actual);
+
+    /// @notice A page names operator `operatorId`, below `nextOperatorId`: ids ascend across pages, each once.
+    error ExitDataNotSorted(uint256 operatorId, uint256 nextOperatorId);
+
     /// @notice Votes for `report` and, if the vote completes a quorum, has the pool apply it.
     /// @dev Members only. Emits `ReportSubmitted`, and `ConsensusReached`, `ReportProcessed` and the pool's
     /// `ReportApplied` on a quorum. Reverts with `NotMember`, `StaleReferenceSlot`, `FutureReferenceSlot`,
@@ -190,6 +229,16 @@ interface IAccountingOracle {
     /// `ReportHashMismatch`, `ReportAlreadyProcessed`, `StaleReferenceSlot` and the pool's sanity errors.
     /// @param report The agreed report.
     function applyReport(Report calldata report) external;
+
+    /// @notice Submits the next page of the last report's exit data; the registry applies it.
+    /// @dev Anyone: the page must hash to what the committee agreed. Emits `ExitDataSubmitted` and the registry's exit
+    /// events. Reverts with `NoExitDataPending`, `ExitDataHashMismatch`, `ExitDataNotSorted`, and the registry's
+    /// `applyExitUpdates` errors.
+    /// @param page abi.encode(bytes32 nextPageHash, IOperatorRegistry.ExitUpdate[] updates).
+    function submitExitData(bytes calldata page) external;
+
+    /// @notice Where the last applied report's exit data stands.
+    function getExitDataState() external view returns (ExitDataState memory);
 
     /// @notice Adds a committee member and sets the quorum.
     /// @dev `MANAGE_MEMBERS_ROLE`. Emits `MemberAdded` (and `ConsensusReached` if the new quorum is met). Reverts with

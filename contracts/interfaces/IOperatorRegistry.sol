@@ -11,11 +11,18 @@ pragma solidity 0.8.30;
 /// before such a change is worthless after it.
 /// Roles: `DEFAULT_ADMIN_ROLE` (grants roles, upgrades), `MANAGE_OPERATORS_ROLE` (adds, activates and deactivates
 /// operators, sets reward addresses and the share cap) and `VET_KEYS_ROLE` (sets vetted counts) belong to the
-/// timelock; `UNVET_KEYS_ROLE` belongs to the `DepositGuard`, for its guardian quorum. Only the pool uses keys.
+/// timelock; `UNVET_KEYS_ROLE` belongs to the `DepositGuard`, for its guardian quorum; `REPORT_EXITS_ROLE` belongs to
+/// the `AccountingOracle`, which forwards its committee's exit data. Only the pool uses keys.
 /// Operator fees: the pool mints the operators' part of each report's fee to the registry as plETH and calls
 /// `distributeFees`, which raises a per-validator accumulator (O(1) whatever the number of operators); each operator
 /// earns the accumulator's growth times its active validators, settled whenever that count changes, and anyone may
 /// `claimFees` to send an operator's plETH to its reward address.
+/// Exits: the oracle reports each operator's exited validators and asks operators to exit named keys when withdrawal
+/// demand needs ether the pool does not hold (`applyExitUpdates`). Every batch of requests must be met within
+/// `exitResponseTime`, counted in exited validators: the operator may exit any of its validators, the ether is what
+/// counts. An operator past its deadline is penalized until it catches up: its fee share from then on is burned,
+/// which gives it to every holder, and it receives no new validators. Deadlines are checked whenever the oracle's exit
+/// data names the operator, which it does every frame while the operator owes exits.
 interface IOperatorRegistry {
     /// @notice An operator as stored.
     /// @param active Whether new validators may go to it.
@@ -67,6 +74,40 @@ interface IOperatorRegistry {
         bytes signatures;
         bytes32[] depositDataRoots;
         bytes32[] proof;
+    }
+
+    /// @notice What the oracle's exit data says of one operator.
+    /// @param operatorId The operator.
+    /// @param exitedKeys Its validators whose exit epoch has passed on the beacon chain: never decreases, at most its
+    /// deposited keys.
+    /// @param keyIndices Keys newly asked to exit, by index in its key list: ascending, at or above its
+    /// `nextExitIndex` (oldest first; keys already exiting are skipped) and below its deposited count.
+    /// @param pubkeys Their BLS public keys, 48 bytes each, in the same order (for the operator's tooling; the
+    /// committee's quorum vouches for them).
+    struct ExitUpdate {
+        uint256 operatorId;
+        uint256 exitedKeys;
+        uint256[] keyIndices;
+        bytes pubkeys;
+    }
+
+    /// @notice What an operator owes in exits. Requests are met by exited validators, counted.
+    /// @param exitedKeys Its validators that have exited.
+    /// @param nextExitIndex Keys below this index were asked to exit or passed over; new requests name keys from it.
+    /// @param dueExited The exited count that meets its oldest unmet requests (zero when every request is met).
+    /// @param dueBy When those must be met, unix seconds (zero when every request is met).
+    /// @param targetExited The exited count that meets every request so far.
+    /// @param targetBy When the newest unmet requests must be met (zero when every request is met).
+    /// @param penalized Whether it missed `dueBy`: until it catches up its fee share is burned and it gets no new
+    /// validators.
+    struct ExitState {
+        uint256 exitedKeys;
+        uint256 nextExitIndex;
+        uint256 dueExited;
+        uint256 dueBy;
+        uint256 targetExited;
+        uint256 targetBy;
+        bool penalized;
     }
 
     /// @notice `shares` plETH of fees were spread over `activeValidators` validators; with none active, they are held
@@ -152,6 +193,33 @@ interface IOperatorRegistry {
     /// @param shareCapBps The share cap in basis points, 1 to 10,000 (10,000: no cap).
     event ShareCapSet(uint256 shareCapBps);
 
+    /// @notice Operator `operatorId` has `exitedKeys` exited validators now; the registry counts `totalExited`.
+    /// @param operatorId The operator.
+    /// @param exitedKeys Its exited validators.
+    /// @param totalExited Exited validators over all operators.
+    event ExitedKeysUpdated(uint256 indexed operatorId, uint256 exitedKeys, uint256 totalExited);
+
+    /// @notice The operator must exit key `keyIndex` (or, counted, another of its validators) by `deadline`.
+    /// @param operatorId The operator.
+    /// @param keyIndex The key's index in the operator's key list.
+    /// @param pubkey The key's BLS public key.
+    /// @param deadline Unix seconds by which its batch of requests must be met.
+    event ValidatorExitRequested(uint256 indexed operatorId, uint256 indexed keyIndex, bytes pubkey, uint256 deadline);
+
+    /// @notice The operator missed an exit deadline (`penalized`), or caught up (`!penalized`).
+    /// @param operatorId The operator.
+    /// @param penalized Whether its fee share is now burned and new validators pass it by.
+    event ExitPenaltySet(uint256 indexed operatorId, bool penalized);
+
+    /// @notice `shares` plETH of fees the operator earned while penalized were burned, to every holder's benefit.
+    /// @param operatorId The operator.
+    /// @param shares The plETH burned.
+    event FeesForfeited(uint256 indexed operatorId, uint256 shares);
+
+    /// @notice Operators have `exitResponseTime` seconds to meet each batch of exit requests.
+    /// @param exitResponseTime Seconds, within `MIN_EXIT_RESPONSE_TIME` and `MAX_EXIT_RESPONSE_TIME`.
+    event ExitResponseTimeSet(uint256 exitResponseTime);
+
     /// @notice No operator has id `operatorId`.
     error OperatorNotFound(uint256 operatorId);
 
@@ -214,6 +282,22 @@ interface IOperatorRegistry {
 
     /// @notice Operator `operatorId` has no fees to claim.
     error NoFeesToClaim(uint256 operatorId);
+
+    /// @notice Exit updates name operators in strictly ascending id order, each once.
+    error ExitUpdatesNotSorted(uint256 operatorId, uint256 previousOperatorId);
+
+    /// @notice An exited count must lie between the operator's previous count and its deposited keys.
+    error InvalidExitedKeys(uint256 operatorId, uint256 exitedKeys, uint256 previousExitedKeys, uint256 depositedKeys);
+
+    /// @notice A key asked to exit must be at or above the operator's next exit index, below its deposited keys, and
+    /// the indices ascending.
+    error InvalidExitKeyIndex(uint256 operatorId, uint256 keyIndex, uint256 nextExitIndex, uint256 depositedKeys);
+
+    /// @notice One 48-byte pubkey per key index asked to exit.
+    error ExitPubkeysMismatch(uint256 operatorId, uint256 keys, uint256 pubkeysLength);
+
+    /// @notice The exit response time must lie within the registry's hard limits.
+    error InvalidExitResponseTime(uint256 exitResponseTime, uint256 min, uint256 max);
 
     /// @notice Adds an operator with no keys, active.
     /// @dev `MANAGE_OPERATORS_ROLE`. Emits `OperatorAdded`. Reverts with `EmptyName`, `ZeroAddress`,
@@ -326,6 +410,29 @@ interface IOperatorRegistry {
     /// @notice The plETH operator `operatorId` can claim now.
     /// @param operatorId The operator.
     function claimableFees(uint256 operatorId) external view returns (uint256);
+
+    /// @notice Applies the oracle's exit data for a frame: exited counts and new exit requests per operator; checks
+    /// every named operator's deadline.
+    /// @dev `REPORT_EXITS_ROLE` (the accounting oracle, on its committee's agreed exit data). Emits `ExitedKeysUpdated`
+    /// for each changed count, `ValidatorExitRequested` for each request, `ExitPenaltySet` when an operator misses a
+    /// deadline or catches up, `FeesForfeited` when a penalized operator's fees are settled, `NonceChanged` when the
+    /// allocation may change. Reverts with `ExitUpdatesNotSorted`, `OperatorNotFound`, `InvalidExitedKeys`,
+    /// `ExitPubkeysMismatch`, `InvalidExitKeyIndex`.
+    /// @param updates One entry per operator, in ascending id order.
+    function applyExitUpdates(ExitUpdate[] calldata updates) external;
+
+    /// @notice Gives operators `exitResponseTime` seconds to meet each new batch of exit requests.
+    /// @dev `MANAGE_OPERATORS_ROLE`. Emits `ExitResponseTimeSet`. Reverts with `InvalidExitResponseTime`. Requests
+    /// made before keep their deadlines.
+    /// @param exitResponseTime Seconds, from `MIN_EXIT_RESPONSE_TIME` to `MAX_EXIT_RESPONSE_TIME`.
+    function setExitResponseTime(uint256 exitResponseTime) external;
+
+    /// @notice What operator `operatorId` owes in exits.
+    /// @param operatorId The operator.
+    function getExitState(uint256 operatorId) external view returns (ExitState memory);
+
+    /// @notice Seconds operators have to meet a batch of exit requests.
+    function exitResponseTime() external view returns (uint256);
 
     /// @notice How `count` new validators would be spread now: fewest active validators first, within vetted keys,
     /// and never taking an operator above the share cap of the active validators after the deposit.

@@ -19,4 +19,10 @@ interface IStakedEther {
     /// @notice The wei that `shares` are worth at the current rate, rounded down.
     /// @param shares An amount of plETH.
     function convertToAssets(uint256 shares) external view returns (uint256);
+
+    /// @notice Destroys `shares` of the caller's plETH. The ether behind them stays pooled, so every other share is
+    /// worth more: the registry burns the fees a penalized operator forfeits this way.
+    /// @dev Emits `Transfer(caller, 0, shares)`. Reverts with `ERC20InsufficientBalance`.
+    /// @param shares The plETH to destroy.
+    function burn(uint256 shares) external;
 }

@@ -271,7 +271,8 @@ interface IStakingPool is IStakedEther, IVaultEtherRecipient {
     /// @notice The reported exited count fell from `previous`, or rose above the `seen` validators.
     error InvalidExitedValidators(uint256 previous, uint256 reported, uint256 seen);
 
-    /// @notice The report says `vault` held `reported` wei; it holds `actual`.
+    /// @notice The report says the execution-rewards `vault` held `reported` wei; it holds `actual`. (The withdrawal
+    /// vault is swept for at most what it holds: a forced exit's fee may leave it after the reference block.)
     error VaultBalanceTooLow(address vault, uint256 reported, uint256 actual);
 
     /// @notice The beacon side gained `rewards` wei, above the `cap` for the time elapsed.

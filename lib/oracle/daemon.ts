@@ -34,6 +34,19 @@ export interface FrameOutcome {
   processed: boolean;
   /** The transaction of an `applyReport` this process sent (the agreed hashes came without the data). */
   appliedBy?: string;
+  /** The report's exit data pages: how many there are, how many are in, and what went wrong sending them. */
+  exitData: ExitDataProgress;
+}
+
+/** Where the frame's exit data stands once its report is applied. */
+export interface ExitDataProgress {
+  pages: number;
+  /** Pages the oracle has applied (by this process or another). */
+  submitted: number;
+  /** Transactions this process sent. */
+  transactions: string[];
+  /** Why the rest could not be sent; retried at the next poll. */
+  problem?: string;
 }
 
 export interface OracleDaemonOptions {
@@ -119,9 +132,13 @@ export function describeRefusal(outcome: FrameOutcome): string {
   );
 }
 
-/** Whether a frame needs nothing more from this process: every member voted, or the report was applied. */
+/**
+ * Whether a frame needs nothing more from this process: the report was applied with all its exit data, or every member
+ * voted and the others must do the rest.
+ */
 export function isSettled(outcome: FrameOutcome): boolean {
-  return outcome.processed || outcome.votes.every((vote) => vote.outcome !== "refused");
+  if (outcome.processed) return outcome.exitData.problem === undefined;
+  return outcome.votes.every((vote) => vote.outcome !== "refused");
 }
 
 /**
@@ -192,6 +209,10 @@ export async function reportCurrentFrame(
       } else processed = true;
     }
   }
+  const exitData: ExitDataProgress =
+    processed && agreed === built.hash
+      ? await submitExitData(protocol, members[0]!, built)
+      : { pages: built.exitData.pages.length, submitted: 0, transactions: [] };
   return {
     refSlot,
     built,
@@ -201,7 +222,54 @@ export async function reportCurrentFrame(
     quorum: await oracle.quorum(),
     processed,
     ...(appliedBy === undefined ? {} : { appliedBy }),
+    exitData,
   };
+}
+
+/**
+ * Sends the applied report's exit data pages that the oracle still waits for, in order, from `sender` (anyone may:
+ * each page must hash to what the committee agreed). Another process sending the same pages is harmless: the oracle's
+ * state says which page is next, and a page that lost the race is skipped.
+ */
+export async function submitExitData(
+  protocol: Protocol,
+  sender: Signer,
+  built: BuiltReport,
+): Promise<ExitDataProgress> {
+  const oracle = protocol.accountingOracle;
+  const { pages, hashes } = built.exitData;
+  const progress: ExitDataProgress = { pages: pages.length, submitted: 0, transactions: [] };
+  if (pages.length === 0) return progress;
+  for (;;) {
+    const state = await oracle.getExitDataState();
+    if (state.refSlot !== built.report.refSlot) {
+      progress.problem = `the oracle's exit data is for ref slot ${state.refSlot}, not ${built.report.refSlot}`;
+      return progress;
+    }
+    const next = hashes.indexOf(state.nextPageHash.toLowerCase());
+    progress.submitted = next === -1 ? Number(state.pagesSubmitted) : next;
+    if (!state.pending) {
+      if (BigInt(state.nextPageHash) !== 0n) progress.problem = "the frame ended before every exit data page was in";
+      else progress.submitted = pages.length;
+      return progress;
+    }
+    if (next === -1) {
+      progress.problem = `the oracle waits for exit data page ${short(state.nextPageHash)}, which this report does not have`;
+      return progress;
+    }
+    try {
+      const tx = await oracle.connect(sender).submitExitData(pages[next]!);
+      await tx.wait();
+      progress.transactions.push(tx.hash);
+    } catch (error) {
+      const reason = describeError(error, protocol);
+      // Another process sent this page first: read where the data stands and go on.
+      if (!reason.startsWith("ExitDataHashMismatch") && !reason.startsWith("NoExitDataPending")) {
+        progress.problem = `exit data page ${next + 1}/${pages.length}: ${reason}`;
+        return progress;
+      }
+    }
+  }
 }
 
 /**

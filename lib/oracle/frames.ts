@@ -14,10 +14,12 @@ export interface OracleReport {
   lastFinalizableRequestId: bigint;
   /** A counted validator is slashed and not yet withdrawable: penalties may still come, finalization waits. */
   bunkerMode: boolean;
+  /** keccak256 of the first page of the frame's exit data (see `lib/oracle/exits.ts`), or the zero hash for none. */
+  exitDataHash: string;
 }
 
 /** The report's fields in `IAccountingOracle.Report` order: the ABI tuple members vote on. */
-const REPORT_TUPLE = "tuple(uint256,uint256,uint256,uint256,uint256,uint256,uint256,bool)";
+const REPORT_TUPLE = "tuple(uint256,uint256,uint256,uint256,uint256,uint256,uint256,bool,bytes32)";
 
 /** keccak256(abi.encode(report)): what members vote for. */
 export function reportHash(report: OracleReport): string {
@@ -34,6 +36,7 @@ export function reportHash(report: OracleReport): string {
           report.elRewardsVaultBalance,
           report.lastFinalizableRequestId,
           report.bunkerMode,
+          report.exitDataHash,
         ],
       ],
     ),

@@ -5,6 +5,7 @@ import { UserInputError } from "../errors.js";
 import { committedKeys, listOperators, readCommittedBatches } from "../operators.js";
 import type { Protocol } from "../protocol.js";
 import type { WithdrawalQueue } from "../../typechain-types/index.js";
+import { type ExitData, type ExitPlan, type OperatorExitInput, paginateExitData, planExits } from "./exits.js";
 import type { FrameState, OracleReport } from "./frames.js";
 import { reportHash } from "./frames.js";
 
@@ -146,6 +147,9 @@ export interface BuiltReport {
   slashedValidators: number;
   /** Of those, the ones not yet withdrawable at the reference epoch: their penalties may not all be applied. */
   pendingSlashings: number;
+  /** The frame's exit data: what it says and its pages (the report carries the first page's hash). */
+  exitPlan: ExitPlan;
+  exitData: ExitData;
 }
 
 /** The report's counts and balance from the beacon validators of the pool's keys. */
@@ -223,20 +227,31 @@ export async function buildReport(
 
   const registry = protocol.operatorRegistry;
   const refTime = clock.genesisTime + refSlot * clock.secondsPerSlot;
-  const [operators, batches, credentials, withdrawalBalance, elRewardsBalance, lastFinalizableRequestId] =
-    await Promise.all([
-      listOperators(registry, blockTag),
-      readCommittedBatches(registry, blockTag, protocol.addresses.deployedAtBlock),
-      protocol.pool.withdrawalCredentials({ blockTag }),
-      provider.getBalance(protocol.addresses.withdrawalVault, blockTag),
-      provider.getBalance(protocol.addresses.executionRewardsVault, blockTag),
-      lastRequestMadeBy(protocol.withdrawalQueue, refTime, blockTag),
-    ]);
+  const [
+    operators,
+    batches,
+    credentials,
+    withdrawalBalance,
+    elRewardsBalance,
+    lastFinalizableRequestId,
+    accounting,
+    demand,
+    spec,
+  ] = await Promise.all([
+    listOperators(registry, blockTag),
+    readCommittedBatches(registry, blockTag, protocol.addresses.deployedAtBlock),
+    protocol.pool.withdrawalCredentials({ blockTag }),
+    provider.getBalance(protocol.addresses.withdrawalVault, blockTag),
+    provider.getBalance(protocol.addresses.executionRewardsVault, blockTag),
+    lastRequestMadeBy(protocol.withdrawalQueue, refTime, blockTag),
+    protocol.pool.getAccounting({ blockTag }),
+    protocol.withdrawalQueue.unfinalizedEther({ blockTag }),
+    beacon.spec(),
+  ]);
   // Keys are deposited in index order and only keys not deposited can be dropped: the first `deposited` are kept.
   const depositedOf = new Map(operators.map((operator) => [operator.id, Number(operator.depositedKeys)]));
-  const pubkeys = committedKeys(batches)
-    .filter((key) => key.index < depositedOf.get(key.operatorId)!)
-    .map((key) => key.pubkey.toLowerCase());
+  const depositedKeys = committedKeys(batches).filter((key) => key.index < depositedOf.get(key.operatorId)!);
+  const pubkeys = depositedKeys.map((key) => key.pubkey.toLowerCase());
   const deposited = operators.reduce((sum, operator) => sum + Number(operator.depositedKeys), 0);
   if (pubkeys.length !== deposited) {
     throw new Error(
@@ -245,7 +260,16 @@ export async function buildReport(
     );
   }
   const validators = pubkeys.length === 0 ? [] : await beacon.validators(refSlot, pubkeys);
-  const summary = summarizeValidators(validators, credentials.toLowerCase(), refSlot / clock.slotsPerEpoch);
+  const refEpoch = refSlot / clock.slotsPerEpoch;
+  const summary = summarizeValidators(validators, credentials.toLowerCase(), refEpoch);
+  const exitPlan = planExits({
+    refEpoch,
+    shardCommitteePeriod: shardCommitteePeriodOf(spec),
+    demand,
+    available: accounting.bufferedEther + withdrawalBalance + elRewardsBalance,
+    operators: await exitInputs(protocol, operators, depositedKeys, validators, credentials.toLowerCase(), blockTag),
+  });
+  const exitData = paginateExitData(exitPlan.updates);
   const report: OracleReport = {
     refSlot,
     beaconValidators: summary.beaconValidators,
@@ -255,6 +279,7 @@ export async function buildReport(
     elRewardsVaultBalance: elRewardsBalance,
     lastFinalizableRequestId,
     bunkerMode: summary.pendingSlashings > 0,
+    exitDataHash: exitData.hash,
   };
   return {
     report,
@@ -264,7 +289,52 @@ export async function buildReport(
     foreignCredentials: summary.foreign,
     slashedValidators: summary.slashed,
     pendingSlashings: summary.pendingSlashings,
+    exitPlan,
+    exitData,
   };
+}
+
+function shardCommitteePeriodOf(spec: Record<string, string>): bigint {
+  const value = spec.SHARD_COMMITTEE_PERIOD;
+  if (value === undefined || !/^\d+$/.test(value)) {
+    throw new ChainMismatchError(
+      `the beacon node's spec has no SHARD_COMMITTEE_PERIOD (got ${value}): it is not a beacon node of this chain`,
+    );
+  }
+  return BigInt(value);
+}
+
+/** Each operator's exit state at `blockTag` and its deposited keys with their validators (pool credentials only). */
+async function exitInputs(
+  protocol: Protocol,
+  operators: readonly { id: number; exitedKeys: bigint }[],
+  depositedKeys: readonly { operatorId: number; index: number; pubkey: string }[],
+  validators: readonly ValidatorInfo[],
+  credentials: string,
+  blockTag: number,
+): Promise<OperatorExitInput[]> {
+  const ours = new Map(
+    validators
+      .filter((validator) => validator.withdrawalCredentials.toLowerCase() === credentials)
+      .map((validator) => [validator.pubkey.toLowerCase(), validator]),
+  );
+  const keysOf = new Map<number, OperatorExitInput["keys"][number][]>();
+  for (const key of depositedKeys) {
+    const keys = keysOf.get(key.operatorId) ?? [];
+    keys.push({ index: key.index, pubkey: key.pubkey, validator: ours.get(key.pubkey.toLowerCase()) });
+    keysOf.set(key.operatorId, keys);
+  }
+  const states = await Promise.all(
+    operators.map((operator) => protocol.operatorRegistry.getExitState(operator.id, { blockTag })),
+  );
+  return operators.map((operator, i) => ({
+    id: operator.id,
+    exitedKeys: operator.exitedKeys,
+    nextExitIndex: states[i]!.nextExitIndex,
+    targetExited: states[i]!.targetExited,
+    dueBy: states[i]!.dueBy,
+    keys: (keysOf.get(operator.id) ?? []).sort((a, b) => a.index - b.index),
+  }));
 }
 
 /**

@@ -4,7 +4,7 @@
  * balance grown (or shrunk) at a chosen yearly rate, within the oracle's sanity bounds.
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { parseEther } from "ethers";
+import { parseEther, ZeroHash } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import { nextReportableFrame, type OracleReport, readFrame } from "../../lib/oracle/frames.js";
@@ -97,6 +97,7 @@ export async function submitBeaconReport(
       "latest",
     ),
     bunkerMode: false,
+    exitDataHash: ZeroHash,
   };
   for (const index of ROLES.oracleMembers) {
     await (await protocol.accountingOracle.connect(await signer(connection, index)).submitReport(report)).wait();

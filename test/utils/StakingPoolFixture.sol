@@ -35,6 +35,7 @@ abstract contract StakingPoolFixture is Test {
     uint256 internal constant POOL_STORAGE = 0x0124024b9acb205440ea2a6deb50499dadffb4948a2de02d61da084a21cd9600;
 
     uint256 internal constant SHARE_CAP_BPS = 10_000;
+    uint256 internal constant EXIT_RESPONSE_TIME = 4 days;
     uint256 internal constant GUARDIAN_QUORUM = 2;
     uint256 internal constant MAX_BLOCK_AGE = 32;
     uint256 internal constant PAUSE_DURATION = 1 days;
@@ -106,6 +107,7 @@ abstract contract StakingPoolFixture is Test {
                 stakeLimitMax: STAKE_LIMIT_MAX,
                 stakeLimitRefillPeriod: STAKE_LIMIT_REFILL_PERIOD,
                 shareCapBps: SHARE_CAP_BPS,
+                exitResponseTime: EXIT_RESPONSE_TIME,
                 guardians: guardianAddresses,
                 guardianQuorum: GUARDIAN_QUORUM,
                 maxBlockAge: MAX_BLOCK_AGE,
