@@ -6,7 +6,9 @@ import { artifacts, network } from "hardhat";
 import { computeDepositDataRoot } from "../lib/depositData.js";
 import { keyLeaf, rangeProof } from "../lib/merkle.js";
 import { nextReportableFrame, type OracleReport, readFrame, reportHash } from "../lib/oracle/frames.js";
+import { lastRequestMadeBy } from "../lib/oracle/report.js";
 import type { Protocol } from "../lib/protocol.js";
+import { findHints } from "../lib/withdrawals.js";
 import type {
   AccountingOracle,
   BeaconDepositMock,
@@ -16,6 +18,7 @@ import type {
   PluralDeployer,
   StakingPool,
   TimelockController,
+  WithdrawalQueue,
   WithdrawalVault,
 } from "../typechain-types/index.js";
 import { type Accounts, executeThroughTimelock, pluralFixture, timelockSigner } from "./helpers/protocol.js";
@@ -37,9 +40,8 @@ const ROLE_EVENTS = new Interface([
   "event RoleGranted(bytes32 indexed role, address indexed account, address indexed sender)",
   "event RoleRevoked(bytes32 indexed role, address indexed account, address indexed sender)",
 ]);
-const DEPLOYER_EVENTS = new Interface([
-  "event ProtocolDeployed(address pool, address operatorRegistry, address depositGuard, address withdrawalVault, address executionRewardsVault, address accountingOracle)",
-]);
+// From the artifact: the proxies it names are compared with those the PluralDeployer created, in order.
+const DEPLOYER_EVENTS = new Interface((await artifacts.readArtifact("PluralDeployer")).abi);
 
 type Role =
   | "DEFAULT_ADMIN_ROLE"
@@ -71,6 +73,8 @@ const KEYS = [0, 1].map((i) => ({
   signature: ethers.hexlify(new Uint8Array(96).fill(0xb0 + i)),
 }));
 const VALIDATOR_DEPOSIT = ethers.parseEther("32");
+/** The ether deposited for each sample withdrawal request, all of whose shares the request takes. */
+const REQUEST_ETHER = ethers.parseEther("1");
 
 /** A fresh deployment with handles on every contract it put on chain. */
 interface Context {
@@ -89,7 +93,9 @@ interface Context {
   rewardsVaultImplementation: ExecutionRewardsVault;
   oracle: AccountingOracle;
   oracleImplementation: AccountingOracle;
-  /** The PluralDeployer, which created the six proxies in its constructor. */
+  queue: WithdrawalQueue;
+  queueImplementation: WithdrawalQueue;
+  /** The PluralDeployer, which created the seven proxies in its constructor. */
   pluralDeployer: PluralDeployer;
   timelock: TimelockController;
   beaconDeposit: BeaconDepositMock;
@@ -103,8 +109,17 @@ interface Context {
   timelockAccount: HardhatEthersSigner;
 }
 
-/** Who holds a role, by construction: the timelock, or the deposit guard (for its guardian quorum). */
+/**
+ * Who holds a role, by construction: the timelock, or a contract of the deployment that acts on the role itself (the
+ * deposit guard, for its guardian quorum). A new holder is one line in HOLDERS and its name here.
+ */
 type Holder = "timelock" | "depositGuard";
+
+/** Each holder's name in test titles and its address in the deployment. */
+const HOLDERS: Record<Holder, { name: string; address: (ctx: Context) => string }> = {
+  timelock: { name: "the timelock", address: (ctx) => ctx.protocol.addresses.timelock },
+  depositGuard: { name: "the DepositGuard", address: (ctx) => ctx.protocol.addresses.depositGuard },
+};
 
 interface Signature {
   r: string;
@@ -116,6 +131,15 @@ type Sign = (ctx: Context, args: unknown[], signers: HardhatEthersSigner[]) => P
 
 /** Makes the call of a `due` rule's sample arguments something to do, as the protocol would. */
 type Prepare = (ctx: Context, args: unknown[]) => Promise<void>;
+
+/**
+ * Who, besides a withdrawal request's owner, the owner may let act on it: the account approved for that token, or an
+ * operator of all the owner's tokens (ERC-721's `approve` and `setApprovalForAll`).
+ */
+type Delegate = "approved" | "operator";
+
+/** The error arguments a withdrawal-request function reverts with for `caller`, on `owner`'s request `requestId`. */
+type RequestErrorArgs = (caller: string, owner: string, requestId: bigint) => unknown[];
 
 type Rule =
   /** Function behind `onlyRole(role)` on a proxy: only the role's holder in ROLE_HOLDERS holds it. */
@@ -133,14 +157,25 @@ type Rule =
   | { kind: "guardian" }
   /** Only the manager of the operator (`args[0]`); `orRole`: also MANAGE_OPERATORS_ROLE. */
   | { kind: "manager"; orRole: boolean }
-  /** Only the staking pool. */
-  | { kind: "poolOnly" }
+  /** Only the staking pool; anyone else is refused with `error` (the caller). */
+  | { kind: "poolOnly"; error: "CallerNotPool" | "UnexpectedEther" }
   /** Only the withdrawal vault or the execution-rewards vault, passing ether on to the pool. */
   | { kind: "vaultOnly" }
   /** Only the accounting oracle, handing the pool its committee's report. */
   | { kind: "oracleOnly" }
   /** Only a member of the accounting oracle's committee. */
   | { kind: "member" }
+  /**
+   * Only the owner of the withdrawal request `requestId(args)` and the `delegates` it named for it; anyone else,
+   * the other delegates included, is refused with the queue's `error`.
+   */
+  | {
+      kind: "requestOwner";
+      requestId: (args: unknown[]) => bigint;
+      delegates: readonly Delegate[];
+      error: string;
+      errorArgs: RequestErrorArgs;
+    }
   /** Timelock function only the timelock may call on itself, i.e. through a scheduled and executed operation. */
   | { kind: "timelockSelf"; error: "TimelockUnauthorizedCaller" | "AccessControlUnauthorizedAccount" }
   /** Timelock function behind `onlyRole(role)`: the governance account alone holds the role. */
@@ -156,7 +191,11 @@ type Rule =
   /** Implementation function for an operator's manager: nobody, since the implementation has no operator. */
   | { kind: "noOperator" }
   /** Implementation function for the pool: nobody, since the implementation knows no pool (address zero). */
-  | { kind: "noPool" }
+  | { kind: "noPool"; error: "CallerNotPool" | "UnexpectedEther" }
+  /** Implementation withdrawal request: nobody, since the implementation knows no pool whose plETH it could lock. */
+  | { kind: "unpooled" }
+  /** Implementation function on a withdrawal request: nobody, since the implementation has none (`error`). */
+  | { kind: "noRequest"; error: string; errorArgs: (args: unknown[]) => unknown[] }
   /** Implementation pool function for the vaults: nobody, since the implementation knows no vault. */
   | { kind: "noVault" }
   /** Implementation pool function for the oracle: nobody, since the implementation knows no oracle. */
@@ -189,10 +228,18 @@ const due = (error: string, errorArgs: (args: unknown[]) => unknown[], prepare: 
 const quorum = (sign: Sign): Rule => ({ kind: "quorum", sign });
 const guardian: Rule = { kind: "guardian" };
 const manager = (orRole: boolean): Rule => ({ kind: "manager", orRole });
-const poolOnly: Rule = { kind: "poolOnly" };
+const poolOnly: Rule = { kind: "poolOnly", error: "CallerNotPool" };
+/** `receive()` of a contract that takes ether from the pool alone. */
+const poolEtherOnly: Rule = { kind: "poolOnly", error: "UnexpectedEther" };
 const vaultOnly: Rule = { kind: "vaultOnly" };
 const oracleOnly: Rule = { kind: "oracleOnly" };
 const member: Rule = { kind: "member" };
+const requestOwner = (
+  requestId: (args: unknown[]) => bigint,
+  delegates: readonly Delegate[],
+  error: string,
+  errorArgs: RequestErrorArgs,
+): Rule => ({ kind: "requestOwner", requestId, delegates, error, errorArgs });
 const timelockSelf = (error: "TimelockUnauthorizedCaller" | "AccessControlUnauthorizedAccount"): Rule => ({
   kind: "timelockSelf",
   error,
@@ -203,7 +250,14 @@ const initializer: Rule = { kind: "initializer" };
 const upgrade: Rule = { kind: "upgrade" };
 const noHolder = (name: Role): Rule => ({ kind: "noHolder", role: name });
 const noOperator: Rule = { kind: "noOperator" };
-const noPool: Rule = { kind: "noPool" };
+const noPool: Rule = { kind: "noPool", error: "CallerNotPool" };
+const noPoolEther: Rule = { kind: "noPool", error: "UnexpectedEther" };
+const unpooled: Rule = { kind: "unpooled" };
+const noRequest = (error: string, errorArgs: (args: unknown[]) => unknown[]): Rule => ({
+  kind: "noRequest",
+  error,
+  errorArgs,
+});
 const noVault: Rule = { kind: "noVault" };
 const noOracle: Rule = { kind: "noOracle" };
 const noMember: Rule = { kind: "noMember" };
@@ -308,6 +362,18 @@ const CONTRACTS = {
     bareImplementation: true,
     at: (ctx) => ctx.oracleImplementation,
   },
+  WithdrawalQueue: {
+    artifacts: ["WithdrawalQueue", "ERC1967Proxy"],
+    code: "ERC1967Proxy",
+    bareImplementation: false,
+    at: (ctx) => ctx.queue,
+  },
+  WithdrawalQueueImplementation: {
+    artifacts: ["WithdrawalQueue"],
+    code: "WithdrawalQueue",
+    bareImplementation: true,
+    at: (ctx) => ctx.queueImplementation,
+  },
   // Its constructor is all it does: no function is left to call once deployed.
   PluralDeployer: {
     artifacts: ["PluralDeployer"],
@@ -355,6 +421,7 @@ const ROLE_HOLDERS: Partial<Record<ContractName, Partial<Record<Role, Holder>>>>
     MANAGE_CONFIG_ROLE: "timelock",
     ALLOW_LOSS_ROLE: "timelock",
   },
+  WithdrawalQueue: { DEFAULT_ADMIN_ROLE: "timelock" },
 };
 
 const now = async () => BigInt(await networkHelpers.time.latest());
@@ -372,24 +439,24 @@ async function impersonate(address: string): Promise<HardhatEthersSigner> {
 }
 
 function holderAddress(ctx: Context, holder: Holder): string {
-  return holder === "timelock" ? ctx.protocol.addresses.timelock : ctx.protocol.addresses.depositGuard;
+  return HOLDERS[holder].address(ctx);
 }
 
+/** The holder as a signer: the timelock impersonated as everywhere, or the holding contract impersonated. */
 async function holderSigner(ctx: Context, holder: Holder): Promise<HardhatEthersSigner> {
-  return holder === "timelock" ? ctx.timelockAccount : impersonate(ctx.protocol.addresses.depositGuard);
+  return holder === "timelock" ? ctx.timelockAccount : impersonate(holderAddress(ctx, holder));
 }
 
 async function depositFor(ctx: Context, account: HardhatEthersSigner, amount: bigint) {
   await (await ctx.pool.connect(account).deposit(ethers.ZeroAddress, { value: amount })).wait();
 }
 
-/** Alice's EIP-2612 permit for the stranger to spend `value` of her shares on `token`, as permit's arguments. */
-async function permitArgs(ctx: Context, token: StakingPool, value: bigint): Promise<unknown[]> {
-  const { alice, stranger } = ctx.accounts;
+/** `owner`'s EIP-2612 signature letting `spender` spend `value` of its shares on `token`, valid for an hour. */
+async function signPermit(token: StakingPool, owner: HardhatEthersSigner, spender: string, value: bigint) {
   const domain = await token.eip712Domain();
   const deadline = (await now()) + 3600n;
   const signature = ethers.Signature.from(
-    await alice.signTypedData(
+    await owner.signTypedData(
       {
         name: domain.name,
         version: domain.version,
@@ -405,10 +472,70 @@ async function permitArgs(ctx: Context, token: StakingPool, value: bigint): Prom
           { name: "deadline", type: "uint256" },
         ],
       },
-      { owner: alice.address, spender: stranger.address, value, nonce: await token.nonces(alice), deadline },
+      { owner: owner.address, spender, value, nonce: await token.nonces(owner), deadline },
     ),
   );
-  return [alice.address, stranger.address, value, deadline, signature.v, signature.r, signature.s];
+  return { value, deadline, v: signature.v, r: signature.r, s: signature.s };
+}
+
+/** Alice's EIP-2612 permit for the stranger to spend `value` of her shares on `token`, as permit's arguments. */
+async function permitArgs(ctx: Context, token: StakingPool, value: bigint): Promise<unknown[]> {
+  const { alice, stranger } = ctx.accounts;
+  const { deadline, v, r, s } = await signPermit(token, alice, stranger.address, value);
+  return [alice.address, stranger.address, value, deadline, v, r, s];
+}
+
+/** Deposits `amount` for `account` and requests a withdrawal of all the shares it got; returns the request's id. */
+async function requestFor(ctx: Context, account: HardhatEthersSigner, amount: bigint): Promise<bigint> {
+  const before = await ctx.pool.balanceOf(account);
+  await depositFor(ctx, account, amount);
+  const shares = (await ctx.pool.balanceOf(account)) - before;
+  await (await ctx.pool.connect(account).approve(ctx.queue, shares)).wait();
+  await (await ctx.queue.connect(account).requestWithdrawals([shares], account.address)).wait();
+  return (await ctx.queue.getQueueState()).lastRequestId;
+}
+
+/**
+ * Finalizes every request made so far as the protocol does: committee reports, each naming the newest request made by
+ * its reference slot, until one names the last. The first may be for a frame that began before the requests.
+ */
+async function finalizeRequests(ctx: Context) {
+  const { lastRequestId } = await ctx.queue.getQueueState();
+  for (let reports = 0; reports < 2; reports++) {
+    const refSlot = await reportableRefSlot(ctx);
+    const [config] = await ctx.oracle.getFrameConfig();
+    const refTime = config.genesisTime + refSlot * config.secondsPerSlot;
+    const lastFinalizableRequestId = await lastRequestMadeBy(ctx.queue, refTime, "latest");
+    await reportByQuorum(ctx, { ...emptyReport(refSlot), lastFinalizableRequestId });
+    if (lastFinalizableRequestId === lastRequestId) break;
+  }
+  expect((await ctx.queue.getQueueState()).lastFinalizedId, "requests finalized").to.equal(lastRequestId);
+}
+
+/** ERC-721 transfers of a request: by its owner, the account approved for it or an operator of all the owner's. */
+const moveRequest = requestOwner(
+  ([, , requestId]) => requestId as bigint,
+  ["approved", "operator"],
+  "ERC721InsufficientApproval",
+  (caller, _, requestId) => [caller, requestId],
+);
+
+/** A new request of Alice's moved to the stranger, as `transferFrom(from, to, requestId)` takes it, then `extra`. */
+const moveRequestArgs =
+  (...extra: unknown[]) =>
+  async (ctx: Context) => [
+    ctx.accounts.alice.address,
+    ctx.accounts.stranger.address,
+    await requestFor(ctx, ctx.accounts.alice, REQUEST_ETHER),
+    ...extra,
+  ];
+
+/** Alice's request, finalized, as `claimWithdrawal(requestId, hint, receiver)` takes it, paying the stranger. */
+async function finalizedRequestArgs(ctx: Context): Promise<[bigint, bigint, string]> {
+  const requestId = await requestFor(ctx, ctx.accounts.alice, REQUEST_ETHER);
+  await finalizeRequests(ctx);
+  const [hint] = await findHints(ctx.queue, [requestId]);
+  return [requestId, hint!, ctx.accounts.stranger.address];
 }
 
 /** A timelock operation that sets the pool's stake limit, as (target, value, data, predecessor, salt). */
@@ -577,8 +704,12 @@ async function earnOperatorFees(ctx: Context, elRewards: bigint) {
     beaconBalance: VALIDATOR_DEPOSIT,
     elRewardsVaultBalance: elRewards,
   };
+  await reportByQuorum(ctx, report);
+}
+
+/** A quorum of the committee submits `report`; the vote that completes the quorum applies it. */
+async function reportByQuorum(ctx: Context, report: OracleReport) {
   const quorum = Number(await ctx.oracle.quorum());
-  // The vote that completes the quorum applies the report.
   for (const signer of ctx.oracleMembers.slice(0, quorum)) {
     await (await ctx.oracle.connect(signer).submitReport(report)).wait();
   }
@@ -635,23 +766,36 @@ async function nextOracleImplementation() {
   return [await next.getAddress(), "0x"];
 }
 
+async function nextQueueImplementation() {
+  const next = await ethers.deployContract("WithdrawalQueue");
+  return [await next.getAddress(), "0x"];
+}
+
 async function nextPoolImplementation(ctx: Context) {
   const next = await ethers.deployContract("StakingPool", [ctx.protocol.addresses.depositContract]);
   return [await next.getAddress(), "0x"];
 }
 
-const DEPOSIT_VALIDATORS =
-  "depositValidators((uint256,uint256,bytes,bytes,bytes32[],bytes32[])[],(bytes32,uint256,uint256,bytes32,(bytes32,bytes32)[]))";
-const POOL_INITIALIZE =
-  "initialize(address,uint256,uint256,(address,address,address,address,address),(address,uint256,uint256,uint256))";
-const GUARD_UNVET_KEYS = "unvetKeys(uint256,uint256,uint256,bytes32,(bytes32,bytes32)[])";
-const HANDLE_ORACLE_REPORT =
-  "handleOracleReport((uint256,uint256,uint256,uint256,uint256,uint256,uint256,uint256),(uint256,uint256,uint256,uint256,uint256))";
-const ORACLE_INITIALIZE =
-  "initialize(address,address,(uint256,uint256,uint256,uint256),address[],uint256,(uint256,uint256,uint256,uint256))";
-const SUBMIT_REPORT = "submitReport((uint256,uint256,uint256,uint256,uint256,uint256))";
-const APPLY_REPORT = "applyReport((uint256,uint256,uint256,uint256,uint256,uint256))";
-const SET_SANITY_BOUNDS = "setSanityBounds((uint256,uint256,uint256,uint256))";
+/**
+ * The signature of the one function called `name` in `contractName`'s ABI. Functions that take structs are named
+ * this way, so that a field added to a struct keeps the function's rule; an overloaded name throws, since each
+ * overload is an entry point of its own and needs its own rule.
+ */
+async function signatureOf(contractName: string, name: string): Promise<string> {
+  const fragment = new Interface((await artifacts.readArtifact(contractName)).abi).getFunction(name);
+  if (fragment === null) throw new Error(`${contractName} has no function ${name}: update the matrix`);
+  return fragment.format("sighash");
+}
+
+const DEPOSIT_VALIDATORS = await signatureOf("StakingPool", "depositValidators");
+const POOL_INITIALIZE = await signatureOf("StakingPool", "initialize");
+const HANDLE_ORACLE_REPORT = await signatureOf("StakingPool", "handleOracleReport");
+const GUARD_UNVET_KEYS = await signatureOf("DepositGuard", "unvetKeys");
+const ORACLE_INITIALIZE = await signatureOf("AccountingOracle", "initialize");
+const SUBMIT_REPORT = await signatureOf("AccountingOracle", "submitReport");
+const APPLY_REPORT = await signatureOf("AccountingOracle", "applyReport");
+const SET_SANITY_BOUNDS = await signatureOf("AccountingOracle", "setSanityBounds");
+const REQUEST_WITH_PERMIT = await signatureOf("WithdrawalQueue", "requestWithdrawalsWithPermit");
 
 /** Sanity bounds within every hard limit, other than the deployed ones. */
 const SANITY_BOUNDS = {
@@ -672,6 +816,7 @@ const poolInitializeArgs = (ctx: Context) => [
     ctx.protocol.addresses.withdrawalVault,
     ctx.protocol.addresses.executionRewardsVault,
     ctx.protocol.addresses.accountingOracle,
+    ctx.protocol.addresses.withdrawalQueue,
   ],
   [ctx.accounts.stranger.address, 500n, 500n, 2n * 24n * 3600n],
 ];
@@ -690,6 +835,7 @@ const guardInitializeArgs = (ctx: Context) => [
   3600n,
 ];
 const vaultInitializeArgs = (ctx: Context) => [ctx.accounts.stranger.address, ctx.accounts.stranger.address];
+const queueInitializeArgs = (ctx: Context) => [ctx.accounts.stranger.address, ctx.protocol.addresses.pool];
 const oracleInitializeArgs = (ctx: Context) => [
   ctx.accounts.stranger.address,
   ctx.protocol.addresses.pool,
@@ -1259,6 +1405,186 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
     "upgradeToAndCall(address,bytes)": { rule: upgrade, args: nextOracleImplementation },
   },
 
+  // Withdrawal requests are ERC-721 tokens: their owner, and whom it approves, move them; the owner alone claims.
+  WithdrawalQueue: {
+    // The owner, or an operator of all its requests, names who may move one: not the account approved for it.
+    "approve(address,uint256)": {
+      rule: requestOwner(
+        ([, requestId]) => requestId as bigint,
+        ["operator"],
+        "ERC721InvalidApprover",
+        (caller) => [caller],
+      ),
+      args: async (ctx) => [ctx.accounts.stranger.address, await requestFor(ctx, ctx.accounts.alice, REQUEST_ETHER)],
+      emits: "Approval",
+    },
+    // The owner names the receiver: whoever may move a request must become its owner before claiming it.
+    "claimWithdrawal(uint256,uint256,address)": {
+      rule: requestOwner(
+        ([requestId]) => requestId as bigint,
+        [],
+        "NotRequestOwner",
+        (caller, owner) => [caller, owner],
+      ),
+      args: finalizedRequestArgs,
+      emits: "WithdrawalClaimed",
+    },
+    "claimWithdrawals(uint256[],uint256[],address)": {
+      rule: requestOwner(
+        ([requestIds]) => (requestIds as bigint[])[0]!,
+        [],
+        "NotRequestOwner",
+        (caller, owner) => [caller, owner],
+      ),
+      args: async (ctx) => {
+        const [requestId, hint, receiver] = await finalizedRequestArgs(ctx);
+        return [[requestId], [hint], receiver];
+      },
+      emits: "WithdrawalClaimed",
+    },
+    // Inside a report, the pool hands over its totals and buffer (and then the ether); Alice's request is due.
+    "finalize(uint256,uint256,bool,uint256,uint256,uint256)": {
+      rule: poolOnly,
+      args: async (ctx) => {
+        const requestId = await requestFor(ctx, ctx.accounts.alice, REQUEST_ETHER);
+        const { totalPooledEther, totalShares, bufferedEther } = await ctx.pool.getAccounting();
+        return [requestId, await now(), false, totalPooledEther, totalShares, bufferedEther];
+      },
+      emits: "WithdrawalsFinalized",
+    },
+    "grantRole(bytes32,address)": {
+      rule: role("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => [await ctx.queue.DEFAULT_ADMIN_ROLE(), ctx.accounts.alice.address],
+      emits: "RoleGranted",
+    },
+    "initialize(address,address)": { rule: initializer, args: queueInitializeArgs },
+    "renounceRole(bytes32,address)": {
+      rule: self("timelock"),
+      args: async (ctx) => [await ctx.queue.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
+      emits: "RoleRevoked",
+    },
+    // Bound by the caller's plETH: the stranger deposits and lets the queue take its shares.
+    "requestWithdrawals(uint256[],address)": {
+      rule: anyone,
+      args: async (ctx) => {
+        const { stranger } = ctx.accounts;
+        await depositFor(ctx, stranger, REQUEST_ETHER);
+        const shares = await ctx.pool.balanceOf(stranger);
+        await (await ctx.pool.connect(stranger).approve(ctx.queue, shares)).wait();
+        return [[shares], ethers.ZeroAddress];
+      },
+      emits: "WithdrawalRequested",
+    },
+    // Bound by the caller's plETH, which its own permit lets the queue take.
+    [REQUEST_WITH_PERMIT]: {
+      rule: anyone,
+      args: async (ctx) => {
+        const { stranger } = ctx.accounts;
+        await depositFor(ctx, stranger, REQUEST_ETHER);
+        const shares = await ctx.pool.balanceOf(stranger);
+        return [
+          [shares],
+          ethers.ZeroAddress,
+          await signPermit(ctx.pool, stranger, await ctx.queue.getAddress(), shares),
+        ];
+      },
+      emits: "WithdrawalRequested",
+    },
+    "revokeRole(bytes32,address)": {
+      rule: role("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => [await ctx.queue.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
+      emits: "RoleRevoked",
+    },
+    // Moving a request moves the right to claim it: the owner, the account approved for it or an operator.
+    "safeTransferFrom(address,address,uint256)": {
+      rule: moveRequest,
+      args: moveRequestArgs(),
+      emits: "Transfer",
+    },
+    "safeTransferFrom(address,address,uint256,bytes)": {
+      rule: moveRequest,
+      args: moveRequestArgs("0x"),
+      emits: "Transfer",
+    },
+    // Anyone names operators of its own requests, and of no one else's.
+    "setApprovalForAll(address,bool)": {
+      rule: anyone,
+      args: (ctx) => [ctx.accounts.bob.address, true],
+      emits: "ApprovalForAll",
+    },
+    "transferFrom(address,address,uint256)": {
+      rule: moveRequest,
+      args: moveRequestArgs(),
+      emits: "Transfer",
+    },
+    "upgradeToAndCall(address,bytes)": { rule: upgrade, args: nextQueueImplementation, emits: "Upgraded" },
+    // The ether of the requests a report finalizes, from the pool; anyone else's would be counted nowhere.
+    "receive()": { rule: poolEtherOnly, value: REQUEST_ETHER },
+    "fallback()": { rule: delegated },
+  },
+
+  // No request was ever made on the implementation, and it knows no pool whose plETH it could take.
+  WithdrawalQueueImplementation: {
+    "approve(address,uint256)": {
+      rule: noRequest("ERC721NonexistentToken", ([, requestId]) => [requestId]),
+      args: (ctx) => [ctx.accounts.stranger.address, 1n],
+    },
+    "claimWithdrawal(uint256,uint256,address)": {
+      rule: noRequest("RequestNotFound", ([requestId]) => [requestId]),
+      args: (ctx) => [1n, 1n, ctx.accounts.stranger.address],
+    },
+    "claimWithdrawals(uint256[],uint256[],address)": {
+      rule: noRequest("RequestNotFound", ([requestIds]) => [(requestIds as bigint[])[0]]),
+      args: (ctx) => [[1n], [1n], ctx.accounts.stranger.address],
+    },
+    "finalize(uint256,uint256,bool,uint256,uint256,uint256)": {
+      rule: noPool,
+      args: async () => [1n, await now(), false, REQUEST_ETHER, REQUEST_ETHER, REQUEST_ETHER],
+    },
+    "grantRole(bytes32,address)": {
+      rule: noHolder("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => [await ctx.queueImplementation.DEFAULT_ADMIN_ROLE(), ctx.accounts.stranger.address],
+    },
+    "initialize(address,address)": { rule: initializer, args: queueInitializeArgs },
+    "renounceRole(bytes32,address)": {
+      rule: self("timelock"),
+      args: async (ctx) => [await ctx.queueImplementation.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
+    },
+    "requestWithdrawals(uint256[],address)": { rule: unpooled, args: () => [[REQUEST_ETHER], ethers.ZeroAddress] },
+    // Signed for the implementation, whose pool would be the token: there is none to submit it to.
+    [REQUEST_WITH_PERMIT]: {
+      rule: unpooled,
+      args: async (ctx) => [
+        [REQUEST_ETHER],
+        ethers.ZeroAddress,
+        await signPermit(ctx.pool, ctx.accounts.stranger, await ctx.queueImplementation.getAddress(), REQUEST_ETHER),
+      ],
+    },
+    "revokeRole(bytes32,address)": {
+      rule: noHolder("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => [await ctx.queueImplementation.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
+    },
+    "safeTransferFrom(address,address,uint256)": {
+      rule: noRequest("ERC721NonexistentToken", ([, , requestId]) => [requestId]),
+      args: (ctx) => [ctx.accounts.alice.address, ctx.accounts.stranger.address, 1n],
+    },
+    "safeTransferFrom(address,address,uint256,bytes)": {
+      rule: noRequest("ERC721NonexistentToken", ([, , requestId]) => [requestId]),
+      args: (ctx) => [ctx.accounts.alice.address, ctx.accounts.stranger.address, 1n, "0x"],
+    },
+    "setApprovalForAll(address,bool)": {
+      rule: isolated,
+      args: (ctx) => [ctx.accounts.bob.address, true],
+      emits: "ApprovalForAll",
+    },
+    "transferFrom(address,address,uint256)": {
+      rule: noRequest("ERC721NonexistentToken", ([, , requestId]) => [requestId]),
+      args: (ctx) => [ctx.accounts.alice.address, ctx.accounts.stranger.address, 1n],
+    },
+    "upgradeToAndCall(address,bytes)": { rule: upgrade, args: nextQueueImplementation },
+    "receive()": { rule: noPoolEther, value: REQUEST_ETHER },
+  },
+
   PluralDeployer: {},
 
   TimelockController: {
@@ -1452,6 +1778,11 @@ async function deployWithOperator(): Promise<Omit<Context, "timelockAccount">> {
       "AccountingOracle",
       await implementationOf(addresses.accountingOracle),
     ),
+    queue: protocol.withdrawalQueue,
+    queueImplementation: await getAt<WithdrawalQueue>(
+      "WithdrawalQueue",
+      await implementationOf(addresses.withdrawalQueue),
+    ),
     pluralDeployer: await getAt<PluralDeployer>("PluralDeployer", deployedLogs[0]!.address),
     timelock: protocol.timelock,
     beaconDeposit: await getAt<BeaconDepositMock>("BeaconDepositMock", addresses.depositContract),
@@ -1547,10 +1878,10 @@ function expectedHolder(contractName: ContractName, role: Role): Holder {
 
 /** What the proxies' state looks like to anyone: for checking that a call elsewhere changed none of it. */
 async function protocolState(ctx: Context): Promise<string> {
-  const { pool, registry, guard, vault, rewardsVault, oracle } = ctx;
+  const { pool, registry, guard, vault, rewardsVault, oracle, queue } = ctx;
   const named = Object.values(ctx.accounts).map((account) => account.address);
   const roles = await Promise.all(POOL_ROLES.map((name) => roleId(pool, name)));
-  const proxies = [pool, registry, guard, vault, rewardsVault, oracle];
+  const proxies = [pool, registry, guard, vault, rewardsVault, oracle, queue];
   const state = {
     implementations: await Promise.all(proxies.map(async (proxy) => implementationOf(await proxy.getAddress()))),
     ether: await Promise.all(proxies.map((proxy) => ethers.provider.getBalance(proxy))),
@@ -1571,6 +1902,12 @@ async function protocolState(ctx: Context): Promise<string> {
     ],
     guard: [await guard.guardians(), await guard.quorum(), await guard.stakingPausedUntil()],
     vaults: [await vault.pool(), await rewardsVault.pool()],
+    queue: [
+      await queue.pool(),
+      [...(await queue.getQueueState())],
+      await Promise.all(named.map((account) => queue.balanceOf(account))),
+      await Promise.all(named.flatMap((owner) => named.map((operator) => queue.isApprovedForAll(owner, operator)))),
+    ],
     oracle: [
       await oracle.getMembers(),
       await oracle.quorum(),
@@ -1587,7 +1924,9 @@ function describeRule(rule: Rule, contractName: ContractName): string {
   switch (rule.kind) {
     case "role": {
       const holder = ROLE_HOLDERS[contractName]?.[rule.role];
-      return holder === "depositGuard" ? `only ${rule.role}: the DepositGuard` : `only ${rule.role}`;
+      return holder === undefined || holder === "timelock"
+        ? `only ${rule.role}`
+        : `only ${rule.role}: ${HOLDERS[holder].name}`;
     }
     case "timelockRole":
       return `only ${rule.role}`;
@@ -1609,6 +1948,13 @@ function describeRule(rule: Rule, contractName: ContractName): string {
       return "only the accounting oracle";
     case "member":
       return "only a member of the oracle committee";
+    case "requestOwner": {
+      const names = [
+        "the request's owner",
+        ...rule.delegates.map((delegate) => (delegate === "approved" ? "the account it approved" : "its operator")),
+      ];
+      return `only ${names.slice(0, -1).join(", ")}${names.length > 1 ? " or " : ""}${names.at(-1)!}`;
+    }
     case "timelockSelf":
       return "only the timelock itself, through a scheduled operation";
     case "self":
@@ -1623,6 +1969,10 @@ function describeRule(rule: Rule, contractName: ContractName): string {
       return "nobody: the implementation has no operator";
     case "noPool":
       return "nobody: the implementation knows no pool";
+    case "unpooled":
+      return "nobody: the implementation knows no plETH to take";
+    case "noRequest":
+      return "nobody: the implementation has no request";
     case "noVault":
       return "nobody: the implementation knows no vault";
     case "noOracle":
@@ -1732,7 +2082,7 @@ async function checkRule(ctx: Context, contractName: ContractName, signature: st
     case "poolOnly": {
       const poolAddress = ctx.protocol.addresses.pool;
       expect(await contract.getFunction("pool").staticCall(), "the pool it knows").to.equal(poolAddress);
-      await expectRefused([stranger, ctx.timelockAccount], "CallerNotPool", (account) => [account]);
+      await expectRefused([stranger, ctx.timelockAccount], rule.error, (account) => [account]);
       await expectSuccess(contract, call(await impersonate(poolAddress)), emits);
       return;
     }
@@ -1767,6 +2117,29 @@ async function checkRule(ctx: Context, contractName: ContractName, signature: st
       expect([...(await ctx.oracle.getMembers())].sort(), "the committee").to.deep.equal(memberAddresses);
       await expectRefused([stranger, ctx.timelockAccount, deployer], "NotMember", (account) => [account]);
       await expectSuccess(contract, call(ctx.oracleMembers[0]!), emits);
+      return;
+    }
+    case "requestOwner": {
+      const requestId = rule.requestId(args);
+      const { alice: owner, bob: approved, carol: operator } = ctx.accounts;
+      expect(await ctx.queue.ownerOf(requestId), `the owner of request ${requestId}`).to.equal(owner.address);
+      // The owner lets one account move this request, and another all of its requests.
+      await (await ctx.queue.connect(owner).approve(approved, requestId)).wait();
+      await (await ctx.queue.connect(owner).setApprovalForAll(operator, true)).wait();
+      const delegates: Record<Delegate, HardhatEthersSigner> = { approved, operator };
+      const others = (Object.keys(delegates) as Delegate[]).filter((delegate) => !rule.delegates.includes(delegate));
+      // The pool, which mints the plETH and funds the queue, has no say over anyone's request.
+      const pool = await impersonate(ctx.protocol.addresses.pool);
+      for (const signer of [stranger, ctx.timelockAccount, pool, ...others.map((delegate) => delegates[delegate])]) {
+        await expect(call(signer), `${signer.address} is refused`)
+          .to.be.revertedWithCustomError(contract, rule.error)
+          .withArgs(...rule.errorArgs(signer.address, owner.address, requestId));
+      }
+      for (const signer of [owner, ...rule.delegates.map((delegate) => delegates[delegate])]) {
+        const snapshot = await networkHelpers.takeSnapshot();
+        await expectSuccess(contract, call(signer), emits);
+        await snapshot.restore();
+      }
       return;
     }
     case "timelockSelf": {
@@ -1856,7 +2229,21 @@ async function checkRule(ctx: Context, contractName: ContractName, signature: st
     case "noPool": {
       expect(await contract.getFunction("pool").staticCall(), "the implementation's pool").to.equal(ethers.ZeroAddress);
       const pool = await impersonate(ctx.protocol.addresses.pool);
-      await expectRefused([stranger, ctx.timelockAccount, pool], "CallerNotPool", (account) => [account]);
+      await expectRefused([stranger, ctx.timelockAccount, pool], rule.error, (account) => [account]);
+      return;
+    }
+    case "unpooled": {
+      expect(await ctx.queueImplementation.pool(), "the implementation's pool").to.equal(ethers.ZeroAddress);
+      // Pricing the request calls address zero, which has no code to answer: a revert without data.
+      for (const signer of [stranger, ctx.timelockAccount]) {
+        await expect(call(signer), `${signer.address} cannot request`).to.be.revertedWithoutReason(ethers);
+      }
+      return;
+    }
+    case "noRequest": {
+      const { lastRequestId } = await ctx.queueImplementation.getQueueState();
+      expect(lastRequestId, "requests made on the implementation").to.equal(0n);
+      await expectRefused([stranger, ctx.accounts.alice, ctx.timelockAccount], rule.error, () => rule.errorArgs(args));
       return;
     }
     case "noVault": {
@@ -1912,7 +2299,8 @@ async function checkRule(ctx: Context, contractName: ContractName, signature: st
     }
     case "unfunded": {
       const implementation = ctx.poolImplementation;
-      expect((await implementation.getAccounting()).bufferedEther, "ether the implementation buffers").to.equal(0n);
+      // Not getAccounting(): its withdrawal reserve asks the queue, which the implementation does not know.
+      expect(await implementation.totalPooledEther(), "ether the implementation buffers or staked").to.equal(0n);
       await expectRefused([stranger, ctx.timelockAccount], "InsufficientBufferedEther", () => [VALIDATOR_DEPOSIT, 0n]);
       return;
     }
@@ -2005,8 +2393,10 @@ describe("access control", function () {
       ContractName,
       Partial<Record<Role, Holder>>,
     ][]) {
-      const guardRoles = Object.keys(table).filter((name) => table[name as Role] === "depositGuard");
-      const exception = guardRoles.length === 0 ? "" : `, except ${guardRoles.join(", ")} to the DepositGuard alone`;
+      const exceptions = (Object.entries(table) as [Role, Holder][])
+        .filter(([, holder]) => holder !== "timelock")
+        .map(([name, holder]) => `${name} to ${HOLDERS[holder].name}`);
+      const exception = exceptions.length === 0 ? "" : `, except ${exceptions.join(", ")} alone`;
       it(`gives every ${contractName} role to the timelock alone${exception}, administered by DEFAULT_ADMIN_ROLE`, async function () {
         const ctx = await load();
         const contract = CONTRACTS[contractName].at(ctx) as unknown as AccessControlled & BaseContract;
@@ -2062,7 +2452,16 @@ describe("access control", function () {
         const { role, account } = ROLE_EVENTS.parseLog(log)!.args;
         expect(deployers, `${role as string} granted on ${log.address}`).to.not.include(account);
       }
-      const contracts = [ctx.pool, ctx.registry, ctx.guard, ctx.vault, ctx.rewardsVault, ctx.oracle, ctx.timelock];
+      const contracts = [
+        ctx.pool,
+        ctx.registry,
+        ctx.guard,
+        ctx.vault,
+        ctx.rewardsVault,
+        ctx.oracle,
+        ctx.queue,
+        ctx.timelock,
+      ];
       for (const contract of contracts as AccessControlled[]) {
         const address = await contract.getAddress();
         for (const role of (await holdersFromEvents(address)).keys()) {
@@ -2098,9 +2497,24 @@ describe("access control", function () {
       );
 
       const pluralDeployer = await ctx.pluralDeployer.getAddress();
-      const { pool, operatorRegistry, depositGuard, withdrawalVault, executionRewardsVault, accountingOracle } =
-        ctx.protocol.addresses;
-      const proxies = [pool, operatorRegistry, depositGuard, withdrawalVault, executionRewardsVault, accountingOracle];
+      const {
+        pool,
+        operatorRegistry,
+        depositGuard,
+        withdrawalVault,
+        executionRewardsVault,
+        accountingOracle,
+        withdrawalQueue,
+      } = ctx.protocol.addresses;
+      const proxies = [
+        pool,
+        operatorRegistry,
+        depositGuard,
+        withdrawalVault,
+        executionRewardsVault,
+        accountingOracle,
+        withdrawalQueue,
+      ];
       expect(await createdInside(pluralDeployer), "contracts the PluralDeployer created, in order").to.deep.equal(
         proxies,
       );

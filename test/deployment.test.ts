@@ -11,6 +11,30 @@ import { expectUserError } from "./helpers/protocol.js";
 
 const { ethers } = await network.create();
 
+/**
+ * A record as `ignition deploy` writes it for the local module: every contract future, the implementations and the
+ * PluralDeployer included, of which the protocol's addresses are the proxies, the timelock and the deposit mock.
+ */
+const LOCAL_RECORD = {
+  "BeaconDepositMock#BeaconDepositMock": "0x0000000000000000000000000000000000000001",
+  "PluralLocal#TimelockController": "0x0000000000000000000000000000000000000003",
+  "PluralLocal#StakingPoolImplementation": "0x0000000000000000000000000000000000000011",
+  "PluralLocal#OperatorRegistryImplementation": "0x0000000000000000000000000000000000000012",
+  "PluralLocal#DepositGuardImplementation": "0x0000000000000000000000000000000000000013",
+  "PluralLocal#WithdrawalVaultImplementation": "0x0000000000000000000000000000000000000014",
+  "PluralLocal#ExecutionRewardsVaultImplementation": "0x0000000000000000000000000000000000000015",
+  "PluralLocal#AccountingOracleImplementation": "0x0000000000000000000000000000000000000016",
+  "PluralLocal#WithdrawalQueueImplementation": "0x0000000000000000000000000000000000000017",
+  "PluralLocal#PluralDeployer": "0x0000000000000000000000000000000000000010",
+  "PluralLocal#StakingPool": "0x0000000000000000000000000000000000000002",
+  "PluralLocal#OperatorRegistry": "0x0000000000000000000000000000000000000004",
+  "PluralLocal#DepositGuard": "0x0000000000000000000000000000000000000005",
+  "PluralLocal#WithdrawalVault": "0x0000000000000000000000000000000000000006",
+  "PluralLocal#ExecutionRewardsVault": "0x0000000000000000000000000000000000000007",
+  "PluralLocal#AccountingOracle": "0x0000000000000000000000000000000000000008",
+  "PluralLocal#WithdrawalQueue": "0x0000000000000000000000000000000000000009",
+};
+
 describe("deployment records", function () {
   let root: string;
   beforeEach(function () {
@@ -45,16 +69,7 @@ describe("deployment records", function () {
   });
 
   it("reads the local module's addresses, with the deposit-contract mock", function () {
-    writeRecord("chain-31337", {
-      "BeaconDepositMock#BeaconDepositMock": "0x0000000000000000000000000000000000000001",
-      "PluralLocal#StakingPool": "0x0000000000000000000000000000000000000002",
-      "PluralLocal#TimelockController": "0x0000000000000000000000000000000000000003",
-      "PluralLocal#OperatorRegistry": "0x0000000000000000000000000000000000000004",
-      "PluralLocal#DepositGuard": "0x0000000000000000000000000000000000000005",
-      "PluralLocal#WithdrawalVault": "0x0000000000000000000000000000000000000006",
-      "PluralLocal#ExecutionRewardsVault": "0x0000000000000000000000000000000000000007",
-      "PluralLocal#AccountingOracle": "0x0000000000000000000000000000000000000008",
-    });
+    writeRecord("chain-31337", LOCAL_RECORD);
     expect(readDeployment("localhost", "chain-31337", root)).to.deep.equal({
       module: "PluralLocal",
       pool: "0x0000000000000000000000000000000000000002",
@@ -64,21 +79,19 @@ describe("deployment records", function () {
       withdrawalVault: "0x0000000000000000000000000000000000000006",
       executionRewardsVault: "0x0000000000000000000000000000000000000007",
       accountingOracle: "0x0000000000000000000000000000000000000008",
+      withdrawalQueue: "0x0000000000000000000000000000000000000009",
       depositContract: "0x0000000000000000000000000000000000000001",
     });
   });
 
+  it("refuses a record of a deployment without the withdrawal queue", function () {
+    const { "PluralLocal#WithdrawalQueue": _queue, ...withoutQueue } = LOCAL_RECORD;
+    writeRecord("chain-31337", withoutQueue);
+    return expectUserError(() => readDeployment("localhost", "chain-31337", root), /holds no Plural deployment/);
+  });
+
   it("takes the block that created the proxies from Ignition's journal, so event scans start there", function () {
-    const record = {
-      "PluralLocal#StakingPool": "0x0000000000000000000000000000000000000002",
-      "PluralLocal#TimelockController": "0x0000000000000000000000000000000000000003",
-      "PluralLocal#OperatorRegistry": "0x0000000000000000000000000000000000000004",
-      "PluralLocal#DepositGuard": "0x0000000000000000000000000000000000000005",
-      "PluralLocal#WithdrawalVault": "0x0000000000000000000000000000000000000006",
-      "PluralLocal#ExecutionRewardsVault": "0x0000000000000000000000000000000000000007",
-      "PluralLocal#AccountingOracle": "0x0000000000000000000000000000000000000008",
-    };
-    writeRecord("chain-31337", record);
+    writeRecord("chain-31337", LOCAL_RECORD);
     const journal = path.join(path.dirname(deployedAddressesFile("chain-31337", root)), "journal.jsonl");
     const confirm = (futureId: string, blockNumber: number) =>
       JSON.stringify({ futureId, receipt: { blockNumber, status: "SUCCESS" }, type: "TRANSACTION_CONFIRM" });
