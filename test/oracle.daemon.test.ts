@@ -16,9 +16,10 @@ import {
 } from "../lib/oracle/report.js";
 import { executionWithdrawalCredentials } from "../lib/keys/depositData.js";
 import { formatOracleStatus, readOracleStatus } from "../lib/oracle/status.js";
+import { requestWithdrawal } from "../lib/withdrawals.js";
 import { freePort } from "./helpers/node.js";
 import { expectUserError, timelockSigner } from "./helpers/protocol.js";
-import { oracleMembers, type StakedFixture, stakedFixture } from "./helpers/staked.js";
+import { oracleMembers, STAKED_ACCOUNTS, type StakedFixture, stakedFixture } from "./helpers/staked.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -353,6 +354,84 @@ describe("oracle daemon", function () {
       expect(outcome!.built.report.exitedValidators, "exited").to.equal(1n);
       expect((await w.fixture.protocol.pool.getAccounting()).exitedValidators, "the pool's exited count").to.equal(1n);
       expect(await shareRate(w), "a day's rewards do not cover the 1 ETH slashing penalty").to.be.lessThan(rateBefore);
+    });
+
+    it("asks operators to exit when the queue needs more than the pool holds, and sends the exit data after the report", async function () {
+      const w = await world();
+      const { protocol, signers } = w.fixture;
+      // Validators may exit only after SHARD_COMMITTEE_PERIOD (256 epochs on the mainnet preset).
+      await w.simulator.advance(260);
+      // The frame under way: its reference slot is before the request below, which waits for the next frame's.
+      await toNextReportableFrame(w);
+      await runMembers(w);
+      const depositor = signers[STAKED_ACCOUNTS.depositor]!;
+      await requestWithdrawal(protocol, depositor, await protocol.pool.convertToShares(70n * ONE_SHARE));
+      await toNextReportableFrame(w);
+      const [outcome] = await runMembers(w);
+      expect(outcome!.processed, "applied").to.equal(true);
+      const { exitPlan, exitData } = outcome!.built;
+      // Four operators with two validators each: the first of operators 0, 1 and 2 cover 70 ETH less the vaults.
+      expect(
+        exitPlan.requests.map((request) => [request.operatorId, request.keyIndex]),
+        "oldest key first, from the operators with the most validators left",
+      ).to.deep.equal([
+        [0, 0],
+        [1, 0],
+        [2, 0],
+      ]);
+      expect(outcome!.built.report.exitDataHash, "the report names the first page").to.equal(exitData.hash);
+      expect(outcome!.exitData, "the one page is in").to.include({ pages: 1, submitted: 1 });
+      expect(outcome!.exitData.transactions.length, "sent by this process").to.equal(1);
+
+      const registry = protocol.operatorRegistry;
+      const events = await registry.queryFilter(registry.filters.ValidatorExitRequested());
+      expect(
+        events.map((event) => [Number(event.args.operatorId), Number(event.args.keyIndex), event.args.pubkey]),
+        "one request per validator, with its key",
+      ).to.deep.equal(exitPlan.requests.map((request) => [request.operatorId, request.keyIndex, request.pubkey]));
+      const state = await registry.getExitState(0);
+      expect(state.targetExited, "operator 0 owes one exit").to.equal(1n);
+      expect(state.nextExitIndex, "its next request names key 1 or later").to.equal(1n);
+      expect(state.dueBy, "due after the response time").to.equal(
+        BigInt((await ethers.provider.getBlock(events[0]!.blockNumber))!.timestamp) +
+          (await registry.exitResponseTime()),
+      );
+      const exitDataState = await protocol.accountingOracle.getExitDataState();
+      expect(exitDataState.pending, "nothing more is due").to.equal(false);
+      expect(exitDataState.pagesSubmitted, "pages").to.equal(1n);
+    });
+
+    it("names an operator that owes exits every frame, and the registry penalizes it once its deadline passes", async function () {
+      const w = await world();
+      const { protocol, signers } = w.fixture;
+      await w.simulator.advance(260);
+      await toNextReportableFrame(w);
+      await runMembers(w);
+      await requestWithdrawal(
+        protocol,
+        signers[STAKED_ACCOUNTS.depositor]!,
+        await protocol.pool.convertToShares(20n * ONE_SHARE),
+      );
+      await toNextReportableFrame(w);
+      await runMembers(w);
+      const registry = protocol.operatorRegistry;
+      expect((await registry.getExitState(0)).targetExited, "operator 0 owes an exit").to.equal(1n);
+
+      // Nobody exits. Five days later (four to respond), the frame's data names operator 0 again: it is late.
+      await w.simulator.advance(5 * 225);
+      await toNextReportableFrame(w);
+      const [late] = await runMembers(w);
+      expect(late!.processed, "applied").to.equal(true);
+      expect(
+        late!.built.exitPlan.updates.map((update) => update.operatorId),
+        "operator 0 is named",
+      ).to.include(0n);
+      expect(late!.built.exitPlan.requests, "its owed exit counts as ether on the way: no new request").to.deep.equal(
+        [],
+      );
+      const state = await registry.getExitState(0);
+      expect(state.penalized, "penalized").to.equal(true);
+      expect(await registry.claimableFees(0), "what it earned before stays claimable").to.be.greaterThan(0n);
     });
 
     it("oracle status shows each member's vote and the support for the current frame", async function () {
