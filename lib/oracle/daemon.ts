@@ -109,12 +109,18 @@ export function describeFrame(outcome: FrameOutcome, slotsPerEpoch: bigint): str
   else if (outcome.consensusHash !== undefined && outcome.consensusHash !== outcome.built.hash) {
     result = `the committee agreed on another report ${short(outcome.consensusHash)}`;
   } else result = `support ${outcome.support}/${outcome.quorum}, waiting for other members`;
+  const { exitPlan } = outcome.built;
+  const exits =
+    outcome.exitData.pages === 0
+      ? ""
+      : `; exit data: ${exitPlan.updates.length} operator(s), ${exitPlan.requests.length} exit(s) requested for a ` +
+        `${formatEth(exitPlan.shortfall)} shortfall, ${outcome.exitData.submitted}/${outcome.exitData.pages} page(s) in`;
   return (
     `frame ref slot ${report.refSlot} (epoch ${report.refSlot / slotsPerEpoch}, execution block ` +
     `${outcome.built.reference.executionBlockNumber}): ${report.beaconValidators}/${outcome.built.depositedKeys} ` +
     `validators seen, ${formatEth(report.beaconBalance)} on the beacon chain, ${report.exitedValidators} exited, ` +
     `vaults ${formatEth(report.withdrawalVaultBalance)} withdrawals + ${formatEth(report.elRewardsVaultBalance)} ` +
-    `EL rewards; report ${short(outcome.built.hash)}: ${votes}; ${result}`
+    `EL rewards; report ${short(outcome.built.hash)}: ${votes}; ${result}${exits}`
   );
 }
 

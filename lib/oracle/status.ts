@@ -13,6 +13,8 @@ export interface OracleStatus {
   consensus: { refSlot: bigint; hash: string | undefined; support: bigint; processed: boolean };
   bounds: { maxAprBps: bigint; maxLossBps: bigint; maxElRewardsBps: bigint; unseenDepositDeadline: bigint };
   allowedLoss: { amount: bigint; untilRefSlot: bigint };
+  /** The last applied report's exit data: its reference slot, pages in, and whether more are due now. */
+  exitData: { refSlot: bigint; pagesSubmitted: bigint; pending: boolean; nextPageHash: string };
 }
 
 /** Reads the oracle's status at the latest block. */
@@ -20,15 +22,23 @@ export async function readOracleStatus(oracle: AccountingOracle): Promise<Oracle
   const provider = oracle.runner!.provider!;
   const blockNumber = await provider.getBlockNumber();
   const blockTag = blockNumber;
-  const [frame, quorum, addresses, [refSlot, hash, support, processed], [bounds, amount, untilRefSlot], address] =
-    await Promise.all([
-      readFrame(oracle, blockTag),
-      oracle.quorum({ blockTag }),
-      oracle.getMembers({ blockTag }),
-      oracle.getConsensusState({ blockTag }),
-      oracle.getSanityBounds({ blockTag }),
-      oracle.getAddress(),
-    ]);
+  const [
+    frame,
+    quorum,
+    addresses,
+    [refSlot, hash, support, processed],
+    [bounds, amount, untilRefSlot],
+    address,
+    exitData,
+  ] = await Promise.all([
+    readFrame(oracle, blockTag),
+    oracle.quorum({ blockTag }),
+    oracle.getMembers({ blockTag }),
+    oracle.getConsensusState({ blockTag }),
+    oracle.getSanityBounds({ blockTag }),
+    oracle.getAddress(),
+    oracle.getExitDataState({ blockTag }),
+  ]);
   const members = await Promise.all(
     addresses.map(async (member) => {
       const [votedRefSlot, reportHash] = await oracle.getMemberVote(member, { blockTag });
@@ -49,6 +59,12 @@ export async function readOracleStatus(oracle: AccountingOracle): Promise<Oracle
       unseenDepositDeadline: bounds.unseenDepositDeadline,
     },
     allowedLoss: { amount, untilRefSlot },
+    exitData: {
+      refSlot: exitData.refSlot,
+      pagesSubmitted: exitData.pagesSubmitted,
+      pending: exitData.pending,
+      nextPageHash: exitData.nextPageHash,
+    },
   };
 }
 
@@ -81,6 +97,17 @@ export function formatOracleStatus(status: OracleStatus, networkName: string): s
         : consensus.hash === undefined
           ? `no quorum yet: best support ${consensus.support} of ${status.quorum} needed`
           : `agreed on ${short(consensus.hash)} (support ${consensus.support}), not applied yet`,
+    ],
+    [
+      "exit data",
+      status.exitData.refSlot === 0n
+        ? "none reported yet"
+        : `ref slot ${status.exitData.refSlot}: ${status.exitData.pagesSubmitted} page(s) in` +
+          (status.exitData.pending
+            ? `, next page ${short(status.exitData.nextPageHash)} due`
+            : BigInt(status.exitData.nextPageHash) === 0n
+              ? ", complete"
+              : ", expired with pages missing"),
     ],
     ["sanity bounds"],
     ["max reward rate", `${formatBps(status.bounds.maxAprBps)} a year`],
