@@ -68,7 +68,9 @@ export interface QueueStatus {
   lockedEther: bigint;
   bufferedEther: bigint;
   vaultEther: bigint;
-  /** Demand not covered by the buffer and the vaults: validators must exit for it. */
+  /** Exits operators were asked for and still owe: their ether (32 ETH each) is on its way. */
+  exitsOwed: bigint;
+  /** Demand not covered by the buffer, the vaults and the exits owed: more validators must exit for it. */
   shortfall: bigint;
   validatorsToExit: bigint;
   /** The last report saw slashing penalties still pending: finalization waits until they land. */
@@ -357,7 +359,8 @@ export async function getQueueStatus(protocol: Protocol, provider: Provider): Pr
   const bunkerMode = breakdowns.at(-1)?.args.bunkerMode ?? false;
   const now = BigInt(latest?.timestamp ?? 0);
   const vaultEther = withdrawalVault + rewardsVault;
-  const available = accounting.bufferedEther + vaultEther;
+  const exitsOwed = await countExitsOwed(protocol);
+  const available = accounting.bufferedEther + vaultEther + exitsOwed * 32n * 10n ** 18n;
   const shortfall = state.unfinalizedEther > available ? state.unfinalizedEther - available : 0n;
   const validatorsToExit = (shortfall + 32n * 10n ** 18n - 1n) / (32n * 10n ** 18n);
   // A request made now is after the current frame's reference slot: the next frame's report finalizes it.
@@ -365,10 +368,10 @@ export async function getQueueStatus(protocol: Protocol, provider: Provider): Pr
   const frameSeconds = frame.epochsPerFrame * frame.slotsPerEpoch * frame.secondsPerSlot;
   let expectedWait = next.reportableTime > now ? next.reportableTime - now : 0n;
   let explanation = `the next frame's report (reference slot ${next.refSlot}, accepted ${FINALITY_EPOCHS} epochs after it)`;
-  if (shortfall > 0n) {
+  if (shortfall > 0n || exitsOwed > 0n) {
     expectedWait += EXIT_TO_WITHDRAWABLE_EPOCHS * frame.slotsPerEpoch * frame.secondsPerSlot + frameSeconds;
     explanation +=
-      ` + ${EXIT_TO_WITHDRAWABLE_EPOCHS} epochs for ${validatorsToExit} validator(s) to exit and become withdrawable` +
+      ` + ${EXIT_TO_WITHDRAWABLE_EPOCHS} epochs for ${validatorsToExit + exitsOwed} validator(s) to exit and become withdrawable` +
       ` + one frame for the report after (the beacon exit queue and withdrawal sweep can add more)`;
   }
   if (bunkerMode) explanation += "; bunker mode: nothing is finalized until pending penalties land";
@@ -381,6 +384,7 @@ export async function getQueueStatus(protocol: Protocol, provider: Provider): Pr
     lockedEther: state.lockedEther,
     bufferedEther: accounting.bufferedEther,
     vaultEther,
+    exitsOwed,
     shortfall,
     validatorsToExit,
     bunkerMode,
@@ -389,6 +393,17 @@ export async function getQueueStatus(protocol: Protocol, provider: Provider): Pr
     expectedWait,
     expectedWaitExplanation: explanation,
   };
+}
+
+/** Exits the operators were asked for and have not made yet, over all operators (the registry's exit states). */
+async function countExitsOwed(protocol: Protocol): Promise<bigint> {
+  const registry = protocol.operatorRegistry;
+  const count = Number(await registry.operatorCount());
+  const states = await Promise.all(Array.from({ length: count }, (_, id) => registry.getExitState(id)));
+  return states.reduce(
+    (sum, state) => sum + (state.targetExited > state.exitedKeys ? state.targetExited - state.exitedKeys : 0n),
+    0n,
+  );
 }
 
 /** A `UserInputError` naming the queue's or the pool's custom error inside `error`, if there is one. */
@@ -452,7 +467,8 @@ export function formatQueueStatus(status: QueueStatus, networkName: string): str
     ["ETH locked for finalized requests", formatEth(status.lockedEther)],
     ["buffered ETH", formatEth(status.bufferedEther)],
     ["ETH in the vaults (swept by the next report)", formatEth(status.vaultEther)],
-    ["shortfall (needs validator exits)", formatEth(status.shortfall)],
+    ["exits owed by operators (32 ETH each on its way)", status.exitsOwed.toString()],
+    ["shortfall (needs more validator exits)", formatEth(status.shortfall)],
     ["validators to exit for it", status.validatorsToExit.toString()],
     ["bunker mode (at the last report)", status.bunkerMode ? "on: finalization waits" : "off"],
     ["next report finalizing new requests", isoTime(status.nextFinalizingReport)],

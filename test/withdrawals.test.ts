@@ -10,6 +10,7 @@ import { network } from "hardhat";
 
 import { formatEth } from "../lib/amounts.js";
 import { lastRequestMadeBy } from "../lib/oracle/report.js";
+import { committedKeys, readCommittedBatches } from "../lib/operators.js";
 import {
   claimWithdrawals,
   findHints,
@@ -33,6 +34,14 @@ const deployPlural = pluralFixture(connection);
 const DAY = 86_400n;
 
 /** Four validators staked, and Alice holding 10 ETH of plETH beside the buffer. */
+/** The pubkey of operator 0's first (deposited) key, from its committed batches. */
+async function firstDepositedKey(protocol: Awaited<ReturnType<typeof deployPlural>>["protocol"]): Promise<string[]> {
+  const batches = await readCommittedBatches(protocol.operatorRegistry, undefined, protocol.addresses.deployedAtBlock);
+  return committedKeys(batches)
+    .filter((key) => key.operatorId === 0 && key.index === 0)
+    .map((key) => key.pubkey);
+}
+
 async function withHolders() {
   const fixture = await networkHelpers.loadFixture(deployPlural);
   await stakeOneValidatorPerOperator(connection, fixture.protocol);
@@ -254,6 +263,24 @@ describe("withdrawals library", function () {
       );
       const accounting = await protocol.pool.getAccounting();
       expect(accounting.withdrawalReserve, "everything buffered is reserved").to.equal(accounting.bufferedEther);
+
+      // The committee asks operator 0 to exit its validator: its 32 ETH is on its way, the shortfall shrinks.
+      const oracle = protocol.addresses.accountingOracle;
+      await networkHelpers.impersonateAccount(oracle);
+      await networkHelpers.setBalance(oracle, parseEther("1"));
+      const [pubkey] = await firstDepositedKey(protocol);
+      await (
+        await protocol.operatorRegistry
+          .connect(await ethers.getSigner(oracle))
+          .applyExitUpdates([{ operatorId: 0n, exitedKeys: 0n, keyIndices: [0n], pubkeys: pubkey! }])
+      ).wait();
+      const owed = await getQueueStatus(protocol, ethers.provider);
+      expect(owed.exitsOwed, "one exit owed").to.equal(1n);
+      expect(owed.shortfall, "32 ETH less").to.equal(short.shortfall - parseEther("32"));
+      expect(
+        row(formatQueueStatus(owed, "hardhat"), "exits owed by operators (32 ETH each on its way)")[1],
+        "row",
+      ).to.equal("1");
     });
 
     it("lists requests as a table", async function () {
