@@ -359,8 +359,11 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
             OperatorData storage op = _operator($, update.operatorId);
             if (_updateExitedKeys($, op, update.operatorId, update.exitedKeys)) allocationChanged = true;
             ExitData storage exit = $.exits[update.operatorId];
-            if (update.keyIndices.length != 0) _requestExits($, op, exit, update);
+            // Cohorts move on the new count before new requests join them: a batch met now hands the next one its own
+            // deadline, not the new requests'. New requests cannot change the penalty: their deadline is ahead.
             if (_refreshPenalty($, op, exit, update.operatorId)) allocationChanged = true;
+            // Also with pubkeys but no key indices, for `_requestExits` to refuse: malformed data never applies.
+            if (update.keyIndices.length != 0 || update.pubkeys.length != 0) _requestExits($, op, exit, update);
         }
         // Fewer active validators or a penalty change who gets the next validators: attestations made before are void.
         if (allocationChanged) _bumpNonce($);

@@ -1256,6 +1256,92 @@ contract StakingPoolTest is StakingPoolFixture {
     }
 
     // =================================================================================================================
+    // burn
+    // =================================================================================================================
+
+    function test_Burn_RaisesTheValueOfEveryOtherShare() public {
+        _deposit(alice, 10 ether);
+        _deposit(bob, 10 ether);
+        _simulateRewards(1 ether);
+        uint256 totalEther = pool.totalPooledEther();
+        uint256 totalShares = pool.totalSupply();
+        uint256 bobShares = pool.balanceOf(bob);
+        uint256 bobValue = pool.convertToAssets(bobShares);
+        uint256 deadValue = pool.convertToAssets(pool.balanceOf(DEAD_SHARES_HOLDER));
+
+        vm.expectEmit(true, true, true, true, address(pool));
+        emit IERC20.Transfer(alice, address(0), 4 ether);
+        vm.prank(alice);
+        pool.burn(4 ether);
+
+        assertEq(pool.balanceOf(alice), 6 ether, "alice's shares");
+        assertEq(pool.totalSupply(), totalShares - 4 ether, "total shares");
+        assertEq(pool.getAccounting().totalShares, totalShares - 4 ether, "getAccounting().totalShares");
+        assertEq(pool.totalPooledEther(), totalEther, "the ether stays pooled");
+        assertEq(pool.balanceOf(bob), bobShares, "bob's shares");
+        assertEq(pool.convertToAssets(bobShares), (bobShares * totalEther) / (totalShares - 4 ether), "bob's value");
+        assertGt(pool.convertToAssets(bobShares), bobValue, "bob gained");
+        assertGt(pool.convertToAssets(pool.balanceOf(DEAD_SHARES_HOLDER)), deadValue, "the dead shares gained");
+        _assertAccountingIsConsistent();
+    }
+
+    function test_Burn_AWholeBalance() public {
+        _deposit(alice, 3 ether);
+        uint256 totalShares = pool.totalSupply();
+        vm.prank(alice);
+        pool.burn(3 ether);
+        assertEq(pool.balanceOf(alice), 0, "alice's shares");
+        assertEq(pool.totalSupply(), totalShares - 3 ether, "total shares");
+    }
+
+    function test_Burn_ZeroChangesNothing() public {
+        _deposit(alice, 1 ether);
+        uint256 totalShares = pool.totalSupply();
+        vm.expectEmit(true, true, true, true, address(pool));
+        emit IERC20.Transfer(alice, address(0), 0);
+        vm.prank(alice);
+        pool.burn(0);
+        assertEq(pool.balanceOf(alice), 1 ether, "alice's shares");
+        assertEq(pool.totalSupply(), totalShares, "total shares");
+    }
+
+    function test_RevertWhen_BurnExceedsTheBalance() public {
+        _deposit(alice, 1 ether);
+        vm.prank(alice);
+        vm.expectRevert(
+            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, alice, 1 ether, 1 ether + 1)
+        );
+        pool.burn(1 ether + 1);
+
+        // Only one's own shares: an allowance does not let bob burn alice's.
+        vm.prank(alice);
+        pool.approve(bob, 1 ether);
+        vm.prank(bob);
+        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, bob, 0, 1));
+        pool.burn(1);
+        assertEq(pool.balanceOf(alice), 1 ether, "alice's shares");
+    }
+
+    function testFuzz_Burn_NeverLowersAnotherHoldersValue(uint256 rewards, uint256 shares) public {
+        _deposit(alice, 100 ether);
+        _deposit(bob, 1 ether);
+        _simulateRewards(bound(rewards, 0, 100 ether));
+        shares = bound(shares, 0, pool.balanceOf(alice));
+        uint256 totalEther = pool.totalPooledEther();
+        uint256 totalShares = pool.totalSupply();
+        uint256 bobValue = pool.convertToAssets(pool.balanceOf(bob));
+
+        vm.prank(alice);
+        pool.burn(shares);
+
+        assertEq(pool.totalPooledEther(), totalEther, "total pooled ether");
+        assertGe(pool.convertToAssets(pool.balanceOf(bob)), bobValue, "bob's value never falls");
+        // Bob's shares now divide the same ether with fewer others.
+        uint256 bobShares = pool.balanceOf(bob);
+        assertEq(pool.convertToAssets(bobShares), (bobShares * totalEther) / (totalShares - shares), "bob's value");
+    }
+
+    // =================================================================================================================
     // upgradeToAndCall
     // =================================================================================================================
 

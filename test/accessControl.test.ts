@@ -6,6 +6,7 @@ import { artifacts, network } from "hardhat";
 import { computeDepositDataRoot } from "../lib/depositData.js";
 import { keyLeaf, rangeProof } from "../lib/merkle.js";
 import { nextReportableFrame, type OracleReport, readFrame, reportHash } from "../lib/oracle/frames.js";
+import { encodeExitPage } from "../lib/oracle/exits.js";
 import { lastRequestMadeBy } from "../lib/oracle/report.js";
 import type { Protocol } from "../lib/protocol.js";
 import { findHints } from "../lib/withdrawals.js";
@@ -52,6 +53,7 @@ type Role =
   | "MANAGE_OPERATORS_ROLE"
   | "VET_KEYS_ROLE"
   | "UNVET_KEYS_ROLE"
+  | "REPORT_EXITS_ROLE"
   | "MANAGE_MEMBERS_ROLE"
   | "MANAGE_CONFIG_ROLE"
   | "ALLOW_LOSS_ROLE";
@@ -73,6 +75,8 @@ const KEYS = [0, 1].map((i) => ({
   signature: ethers.hexlify(new Uint8Array(96).fill(0xb0 + i)),
 }));
 const VALIDATOR_DEPOSIT = ethers.parseEther("32");
+/** An exit response time within the registry's bounds, other than the deployed one. */
+const EXIT_RESPONSE_TIME = 2n * 24n * 3600n;
 /** The ether deposited for each sample withdrawal request, all of whose shares the request takes. */
 const REQUEST_ETHER = ethers.parseEther("1");
 
@@ -111,14 +115,16 @@ interface Context {
 
 /**
  * Who holds a role, by construction: the timelock, or a contract of the deployment that acts on the role itself (the
- * deposit guard, for its guardian quorum). A new holder is one line in HOLDERS and its name here.
+ * deposit guard, for its guardian quorum; the accounting oracle, for its committee's exit data). A new holder is one
+ * line in HOLDERS and its name here.
  */
-type Holder = "timelock" | "depositGuard";
+type Holder = "timelock" | "depositGuard" | "accountingOracle";
 
 /** Each holder's name in test titles and its address in the deployment. */
 const HOLDERS: Record<Holder, { name: string; address: (ctx: Context) => string }> = {
   timelock: { name: "the timelock", address: (ctx) => ctx.protocol.addresses.timelock },
   depositGuard: { name: "the DepositGuard", address: (ctx) => ctx.protocol.addresses.depositGuard },
+  accountingOracle: { name: "the AccountingOracle", address: (ctx) => ctx.protocol.addresses.accountingOracle },
 };
 
 interface Signature {
@@ -131,6 +137,9 @@ type Sign = (ctx: Context, args: unknown[], signers: HardhatEthersSigner[]) => P
 
 /** Makes the call of a `due` rule's sample arguments something to do, as the protocol would. */
 type Prepare = (ctx: Context, args: unknown[]) => Promise<void>;
+
+/** The error arguments of a `due` rule's call before it is due: from the call's arguments, or read from the chain. */
+type DueErrorArgs = (args: unknown[], ctx: Context) => unknown[] | Promise<unknown[]>;
 
 /**
  * Who, besides a withdrawal request's owner, the owner may let act on it: the account approved for that token, or an
@@ -148,9 +157,10 @@ type Rule =
   | { kind: "anyone" }
   /**
    * No access check, but nothing to do on the fixture's state: a stranger's call reverts with the called contract's
-   * `error` (with `errorArgs` of the call's arguments) until `prepare` makes it due, then succeeds.
+   * `error` (with `errorArgs` of the call's arguments and the state before `prepare`) until `prepare` makes it due,
+   * then succeeds.
    */
-  | { kind: "due"; error: string; errorArgs: (args: unknown[]) => unknown[]; prepare: Prepare }
+  | { kind: "due"; error: string; errorArgs: DueErrorArgs; prepare: Prepare }
   /** Anyone, but only with a quorum of the deposit guard's guardians' signatures over the call's message. */
   | { kind: "quorum"; sign: Sign }
   /** Only a guardian of the deposit guard. */
@@ -202,7 +212,10 @@ type Rule =
   | { kind: "noOracle" }
   /** Implementation oracle vote: nobody, since the implementation has no committee. */
   | { kind: "noMember" }
-  /** Implementation oracle `applyReport`: nobody, since the implementation has no beacon clock to find a frame by. */
+  /**
+   * Implementation oracle `applyReport` and `submitExitData`: nobody, since the implementation has no beacon clock to
+   * find a frame by.
+   */
   | { kind: "noClock" }
   /** Implementation `pauseStaking`: nobody, since the implementation has no guardian. */
   | { kind: "noGuardian" }
@@ -219,7 +232,7 @@ type Rule =
 
 const role = (name: Role): Rule => ({ kind: "role", role: name });
 const anyone: Rule = { kind: "anyone" };
-const due = (error: string, errorArgs: (args: unknown[]) => unknown[], prepare: Prepare): Rule => ({
+const due = (error: string, errorArgs: DueErrorArgs, prepare: Prepare): Rule => ({
   kind: "due",
   error,
   errorArgs,
@@ -397,7 +410,10 @@ const CONTRACTS = {
 
 type ContractName = keyof typeof CONTRACTS;
 
-/** Every role of every AccessControl proxy and its only holder: the timelock, except where the guard needs a role. */
+/**
+ * Every role of every AccessControl proxy and its only holder: the timelock, except where the guard or the oracle needs
+ * a role.
+ */
 const ROLE_HOLDERS: Partial<Record<ContractName, Partial<Record<Role, Holder>>>> = {
   StakingPool: {
     DEFAULT_ADMIN_ROLE: "timelock",
@@ -411,6 +427,7 @@ const ROLE_HOLDERS: Partial<Record<ContractName, Partial<Record<Role, Holder>>>>
     MANAGE_OPERATORS_ROLE: "timelock",
     VET_KEYS_ROLE: "timelock",
     UNVET_KEYS_ROLE: "depositGuard",
+    REPORT_EXITS_ROLE: "accountingOracle",
   },
   DepositGuard: { DEFAULT_ADMIN_ROLE: "timelock" },
   WithdrawalVault: { DEFAULT_ADMIN_ROLE: "timelock" },
@@ -658,6 +675,22 @@ async function depositValidator(ctx: Context) {
   await (await ctx.pool.connect(ctx.accounts.bob).getFunction(DEPOSIT_VALIDATORS)(...args)).wait();
 }
 
+/** Operator OPERATOR_ID's first key asked to exit, as `IOperatorRegistry.ExitUpdate`: once deposited, a valid request. */
+const EXIT_REQUEST = { operatorId: OPERATOR_ID, exitedKeys: 0n, keyIndices: [0n], pubkeys: KEYS[0]!.pubkey };
+/** Exit data of one page, the last: EXIT_REQUEST. */
+const EXIT_PAGE = encodeExitPage(ethers.ZeroHash, [EXIT_REQUEST]);
+
+/** The committee's report sees the deposited validator and names EXIT_PAGE as its exit data: the page is then due. */
+async function reportExitData(ctx: Context) {
+  await depositValidator(ctx);
+  await reportByQuorum(ctx, {
+    ...emptyReport(await reportableRefSlot(ctx)),
+    beaconValidators: 1n,
+    beaconBalance: VALIDATOR_DEPOSIT,
+    exitDataHash: ethers.keccak256(EXIT_PAGE),
+  });
+}
+
 /** The report of a pool without validators and with empty vaults, which every sanity bound accepts. */
 const emptyReport = (refSlot: bigint): OracleReport => ({
   refSlot,
@@ -795,6 +828,8 @@ const ORACLE_INITIALIZE = await signatureOf("AccountingOracle", "initialize");
 const SUBMIT_REPORT = await signatureOf("AccountingOracle", "submitReport");
 const APPLY_REPORT = await signatureOf("AccountingOracle", "applyReport");
 const SET_SANITY_BOUNDS = await signatureOf("AccountingOracle", "setSanityBounds");
+const SUBMIT_EXIT_DATA = await signatureOf("AccountingOracle", "submitExitData");
+const APPLY_EXIT_UPDATES = await signatureOf("OperatorRegistry", "applyExitUpdates");
 const REQUEST_WITH_PERMIT = await signatureOf("WithdrawalQueue", "requestWithdrawalsWithPermit");
 
 /** Sanity bounds within every hard limit, other than the deployed ones. */
@@ -824,7 +859,9 @@ const registryInitializeArgs = (ctx: Context) => [
   ctx.accounts.stranger.address,
   ctx.accounts.stranger.address,
   ctx.accounts.stranger.address,
+  ctx.accounts.stranger.address,
   3000n,
+  EXIT_RESPONSE_TIME,
 ];
 const guardInitializeArgs = (ctx: Context) => [
   ctx.accounts.stranger.address,
@@ -913,6 +950,15 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       rule: anyone,
       args: (ctx) => [ctx.accounts.bob.address, ethers.parseEther("1")],
       emits: "Approval",
+    },
+    // Bound by the caller's balance: it destroys its own plETH, whose ether stays pooled for every other holder.
+    "burn(uint256)": {
+      rule: anyone,
+      args: async (ctx) => {
+        await depositFor(ctx, ctx.accounts.stranger, ethers.parseEther("1"));
+        return [ethers.parseEther("0.5")];
+      },
+      emits: "Transfer",
     },
     "deposit(address)": {
       rule: anyone,
@@ -1018,6 +1064,8 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       args: (ctx) => [ctx.accounts.bob.address, ethers.parseEther("1")],
       emits: "Approval",
     },
+    // Nobody holds shares of the implementation: burning none writes nothing.
+    "burn(uint256)": { rule: isolated, args: () => [0n], emits: "Transfer" },
     "deposit(address)": { rule: unpriced, args: (ctx) => [ctx.accounts.bob.address], value: ethers.parseEther("1") },
     [DEPOSIT_VALIDATORS]: {
       rule: unfunded,
@@ -1088,6 +1136,16 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       args: (ctx) => ["Operator", ctx.accounts.bob.address, ctx.accounts.bob.address],
       emits: "OperatorAdded",
     },
+    // The oracle's role, used on its committee's agreed exit data (AccountingOracle.submitExitData); the request is of
+    // the deposited key.
+    [APPLY_EXIT_UPDATES]: {
+      rule: role("REPORT_EXITS_ROLE"),
+      args: async (ctx) => {
+        await depositValidator(ctx);
+        return [[EXIT_REQUEST]];
+      },
+      emits: "ValidatorExitRequested",
+    },
     // Anyone may have an operator's fees paid out: they go to its reward address, whoever calls.
     "claimFees(uint256)": {
       rule: due(
@@ -1114,7 +1172,7 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       args: async (ctx) => [await ctx.registry.VET_KEYS_ROLE(), ctx.accounts.alice.address],
       emits: "RoleGranted",
     },
-    "initialize(address,address,address,uint256)": { rule: initializer, args: registryInitializeArgs },
+    "initialize(address,address,address,address,uint256,uint256)": { rule: initializer, args: registryInitializeArgs },
     "renounceRole(bytes32,address)": {
       rule: self("timelock"),
       args: async (ctx) => [await ctx.registry.MANAGE_OPERATORS_ROLE(), ctx.protocol.addresses.timelock],
@@ -1124,6 +1182,11 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       rule: role("DEFAULT_ADMIN_ROLE"),
       args: async (ctx) => [await ctx.registry.UNVET_KEYS_ROLE(), ctx.protocol.addresses.depositGuard],
       emits: "RoleRevoked",
+    },
+    "setExitResponseTime(uint256)": {
+      rule: role("MANAGE_OPERATORS_ROLE"),
+      args: () => [EXIT_RESPONSE_TIME],
+      emits: "ExitResponseTimeSet",
     },
     "setManager(uint256,address)": {
       rule: manager(false),
@@ -1176,6 +1239,7 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       rule: noHolder("MANAGE_OPERATORS_ROLE"),
       args: (ctx) => ["Operator", ctx.accounts.bob.address, ctx.accounts.bob.address],
     },
+    [APPLY_EXIT_UPDATES]: { rule: noHolder("REPORT_EXITS_ROLE"), args: () => [[EXIT_REQUEST]] },
     "claimFees(uint256)": { rule: noOperator, args: () => [OPERATOR_ID] },
     "distributeFees(uint256)": { rule: noPool, args: () => [ethers.parseEther("0.01")] },
     "dropKeys(uint256,uint256)": { rule: noOperator, args: () => [OPERATOR_ID, 0n] },
@@ -1183,7 +1247,7 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       rule: noHolder("DEFAULT_ADMIN_ROLE"),
       args: async (ctx) => [await ctx.registryImplementation.VET_KEYS_ROLE(), ctx.accounts.stranger.address],
     },
-    "initialize(address,address,address,uint256)": { rule: initializer, args: registryInitializeArgs },
+    "initialize(address,address,address,address,uint256,uint256)": { rule: initializer, args: registryInitializeArgs },
     "renounceRole(bytes32,address)": {
       rule: self("timelock"),
       args: async (ctx) => [await ctx.registryImplementation.MANAGE_OPERATORS_ROLE(), ctx.protocol.addresses.timelock],
@@ -1192,6 +1256,7 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       rule: noHolder("DEFAULT_ADMIN_ROLE"),
       args: async (ctx) => [await ctx.registryImplementation.UNVET_KEYS_ROLE(), ctx.protocol.addresses.depositGuard],
     },
+    "setExitResponseTime(uint256)": { rule: noHolder("MANAGE_OPERATORS_ROLE"), args: () => [EXIT_RESPONSE_TIME] },
     "setManager(uint256,address)": { rule: noOperator, args: (ctx) => [OPERATOR_ID, ctx.accounts.stranger.address] },
     "setOperatorActive(uint256,bool)": { rule: noHolder("MANAGE_OPERATORS_ROLE"), args: () => [OPERATOR_ID, false] },
     "setRewardAddress(uint256,address)": {
@@ -1355,6 +1420,17 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
     "setEpochsPerFrame(uint256)": { rule: role("MANAGE_CONFIG_ROLE"), args: () => [450n], emits: "FrameConfigSet" },
     "setQuorum(uint256)": { rule: role("MANAGE_MEMBERS_ROLE"), args: () => [3n], emits: "QuorumSet" },
     [SET_SANITY_BOUNDS]: { rule: role("MANAGE_CONFIG_ROLE"), args: () => [SANITY_BOUNDS], emits: "SanityBoundsSet" },
+    // Anyone may submit the pages of the exit data the committee's last report named, in its frame: the page must hash to
+    // what was agreed. Until a report names some, none is due.
+    [SUBMIT_EXIT_DATA]: {
+      rule: due(
+        "NoExitDataPending",
+        async (_, ctx) => [await ctx.oracle.lastProcessedRefSlot()],
+        (ctx) => reportExitData(ctx),
+      ),
+      args: () => [EXIT_PAGE],
+      emits: "ExitDataSubmitted",
+    },
     // One member's vote: short of the quorum, so it only counts.
     [SUBMIT_REPORT]: {
       rule: member,
@@ -1400,6 +1476,7 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
     "setEpochsPerFrame(uint256)": { rule: noHolder("MANAGE_CONFIG_ROLE"), args: () => [450n] },
     "setQuorum(uint256)": { rule: noHolder("MANAGE_MEMBERS_ROLE"), args: () => [1n] },
     [SET_SANITY_BOUNDS]: { rule: noHolder("MANAGE_CONFIG_ROLE"), args: () => [SANITY_BOUNDS] },
+    [SUBMIT_EXIT_DATA]: { rule: noClock, args: () => [EXIT_PAGE] },
     [SUBMIT_REPORT]: { rule: noMember, args: () => [emptyReport(1n)] },
     "submitReportHash(uint256,bytes32)": { rule: noMember, args: () => [1n, reportHash(emptyReport(1n))] },
     "upgradeToAndCall(address,bytes)": { rule: upgrade, args: nextOracleImplementation },
@@ -2028,7 +2105,7 @@ async function checkRule(ctx: Context, contractName: ContractName, signature: st
     case "due":
       await expect(call(stranger), "a stranger's call before it is due")
         .to.be.revertedWithCustomError(contract, rule.error)
-        .withArgs(...rule.errorArgs(args));
+        .withArgs(...(await rule.errorArgs(args, ctx)));
       await rule.prepare(ctx, args);
       await expectSuccess(contract, call(stranger), emits);
       return;
