@@ -5,6 +5,7 @@ import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/acce
 import {UUPSUpgradeable} from "@openzeppelin/contracts/proxy/utils/UUPSUpgradeable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IOperatorRegistry} from "./interfaces/IOperatorRegistry.sol";
@@ -574,7 +575,9 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
         // made before a request do not meet it.
         uint256 exited = op.exitedKeys;
         uint256 owed = exit.targetExited > exited ? exit.targetExited : exited;
-        uint256 target = owed + count; // <= exited + requests <= deposited
+        // At most every deposited validator: data that asked for keys already exited must not leave the operator a
+        // target it can never meet.
+        uint256 target = Math.min(owed + count, deposited);
         exit.targetExited = uint48(target);
         exit.targetBy = uint40(deadline);
         if (exit.dueBy == 0) {

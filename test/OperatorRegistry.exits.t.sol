@@ -275,6 +275,21 @@ contract OperatorRegistryExitsTest is OracleFixture {
         _assertExitState(0, ExpectedState(3, 4, 4, deadline, 4, deadline, false), "counted from the exited");
     }
 
+    function test_ApplyExitUpdates_NeverOwesMoreThanEveryDepositedValidator() public {
+        // Six of eight exited on their own; data that names the last two and two already exited keys (a committee
+        // mistake) would owe ten exits of eight validators: the target stops at eight.
+        _apply(_exited(0, PER_OPERATOR - 2));
+        uint256 deadline = block.timestamp + EXIT_RESPONSE_TIME;
+        _apply(_request(0, PER_OPERATOR - 4, 4));
+        _assertExitState(
+            0,
+            ExpectedState(PER_OPERATOR - 2, PER_OPERATOR, PER_OPERATOR, deadline, PER_OPERATOR, deadline, false),
+            "capped at the deposited count"
+        );
+        _apply(_exited(0, PER_OPERATOR));
+        assertEq(registry.getExitState(0).dueBy, 0, "every validator exited: met");
+    }
+
     function test_ApplyExitUpdates_ASecondBatchKeepsTheFirstDeadline() public {
         uint256 t0 = block.timestamp;
         _apply(_request(0, 0, 2));
