@@ -91,8 +91,9 @@ abstract contract QueueFixture is OracleFixture {
         _submitByQuorum(report);
     }
 
-    /// @dev The report for `refSlot`: every deposited validator seen, their balance what the pool knows plus
-    /// `beaconDelta`. A loss above the oracle's per-report bound is first accepted by governance, for the excess.
+    /// @dev The report for `refSlot`: every deposited validator seen; the beacon side (their balance plus what was
+    /// withdrawn to the withdrawal vault since the last report) is what the pool knows plus `beaconDelta`. A loss above
+    /// the oracle's per-report bound is first accepted by governance, for the excess.
     function _queueReport(
         uint256 refSlot,
         int256 beaconDelta,
@@ -101,7 +102,7 @@ abstract contract QueueFixture is OracleFixture {
     ) internal returns (IAccountingOracle.Report memory report) {
         uint256 deposited = _accounting().depositedValidators;
         uint256 before = _beaconBefore();
-        uint256 beaconBalance = uint256(int256(before) + beaconDelta);
+        uint256 beaconBalance = uint256(int256(before) + beaconDelta) - address(vault).balance;
         report = _reportFor(refSlot, deposited, beaconBalance);
         report.lastFinalizableRequestId = lastFinalizableRequestId;
         report.bunkerMode = bunkerMode;
