@@ -116,9 +116,6 @@ contract WithdrawalQueueTest is QueueFixture {
         "Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"
     );
     bytes32 private constant DEFAULT_ADMIN_ROLE = 0x00;
-    bytes32 private constant FINALIZED_TOPIC = keccak256(
-        "WithdrawalsFinalized(uint256,uint256,uint256,uint256,uint256)"
-    );
 
     address private alice;
     uint256 private aliceKey;
@@ -535,7 +532,9 @@ contract WithdrawalQueueTest is QueueFixture {
         assertEq(_accounting().bufferedEther, 32 ether, "the buffer untouched");
         assertEq(pool.balanceOf(address(queue)), 10 ether, "the plETH still in the queue, bearing the loss");
 
+        vm.recordLogs();
         _reportQueue(0, false);
+        assertEq(_countFinalizedEvents(), 1, "one WithdrawalsFinalized once bunker mode ends");
         assertEq(_queueState().lastFinalizedId, 1, "finalized once bunker mode ends");
         assertEq(_hint(1), 2, "by the second checkpoint");
     }
@@ -1485,7 +1484,9 @@ contract WithdrawalQueueTest is QueueFixture {
     function _countFinalizedEvents() private returns (uint256 count) {
         Vm.Log[] memory logs = vm.getRecordedLogs();
         for (uint256 i; i < logs.length; ++i) {
-            if (logs[i].emitter == address(queue) && logs[i].topics[0] == FINALIZED_TOPIC) ++count;
+            if (
+                logs[i].emitter == address(queue) && logs[i].topics[0] == IWithdrawalQueue.WithdrawalsFinalized.selector
+            ) ++count;
         }
     }
 
