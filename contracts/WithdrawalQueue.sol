@@ -252,13 +252,15 @@ contract WithdrawalQueue is IWithdrawalQueue, ERC721Upgradeable, AccessControlUp
         require(first != 0 && first <= last && last <= $.lastCheckpointIndex, InvalidHintSearch(first, last));
         hints = new uint256[](requestIds.length);
         uint256 previousId;
+        // Where the search starts: `first`, then the previous id's checkpoint. The errors name `first` as given.
+        uint256 from = first;
         for (uint256 i; i < requestIds.length; ++i) {
             uint256 id = requestIds[i];
             require(id > previousId, InvalidHintSearch(first, last));
             previousId = id;
-            if (id > $.checkpoints[last].lastFinalizedId || id <= $.checkpoints[first - 1].lastFinalizedId) continue;
-            // The first checkpoint in [first, last] whose finalized bound reaches the id.
-            uint256 low = first;
+            if (id > $.checkpoints[last].lastFinalizedId || id <= $.checkpoints[from - 1].lastFinalizedId) continue;
+            // The first checkpoint in [from, last] whose finalized bound reaches the id.
+            uint256 low = from;
             uint256 high = last;
             while (low < high) {
                 uint256 middle = (low + high) / 2;
@@ -267,7 +269,7 @@ contract WithdrawalQueue is IWithdrawalQueue, ERC721Upgradeable, AccessControlUp
             }
             hints[i] = low;
             // Later ids are found at or after this checkpoint.
-            first = low;
+            from = low;
         }
     }
 
