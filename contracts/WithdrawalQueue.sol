@@ -145,6 +145,7 @@ contract WithdrawalQueue is IWithdrawalQueue, ERC721Upgradeable, AccessControlUp
     /// @inheritdoc IWithdrawalQueue
     function claimWithdrawals(uint256[] calldata requestIds, uint256[] calldata hints, address receiver) external {
         require(requestIds.length == hints.length, LengthMismatch(requestIds.length, hints.length));
+        require(requestIds.length != 0, NoRequests());
         require(receiver != address(0), ZeroAddress());
         uint256 total;
         for (uint256 i; i < requestIds.length; ++i) {

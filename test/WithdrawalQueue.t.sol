@@ -910,6 +910,12 @@ contract WithdrawalQueueTest is QueueFixture {
         queue.claimWithdrawals(new uint256[](2), new uint256[](1), alice);
     }
 
+    function test_RevertWhen_ClaimWithdrawalsListIsEmpty() public {
+        vm.expectRevert(IWithdrawalQueue.NoRequests.selector);
+        vm.prank(alice);
+        queue.claimWithdrawals(new uint256[](0), new uint256[](0), alice);
+    }
+
     function test_RevertWhen_ClaimWithdrawalsReceiverIsZero() public {
         uint256 id = _request(alice, 10 ether);
         _reportQueue(0, false);

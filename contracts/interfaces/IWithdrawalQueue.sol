@@ -163,6 +163,7 @@ interface IWithdrawalQueue {
     function claimWithdrawal(uint256 requestId, uint256 hint, address receiver) external;
 
     /// @notice `claimWithdrawal` for several requests, the ether sent to `receiver` in one transfer.
+    /// @dev Reverts as `claimWithdrawal`, and with `LengthMismatch` or `NoRequests` (an empty list).
     /// @param requestIds The requests.
     /// @param hints Their checkpoint hints, in the same order.
     /// @param receiver Where the ether goes.
