@@ -85,7 +85,7 @@ import {
 export type { Eip1193Provider } from "./chain.js";
 
 const WEI_PER_GWEI = 1_000_000_000n;
-/** Gas of the withdrawal request system call: dequeuing 16 requests reads 48 cold slots, about 150,000 gas. */
+/** Gas of the withdrawal request system call: dequeuing 16 requests (48 cold slots) takes about 200,000. */
 const SYSTEM_CALL_GAS = 1_000_000n;
 const PROPOSER_LABEL = toUtf8Bytes("Plural local beacon chain: proposer");
 const STATUSES: readonly ValidatorStatus[] = [
