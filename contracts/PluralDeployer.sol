@@ -50,6 +50,7 @@ contract PluralDeployer {
         address[] oracleMembers;
         uint256 oracleQuorum;
         IAccountingOracle.SanityBounds sanityBounds;
+        uint256 maxExitRequestFee;
     }
 
     /// @dev The proxies' predicted addresses, in creation order.
@@ -192,7 +193,7 @@ contract PluralDeployer {
         _create(
             addresses.vault,
             implementations.withdrawalVault,
-            abi.encodeCall(WithdrawalVault.initialize, (settings.admin, addresses.pool)),
+            abi.encodeCall(WithdrawalVault.initialize, (settings.admin, addresses.pool, settings.maxExitRequestFee)),
             0
         );
     }

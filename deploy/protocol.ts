@@ -28,7 +28,8 @@ const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
  *   `epochsPerFrame` (one report per frame);
  * - `oracleMembers` (addresses) and `oracleQuorum` (more than half of them);
  * - sanity bounds: `maxAprBps` (at most 5,000), `maxLossBps` per report, `maxElRewardsBps` of the pool per report,
- *   `unseenDepositDeadline` seconds (1 to 365 days).
+ *   `unseenDepositDeadline` seconds (1 to 365 days);
+ * - `maxExitRequestFee`: the most the withdrawal vault pays per EIP-7002 exit request, in wei (at most 0.1 ether).
  */
 export function buildProtocol(
   m: IgnitionModuleBuilder,
@@ -93,6 +94,7 @@ export function buildProtocol(
           maxElRewardsBps: m.getParameter<bigint>("maxElRewardsBps"),
           unseenDepositDeadline: m.getParameter<bigint>("unseenDepositDeadline"),
         },
+        maxExitRequestFee: m.getParameter<bigint>("maxExitRequestFee"),
       },
     ],
     { value: m.getParameter<bigint>("initialDeposit") },

@@ -262,7 +262,7 @@ contract PluralDeployerTest is StakingPoolFixture {
         vm.expectRevert(Initializable.InvalidInitialization.selector);
         newGuard.initialize(attacker, IOperatorRegistry(attacker), guardians, 1, 1, 1);
         vm.expectRevert(Initializable.InvalidInitialization.selector);
-        newVault.initialize(attacker, attacker);
+        newVault.initialize(attacker, attacker, 0);
         vm.expectRevert(Initializable.InvalidInitialization.selector);
         newElVault.initialize(attacker, attacker);
         vm.expectRevert(Initializable.InvalidInitialization.selector);
@@ -402,7 +402,8 @@ contract PluralDeployerTest is StakingPoolFixture {
                 frame: IAccountingOracle.FrameConfig(GENESIS_TIME, 12, 32, 450),
                 oracleMembers: oracleMembers,
                 oracleQuorum: 3,
-                sanityBounds: IAccountingOracle.SanityBounds(800, 300, 200, 20 days)
+                sanityBounds: IAccountingOracle.SanityBounds(800, 300, 200, 20 days),
+                maxExitRequestFee: 0.05 ether
             });
     }
 

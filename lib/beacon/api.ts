@@ -428,6 +428,14 @@ function syncReportJson(report: SyncReport): Json {
             withdrawn: dec(report.payment.withdrawals.reduce((sum, w) => sum + w.amountGwei, 0n)),
             el_rewards: dec(report.payment.elRewards.reduce((sum, r) => sum + r.amountGwei, 0n)),
             credits: report.payment.credits.map((c) => ({ address: c.address, amount: dec(c.amountGwei) })),
+            withdrawal_requests: report.payment.withdrawalRequests.map((r) => ({
+              source_address: r.sourceAddress,
+              validator_pubkey: r.pubkey,
+              amount: dec(r.amountGwei),
+              result: r.result,
+              reason: r.reason,
+              validator_index: r.validatorIndex === undefined ? undefined : dec(r.validatorIndex),
+            })),
           },
   };
 }
@@ -465,6 +473,13 @@ function statusJson(sim: BeaconSimulator): Json {
     owed: dec(s.owedGwei),
     payment_blocks: dec(s.paymentBlocks),
     oldest_epoch: dec(s.oldestEpoch),
+    withdrawal_requests: {
+      predeploy: s.withdrawalRequests.predeploy,
+      queued: dec(s.withdrawalRequests.queued),
+      processed: dec(s.withdrawalRequests.processed),
+      exited: dec(s.withdrawalRequests.exited),
+      ignored: Object.fromEntries(Object.entries(s.withdrawalRequests.ignored).map(([k, n]) => [k, dec(n)])),
+    },
   };
 }
 

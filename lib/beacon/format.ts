@@ -50,6 +50,17 @@ export function describeSimulatorEvent(event: SimulatorEvent): string {
       return `validator ${event.validatorIndex} exits at epoch ${event.exitEpoch}, withdrawable at ${event.withdrawableEpoch}`;
     case "penalized":
       return `validator ${event.validatorIndex} penalized ${formatGwei(event.amountGwei)}`;
+    case "withdrawalRequestQueued":
+      return (
+        `withdrawal request (block ${event.blockNumber}) from ${event.sourceAddress} for ${shortKey(event.pubkey)}: ` +
+        `${event.amountGwei === 0n ? "full exit" : formatGwei(event.amountGwei)}, queued`
+      );
+    case "withdrawalRequest":
+      return event.result === "exited"
+        ? `withdrawal request (block ${event.blockNumber}) from ${event.sourceAddress}: validator ` +
+            `${event.validatorIndex} exits at epoch ${event.exitEpoch}, withdrawable at ${event.withdrawableEpoch}`
+        : `withdrawal request (block ${event.blockNumber}) from ${event.sourceAddress} for ${shortKey(event.pubkey)} ` +
+            `ignored: ${event.reason}`;
   }
 }
 

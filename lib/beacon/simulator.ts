@@ -15,6 +15,15 @@
  *   on the state of the payment block's epoch. The simulator pays in a block it mines itself, with automine off so
  *   that it is the only block producer: it mines the block, then credits each recipient with `hardhat_setBalance`
  *   (which Hardhat applies to the latest block's state in place), so payments appear from that block on, in its slot.
+ * - Withdrawal requests (EIP-7002), when the chain has the request contract at its predeploy address (`beacon run`
+ *   installs ours): every payment block carries the end-of-block system call, sent from SYSTEM_ADDRESS (impersonated,
+ *   given its gas for the call and set back after) as the block's last transaction (no priority fee), so the contract's
+ *   queue and excess evolve as on a chain whose blocks all run it; the records the call returned (read back with
+ *   `debug_traceTransaction`, at most 16) are applied in order with Electra's process_withdrawal_request on the state
+ *   of the block's epoch, after its withdrawals; requests the consensus layer ignores are dropped, with an event
+ *   naming the reason. A payment is also due while the contract needs a system call (before the first one, while
+ *   requests wait or were added, while the excess is above zero, so the fee decays as it would). The request logs are
+ *   read like deposits, for events and counts.
  * - Execution-layer rewards: `elRewardPerBlockGwei` for each slot with a block, to the fee recipient of its proposer,
  *   a deterministic pick (keccak256 of the slot) among the validators active in that epoch. No active validator, no
  *   configured fee recipient or a zero reward: nobody is paid.
@@ -26,9 +35,18 @@
  *   do not run two against one chain, nor restart one against a chain it has already paid on. A revert of the
  *   execution chain below the last block read (`evm_revert`, a reorg) stops it with a `ChainRevertedError`.
  */
-import { concat, getAddress, keccak256, toBeHex, toUtf8Bytes, ZeroAddress } from "ethers";
+import { concat, getAddress, keccak256, toBeHex, toQuantity, toUtf8Bytes, ZeroAddress } from "ethers";
 
+import {
+  decodeWithdrawalRequestLog,
+  decodeWithdrawalRequests,
+  readWithdrawalRequestState,
+  SYSTEM_ADDRESS,
+  type WithdrawalRequest,
+  WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS,
+} from "../eip7002.js";
 import { UserInputError } from "../errors.js";
+import { queryInChunks } from "../logs.js";
 import { beaconNetwork } from "../networks.js";
 import { type BlockHeader, type DepositLog, type Eip1193Provider, ExecutionChain } from "./chain.js";
 import { restoreSnapshot, SnapshotTaker, type StateSnapshot } from "./history.js";
@@ -42,6 +60,7 @@ import {
   NotSlashableError,
   penalize,
   processEpoch,
+  processWithdrawalRequest,
   skipEmptyPayloads,
   slash,
   sweepWithdrawals,
@@ -51,6 +70,7 @@ import {
   type ValidatorStatus,
   voluntaryExit,
   type Withdrawal,
+  type WithdrawalRequestIgnoredReason,
   withdrawalsPending,
 } from "./state.js";
 import {
@@ -65,6 +85,8 @@ import {
 export type { Eip1193Provider } from "./chain.js";
 
 const WEI_PER_GWEI = 1_000_000_000n;
+/** Gas of the withdrawal request system call: dequeuing 16 requests (48 cold slots) takes about 200,000. */
+const SYSTEM_CALL_GAS = 1_000_000n;
 const PROPOSER_LABEL = toUtf8Bytes("Plural local beacon chain: proposer");
 const STATUSES: readonly ValidatorStatus[] = [
   "pending_initialized",
@@ -121,7 +143,33 @@ export type SimulatorEvent =
   | ({ type: "payment" } & Payment)
   | { type: "slashed"; validatorIndex: number; epoch: bigint }
   | { type: "exit"; validatorIndex: number; exitEpoch: bigint; withdrawableEpoch: bigint }
-  | { type: "penalized"; validatorIndex: number; amountGwei: bigint };
+  | { type: "penalized"; validatorIndex: number; amountGwei: bigint }
+  | ({ type: "withdrawalRequestQueued" } & QueuedWithdrawalRequest)
+  | ({ type: "withdrawalRequest" } & WithdrawalRequestOutcome);
+
+/** A request the withdrawal request contract logged as added (queued until a system call dequeues it). */
+export interface QueuedWithdrawalRequest extends WithdrawalRequest {
+  blockNumber: number;
+  logIndex: number;
+  transactionHash: string;
+}
+
+/** A request a payment block's system call dequeued, and what the consensus layer did with it. */
+export interface WithdrawalRequestOutcome extends WithdrawalRequest {
+  /** The payment block whose system call dequeued it. */
+  blockNumber: number;
+  slot: bigint;
+  /** The epoch whose state it was applied to. */
+  epoch: bigint;
+  result: "exited" | "ignored";
+  /** Why it was ignored. */
+  reason?: WithdrawalRequestIgnoredReason;
+  /** The validator of its pubkey, when there is one. */
+  validatorIndex?: number;
+  /** When it exited the validator. */
+  exitEpoch?: bigint;
+  withdrawableEpoch?: bigint;
+}
 
 /** A deposit read from the chain and what it did. */
 export interface DepositOutcome {
@@ -152,6 +200,8 @@ export interface Payment {
   elRewards: ElReward[];
   /** Per address (checksummed), what `hardhat_setBalance` added, in gwei. */
   credits: { address: string; amountGwei: bigint }[];
+  /** The requests the block's system call dequeued, in order; empty without the request contract. */
+  withdrawalRequests: WithdrawalRequestOutcome[];
 }
 
 /** What one `sync` (or `advance`) did. */
@@ -162,6 +212,8 @@ export interface SyncReport {
   /** Epochs processed (state transitions) during this sync. */
   epochsProcessed: bigint;
   deposits: DepositOutcome[];
+  /** Withdrawal requests logged in the blocks read. */
+  withdrawalRequestsQueued: QueuedWithdrawalRequest[];
   /** Absent when nothing was owed. */
   payment?: Payment;
 }
@@ -218,6 +270,22 @@ export interface SimulatorStatus {
   paymentBlocks: number;
   /** Oldest epoch whose state can still be queried (besides epoch 0). */
   oldestEpoch: bigint;
+  /** EIP-7002 requests: logged, dequeued by system calls, and what became of them. */
+  withdrawalRequests: WithdrawalRequestCounts;
+}
+
+/** What the simulator saw of EIP-7002 withdrawal requests. */
+export interface WithdrawalRequestCounts {
+  /** Whether the chain has the request contract. */
+  predeploy: boolean;
+  /** Logged as added. */
+  queued: number;
+  /** Dequeued by the simulator's system calls and applied. */
+  processed: number;
+  /** Processed and exited their validator. */
+  exited: number;
+  /** Processed and ignored, by reason. */
+  ignored: Partial<Record<WithdrawalRequestIgnoredReason, number>>;
 }
 
 /** Why an operation (exit, slashing, penalty) was refused. */
@@ -251,6 +319,20 @@ export class ChainRevertedError extends Error {
         `its beacon state cannot follow; create a new simulator`,
     );
   }
+}
+
+/** The withdrawal request system call sent for a payment block, and the system account's balance before it. */
+interface SystemCall {
+  hash: string;
+  balance: bigint;
+}
+
+interface RawRequestLog {
+  blockNumber: string;
+  logIndex: string;
+  transactionHash: string;
+  data: string;
+  removed?: boolean;
 }
 
 /** Another process mined while the simulator held automine off: its payment block is not the one it asked for. */
@@ -324,6 +406,19 @@ export class BeaconSimulator {
   private elRewardsGwei = 0n;
   private paymentBlocks = 0;
   private readonly depositCounts = { seen: 0, created: 0, toppedUp: 0, lost: 0 };
+  /** The request contract, once seen at its address (it is installed, never removed). */
+  private predeployPresent = false;
+  private systemAccountImpersonated = false;
+  private readonly requestCounts: Omit<WithdrawalRequestCounts, "predeploy"> = {
+    queued: 0,
+    processed: 0,
+    exited: 0,
+    ignored: {},
+  };
+  /** The chain's RPC as an EIP-1193 provider whose failures are `ExecutionRpcError`s, for lib/eip7002.ts. */
+  private readonly rpc: Eip1193Provider = {
+    request: ({ method, params }) => this.chain.call(method, params ?? []),
+  };
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -594,11 +689,12 @@ export class BeaconSimulator {
       finalizedEpoch: 0n,
       epochsProcessed: 0n,
       deposits: [],
+      withdrawalRequestsQueued: [],
     };
     const latest = await this.chain.latestBlock();
     await this.checkContinuity(latest);
     await this.ingest(latest, report);
-    if (this.paymentDue()) {
+    if (this.paymentDue() || (await this.withdrawalRequestsDue())) {
       await this.pay(report);
     } else if (this.headSlotValue > this.lastSweptSlot) {
       // Nothing to sweep in any slot since the last sweep: only the sweep cursor moves, as empty payloads move it.
@@ -628,6 +724,7 @@ export class BeaconSimulator {
     if (latest.number >= from) {
       // Every read happens before the first change: a failed read leaves the state as it was.
       const logs = await this.chain.depositLogs(this.depositContract, from, latest.number, this.logChunkBlocks);
+      const requestLogs = await this.withdrawalRequestLogs(from, latest.number);
       const runs = await this.chain.slotRuns(from, latest.number, (timestamp) => this.slotOfTimestamp(timestamp));
       this.checkDepositIndexes(logs);
       const valid = this.checkSignatures(logs);
@@ -638,6 +735,11 @@ export class BeaconSimulator {
         for (; next < logs.length && logs[next]!.blockNumber <= run.lastBlock.number; next++) {
           this.applyDepositLog(logs[next]!, valid[next]!, report);
         }
+      }
+      for (const request of requestLogs) {
+        this.requestCounts.queued++;
+        report.withdrawalRequestsQueued.push(request);
+        this.onEvent({ type: "withdrawalRequestQueued", ...request });
       }
       this.lastBlock = latest.number;
       this.lastBlockHash = latest.hash;
@@ -828,6 +930,7 @@ export class BeaconSimulator {
     const { chain } = this;
     const automine = await chain.getAutomine();
     await chain.setAutomine(false);
+    let systemCall: SystemCall | undefined;
     try {
       const latest = await chain.latestBlock();
       if (latest.number !== this.lastBlock) {
@@ -837,6 +940,7 @@ export class BeaconSimulator {
       const pending = await chain.pendingBlock();
       const timestamp = pending.timestamp > latest.timestamp ? pending.timestamp : latest.timestamp + 1n;
       await chain.setNextBlockTimestamp(timestamp);
+      if (await this.detectPredeploy()) systemCall = await this.sendSystemCall();
       await chain.mine();
       const block = await chain.latestBlock();
       if (block.number !== latest.number + 1 || block.timestamp !== timestamp) {
@@ -845,6 +949,8 @@ export class BeaconSimulator {
             `${block.timestamp}: another process mines while the beacon simulator pays`,
         );
       }
+      const requests = systemCall === undefined ? [] : await this.readSystemCall(systemCall, block);
+      systemCall = undefined;
       // The block's own transactions (and deposits) are read by the next sync, like any block.
       const slot = this.slotOfTimestamp(timestamp);
       const withdrawals: Withdrawal[] = [];
@@ -856,7 +962,16 @@ export class BeaconSimulator {
         slotBlock.withdrawals.push(...withdrawals);
         for (const w of withdrawals) this.owe(w.address, w.amountGwei);
       }
-      const payment: Payment = { block, slot, withdrawals, elRewards: this.pendingElRewards, credits: [] };
+      // Electra processes a block's execution requests after its withdrawals.
+      const withdrawalRequests = requests.map((request) => this.applyWithdrawalRequest(request, block.number, slot));
+      const payment: Payment = {
+        block,
+        slot,
+        withdrawals,
+        elRewards: this.pendingElRewards,
+        credits: [],
+        withdrawalRequests,
+      };
       this.pendingElRewards = [];
       this.paymentBlocks++;
       report.payment = payment;
@@ -869,10 +984,151 @@ export class BeaconSimulator {
         payment.credits.push({ address: getAddress(address), amountGwei: gwei });
       }
       this.onEvent({ type: "payment", ...payment });
+    } catch (error) {
+      // A system call still pending would be mined later in a block the simulator never reads back: drop it.
+      if (systemCall !== undefined) await this.dropSystemCall(systemCall);
+      throw error;
     } finally {
       await chain.setAutomine(automine);
       if (automine && (await chain.pendingBlock()).transactions > 0) await chain.mine();
     }
+  }
+
+  // ----- withdrawal requests (EIP-7002) -----
+
+  /** Whether the chain has the request contract; once seen, it is not looked up again. */
+  private async detectPredeploy(): Promise<boolean> {
+    if (!this.predeployPresent) {
+      this.predeployPresent = (await this.chain.getCode(WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS)) !== "0x";
+    }
+    return this.predeployPresent;
+  }
+
+  /** The request contract's logs in blocks [fromBlock, toBlock], decoded, in log order. */
+  private async withdrawalRequestLogs(fromBlock: number, toBlock: number): Promise<QueuedWithdrawalRequest[]> {
+    if (!(await this.detectPredeploy())) return [];
+    const raw = await queryInChunks(
+      (from, to) =>
+        this.chain.call<RawRequestLog[]>("eth_getLogs", [
+          { address: WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS, fromBlock: toQuantity(from), toBlock: toQuantity(to) },
+        ]),
+      fromBlock,
+      toBlock,
+      this.logChunkBlocks,
+    );
+    return raw
+      .filter((log) => log.removed !== true)
+      .map((log) => ({
+        blockNumber: Number(BigInt(log.blockNumber)),
+        logIndex: Number(BigInt(log.logIndex)),
+        transactionHash: log.transactionHash,
+        ...decodeWithdrawalRequestLog(log.data),
+      }));
+  }
+
+  /**
+   * Whether the request contract needs a system call: before the first one (the excess is the inhibitor), while
+   * requests wait or were added since the last one, and while the excess is above zero (each call lowers it by 2).
+   */
+  private async withdrawalRequestsDue(): Promise<boolean> {
+    if (!(await this.detectPredeploy())) return false;
+    const { excess, count, head, tail } = await readWithdrawalRequestState(this.rpc);
+    return excess !== 0n || count !== 0n || head !== tail;
+  }
+
+  /**
+   * Queues the end-of-block system call for the block about to be mined: from SYSTEM_ADDRESS, with no priority fee so
+   * that it comes after every other transaction of the block, funded for its gas (the balance is set back after).
+   */
+  private async sendSystemCall(): Promise<SystemCall> {
+    const { chain } = this;
+    if (!this.systemAccountImpersonated) {
+      await chain.call("hardhat_impersonateAccount", [SYSTEM_ADDRESS]);
+      this.systemAccountImpersonated = true;
+    }
+    const pending = await chain.call<{ baseFeePerGas?: string } | null>("eth_getBlockByNumber", ["pending", false]);
+    const baseFee = BigInt(pending?.baseFeePerGas ?? 0);
+    const balance = await chain.getBalance(SYSTEM_ADDRESS);
+    await chain.setBalance(SYSTEM_ADDRESS, balance + SYSTEM_CALL_GAS * baseFee);
+    const hash = await chain.call<string>("eth_sendTransaction", [
+      {
+        from: SYSTEM_ADDRESS,
+        to: WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS,
+        gas: toQuantity(SYSTEM_CALL_GAS),
+        maxFeePerGas: toQuantity(baseFee),
+        maxPriorityFeePerGas: "0x0",
+        value: "0x0",
+        data: "0x",
+      },
+    ]);
+    return { hash, balance };
+  }
+
+  /** The requests the system call returned, read back from its trace once mined in `block`. */
+  private async readSystemCall(call: SystemCall, block: BlockHeader): Promise<WithdrawalRequest[]> {
+    const { chain } = this;
+    const receipt = await chain.call<{ blockNumber: string; status: string } | null>("eth_getTransactionReceipt", [
+      call.hash,
+    ]);
+    if (receipt === null || Number(BigInt(receipt.blockNumber)) !== block.number) {
+      throw new Error(
+        `the withdrawal request system call ${call.hash} is not in payment block ${block.number}: ` +
+          `the block had no room for it, or another process mined it`,
+      );
+    }
+    if (BigInt(receipt.status) !== 1n) {
+      throw new Error(`the withdrawal request system call ${call.hash} failed in block ${block.number}`);
+    }
+    const trace = await chain.call<{ returnValue?: string }>("debug_traceTransaction", [
+      call.hash,
+      { disableStorage: true, disableMemory: true, disableStack: true },
+    ]);
+    const output = trace.returnValue ?? "";
+    const requests = decodeWithdrawalRequests(output.startsWith("0x") ? output : `0x${output}`);
+    await chain.setBalance(SYSTEM_ADDRESS, call.balance);
+    return requests;
+  }
+
+  private async dropSystemCall(call: SystemCall): Promise<void> {
+    try {
+      await this.chain.call("hardhat_dropTransaction", [call.hash]);
+      await this.chain.setBalance(SYSTEM_ADDRESS, call.balance);
+    } catch {
+      // Best effort on a path that is already failing: the original error says what went wrong.
+    }
+  }
+
+  /** Applies one dequeued request to the state of the payment block's epoch, counts it and reports it. */
+  private applyWithdrawalRequest(
+    request: WithdrawalRequest,
+    blockNumber: number,
+    slot: bigint,
+  ): WithdrawalRequestOutcome {
+    const result = processWithdrawalRequest(this.state, request);
+    const outcome: WithdrawalRequestOutcome = {
+      blockNumber,
+      slot,
+      epoch: this.state.epoch,
+      ...request,
+      result: result.kind,
+    };
+    this.requestCounts.processed++;
+    if (result.kind === "exited") {
+      const v = this.state.validators[result.index]!;
+      this.requestCounts.exited++;
+      Object.assign(outcome, {
+        validatorIndex: result.index,
+        exitEpoch: v.exitEpoch,
+        withdrawableEpoch: v.withdrawableEpoch,
+      });
+    } else {
+      const { ignored } = this.requestCounts;
+      ignored[result.reason] = (ignored[result.reason] ?? 0) + 1;
+      outcome.reason = result.reason;
+      if (result.index !== undefined) outcome.validatorIndex = result.index;
+    }
+    this.onEvent({ type: "withdrawalRequest", ...outcome });
+    return outcome;
   }
 
   // ----- queries (call them inside `read` for a consistent view) -----
@@ -967,6 +1223,11 @@ export class BeaconSimulator {
       owedGwei,
       paymentBlocks: this.paymentBlocks,
       oldestEpoch: this.oldestEpoch(),
+      withdrawalRequests: {
+        predeploy: this.predeployPresent,
+        ...this.requestCounts,
+        ignored: { ...this.requestCounts.ignored },
+      },
     };
   }
 }

@@ -260,6 +260,58 @@ export function voluntaryExit(state: BeaconState, index: number): void {
   initiateValidatorExit(state, index);
 }
 
+/** Why the consensus layer ignored a withdrawal request (EIP-7002): requests fail without failing the block. */
+export type WithdrawalRequestIgnoredReason =
+  | "unknown_validator"
+  | "no_execution_credentials"
+  | "wrong_source"
+  | "not_active"
+  | "already_exiting"
+  | "too_young"
+  | "partial_needs_compounding_credentials"
+  | "partial_without_excess_balance"
+  | "partial_not_modelled";
+
+export type WithdrawalRequestResult =
+  { kind: "exited"; index: number } | { kind: "ignored"; reason: WithdrawalRequestIgnoredReason; index?: number };
+
+/**
+ * Electra's process_withdrawal_request for one request the execution layer dequeued: a full exit (amount 0) of a
+ * known validator whose 0x01/0x02 credentials name `sourceAddress`, active, not exiting, active for
+ * SHARD_COMMITTEE_PERIOD epochs, initiates its exit. Anything else is ignored, as on chain, and the result says why.
+ * Pending partial withdrawals are not modelled (there are none, so full exits never wait for them); a partial request
+ * that Electra would queue (0x02 credentials, balance above MIN_ACTIVATION_BALANCE) is ignored as "partial_not_modelled".
+ */
+export function processWithdrawalRequest(
+  state: BeaconState,
+  request: { sourceAddress: string; pubkey: string; amountGwei: bigint },
+): WithdrawalRequestResult {
+  const index = state.indexByPubkey.get(request.pubkey.toLowerCase());
+  if (index === undefined) return { kind: "ignored", reason: "unknown_validator" };
+  const v = validatorAt(state, index);
+  const ignored = (reason: WithdrawalRequestIgnoredReason): WithdrawalRequestResult => ({
+    kind: "ignored",
+    reason,
+    index,
+  });
+  const prefix = v.withdrawalCredentials.slice(0, 4);
+  if (prefix !== "0x01" && prefix !== "0x02") return ignored("no_execution_credentials");
+  if ("0x" + v.withdrawalCredentials.slice(26) !== request.sourceAddress.toLowerCase()) return ignored("wrong_source");
+  if (!isActive(v, state.epoch)) return ignored("not_active");
+  if (v.exitEpoch !== FAR_FUTURE_EPOCH) return ignored("already_exiting");
+  if (state.epoch < v.activationEpoch + state.preset.SHARD_COMMITTEE_PERIOD) return ignored("too_young");
+  if (request.amountGwei === 0n) {
+    initiateValidatorExit(state, index);
+    return { kind: "exited", index };
+  }
+  if (prefix !== "0x02") return ignored("partial_needs_compounding_credentials");
+  const { MIN_ACTIVATION_BALANCE } = state.preset;
+  if (v.effectiveBalance < MIN_ACTIVATION_BALANCE || v.balance <= MIN_ACTIVATION_BALANCE) {
+    return ignored("partial_without_excess_balance");
+  }
+  return ignored("partial_not_modelled");
+}
+
 /**
  * Takes `amountGwei` from a validator's balance (floored at zero): the hook for penalties the simulator decides,
  * such as missed duties or an inactivity leak, which perfect participation never produces by itself.

@@ -5,6 +5,7 @@ import { startBeaconApi } from "../../lib/beacon/api.js";
 import { describeSimulatorEvent } from "../../lib/beacon/format.js";
 import { BeaconSimulator, ChainRevertedError } from "../../lib/beacon/simulator.js";
 import { deploymentId, type ProtocolAddresses, readDeployment } from "../../lib/deployment.js";
+import { installWithdrawalRequestPredeploy, WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS } from "../../lib/eip7002.js";
 import { UserInputError } from "../../lib/errors.js";
 import { parseCount } from "../../lib/keys/generate.js";
 import { parseGwei, parsePreset } from "./beaconArguments.js";
@@ -87,6 +88,11 @@ export default async function beaconRunAction(args: BeaconRunArguments, hre: Har
       log(`note: --network ${networkName}; beside \`npx hardhat node --hostname 127.0.0.1\` use --network localhost`);
     }
 
+    // A local chain lacks EIP-7002's request contract: install ours, so the vault can force exits and the simulator
+    // can run the system call that hands the requests to the beacon chain.
+    if (await installWithdrawalRequestPredeploy(provider)) {
+      log(`installed the EIP-7002 withdrawal request contract at ${WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS}`);
+    }
     const simulator = await BeaconSimulator.create(provider, {
       depositContract,
       preset,

@@ -53,6 +53,7 @@ abstract contract StakingPoolFixture is Test {
     uint256 internal constant MAX_LOSS_BPS = 200;
     uint256 internal constant MAX_EL_REWARDS_BPS = 100;
     uint256 internal constant UNSEEN_DEPOSIT_DEADLINE = 14 days;
+    uint256 internal constant MAX_EXIT_REQUEST_FEE = 0.01 ether;
 
     BeaconDepositMock internal beaconDeposit;
     StakingPool internal implementation;
@@ -116,7 +117,8 @@ abstract contract StakingPoolFixture is Test {
                 frame: IAccountingOracle.FrameConfig(GENESIS_TIME, SECONDS_PER_SLOT, SLOTS_PER_EPOCH, EPOCHS_PER_FRAME),
                 oracleMembers: oracleMembers,
                 oracleQuorum: ORACLE_QUORUM,
-                sanityBounds: _sanityBounds()
+                sanityBounds: _sanityBounds(),
+                maxExitRequestFee: MAX_EXIT_REQUEST_FEE
             })
         );
         pool = StakingPool(payable(_created(address(deployer), 1)));
