@@ -28,7 +28,9 @@ import { deploymentPlan, PROJECT_ROOT } from "../lib/deployment.js";
 import { localDelaySkipper } from "../lib/governance.js";
 import { generateDepositData, VALIDATOR_DEPOSIT_GWEI } from "../lib/keys/depositData.js";
 import { BEACON_NETWORKS } from "../lib/networks.js";
-import { advanceRegistryRequest, type RegistryRequest } from "../lib/operators.js";
+import { installWithdrawalRequestPredeploy } from "../lib/eip7002.js";
+import { advanceRegistryRequest, committedKeys, readCommittedBatches, type RegistryRequest } from "../lib/operators.js";
+import { paginateExitData } from "../lib/oracle/exits.js";
 import { nextReportableFrame, readFrame } from "../lib/oracle/frames.js";
 import { connectProtocol, type Protocol } from "../lib/protocol.js";
 import { guardianCheck, mergeAttestations, planStake, signAttestation, stake, submitKeys } from "../lib/staking.js";
@@ -207,6 +209,7 @@ async function reportFrame(
   deployed: Protocol,
   rewards: bigint,
   finalizeUpTo = 0n,
+  exitDataHash = ZeroHash,
 ): Promise<{ vote: number; apply: number }> {
   const next = nextReportableFrame(await readFrame(deployed.accountingOracle));
   if (next.reportableTime > BigInt(await where.networkHelpers.time.latest())) {
@@ -233,7 +236,7 @@ async function reportFrame(
     elRewardsVaultBalance: elBalance,
     lastFinalizableRequestId: finalizeUpTo,
     bunkerMode: false,
-    exitDataHash: ZeroHash,
+    exitDataHash,
   };
   return {
     vote: await gasOf(deployed.accountingOracle.connect(members[10]!).submitReport(report)),
@@ -328,6 +331,37 @@ const claimId = (await queue.getQueueState()).lastFinalizedId;
 const [claimHint] = await queue.findCheckpointHints([claimId], 1n, (await queue.getQueueState()).lastCheckpointIndex);
 const claimGas = await gasOf(queue.connect(requester).claimWithdrawal(claimId, claimHint!, requester.address));
 
+// --- Exits, on the five-operator chain: one page of exit data naming every operator with a new exited count and one
+// exit request each (keys 0 exited, keys 1 asked to exit), submitted after the report that names its hash; then a
+// forced exit of one validator through the withdrawal vault and the EIP-7002 contract (our implementation on this
+// chain), called as the timelock.
+const committed = committedKeys(
+  await readCommittedBatches(protocol.operatorRegistry, undefined, protocol.addresses.deployedAtBlock),
+);
+const exitUpdates = Array.from({ length: OPERATORS }, (_, operatorId) => ({
+  operatorId: BigInt(operatorId),
+  exitedKeys: 1n,
+  keyIndices: [1n],
+  pubkeys: committed.find((key) => key.operatorId === operatorId && key.index === 1)!.pubkey,
+}));
+const exitData = paginateExitData(exitUpdates);
+await reportFrame(
+  connection,
+  protocol,
+  parseEthAmount("0.1"),
+  (await queue.getQueueState()).lastFinalizedId,
+  exitData.hash,
+);
+const exitPageGas = await gasOf(protocol.accountingOracle.connect(requester).submitExitData(exitData.pages[0]!));
+await installWithdrawalRequestPredeploy(connection.provider);
+await connection.networkHelpers.impersonateAccount(protocol.addresses.timelock);
+await connection.networkHelpers.setBalance(protocol.addresses.timelock, parseEthAmount("1"));
+const timelockSigner = await ethers.getSigner(protocol.addresses.timelock);
+const forcedKey = committed.find((key) => key.operatorId === 0 && key.index === 2)!.pubkey;
+const forceExitGas = await gasOf(
+  protocol.withdrawalVault.connect(timelockSigner).forceExits(forcedKey, 1n, { value: 1n }),
+);
+
 measures.push(
   {
     name: "withdrawal request, one, steady state (requester already holds a request NFT)",
@@ -343,6 +377,16 @@ measures.push(
     target: 65_000,
     lido: "94,389",
     gas: claimGas,
+  },
+  {
+    name: `oracle exit data: one page, ${OPERATORS} operators each with an exited count and an exit request`,
+    lido: "n/a",
+    gas: exitPageGas,
+  },
+  {
+    name: "forced exit: one EIP-7002 request through the withdrawal vault (fee 1 wei, sent with the call)",
+    lido: "n/a",
+    gas: forceExitGas,
   },
   ...[1, 10, 1000].map((count) => ({
     name: `report: gas finalization adds, ${count} request${count === 1 ? "" : "s"}`,
