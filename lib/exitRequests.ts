@@ -367,14 +367,14 @@ export function formatExitStatus(status: ExitStatus, networkName: string, operat
   ];
   const notes: Row[] = [
     ["response time", formatDuration(status.responseTime)],
-    ["requests met by", "exited validators, counted (any of the operator's)"],
-    ["exited / owed", "the registry's counts, from the oracle's reports"],
-    ["exiting / keys to exit", "from the beacon node: exits under way, and requested keys still to exit"],
     ["requests since the deployment", status.requests.length.toString()],
     [
       "validator states from",
       status.beaconUrl ?? "no beacon node (--beacon-url shows which requested keys are not exiting yet)",
     ],
+    ["A request is met by any of the operator's validators exiting, counted: the keys named are the oldest."],
+    ["exited and owed are the registry's counts (from the oracle's reports); exiting and keys to exit come"],
+    ["from the beacon node: exits under way, and the requested keys still to exit to meet every request."],
   ];
   sections.push(renderTable("Exit rules", notes));
   if (operatorId !== undefined) {
