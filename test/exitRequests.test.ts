@@ -4,6 +4,8 @@
  * exits` reads what each operator owes, and the exit daemon signs voluntary exits the simulator checks and applies.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -163,6 +165,39 @@ async function logged(log: string[], pattern: RegExp, deadlineMs = 20_000): Prom
     if (Date.now() > deadline) throw new Error(`no ${pattern} in the log:\n${log.join("\n")}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** A Beacon API in front of the world's simulator whose spec says otherwise for the `overrides`' keys. */
+async function specProxy(
+  w: World,
+  overrides: Record<string, string>,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      void (async () => {
+        const upstream = await fetch(`${w.api.url}${request.url}`, {
+          method: request.method!,
+          headers: { "content-type": "application/json" },
+          ...(chunks.length === 0 ? {} : { body: Buffer.concat(chunks) }),
+        });
+        let text = await upstream.text();
+        if (request.url === "/eth/v1/config/spec") {
+          const spec = JSON.parse(text) as { data: Record<string, string> };
+          Object.assign(spec.data, overrides);
+          text = JSON.stringify(spec);
+        }
+        response.writeHead(upstream.status, { "content-type": "application/json" });
+        response.end(text);
+      })();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 const statusOf = async (w: World, pubkey: string) => (await w.beacon.validator("head", pubkey))!.status;
@@ -373,6 +408,68 @@ describe("exit requests", function () {
       expect(summary.submitted, "submitted after the advance").to.have.length(1);
       expect(w.beacon.submitted, "one POST").to.have.length(1);
       expect(await statusOf(w, w.pubkeys[0]![0]!), "exiting").to.equal("active_exiting");
+    });
+
+    it("retries at later polls an exit the node refuses for a reason time lifts, logging the node's message once", async function () {
+      const w = await world({ epochs: 0 });
+      await applyExitUpdates(w, [{ operatorId: 0, keyIndices: [0] }]);
+      // A node whose spec understates SHARD_COMMITTEE_PERIOD: the daemon believes the validator may exit, the
+      // simulator behind it refuses the exit as too young.
+      const proxy = await specProxy(w, { SHARD_COMMITTEE_PERIOD: "0" });
+      try {
+        const beacon = new CountingBeaconClient(proxy.url);
+        const log: string[] = [];
+        const controller = stopSignal();
+        const run = runExitResponder({
+          protocol: w.protocol,
+          beacon,
+          operatorId: 0,
+          keys: keysOf(0),
+          pollMs: 20,
+          signal: controller.signal,
+          log: (line) => log.push(line),
+        });
+        const refusal = await logged(log, /for now/);
+        expect(refusal, "the node's message").to.match(
+          /^the beacon node refused the exit of validator \d+ \(key #0 0x[0-9a-f]{96}\) for now: Invalid voluntary exit: validator \d+ has been active since epoch \d+: it may exit from epoch \d+ \(SHARD_COMMITTEE_PERIOD 256\).*; trying again every poll$/,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(beacon.submitted.length, "tried again at later polls").to.be.above(1);
+        expect(
+          log.filter((line) => /for now/.test(line)),
+          "logged once",
+        ).to.have.length(1);
+        await w.simulator.advance(EXIT_AGE_EPOCHS);
+        await logged(log, /^submitted the voluntary exit/);
+        controller.abort();
+        expect((await run).submitted, "accepted once old enough").to.have.length(1);
+        expect(await statusOf(w, w.pubkeys[0]![0]!), "exiting").to.equal("active_exiting");
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it("refuses a beacon node that follows another deposit contract", async function () {
+      const w = await world({ epochs: 0 });
+      const other = "0x00000000219ab540356cBB839Cbe05303d7705Fa";
+      const proxy = await specProxy(w, { DEPOSIT_CONTRACT_ADDRESS: other });
+      try {
+        await expectUserError(
+          runExitResponder({
+            protocol: w.protocol,
+            beacon: new BeaconClient(proxy.url),
+            operatorId: 0,
+            keys: keysOf(0),
+            once: true,
+          }),
+          new RegExp(
+            `^the beacon node at ${proxy.url} follows the deposit contract ${other}, not the deployment's ` +
+              `${w.protocol.addresses.depositContract}: it is another network's node$`,
+          ),
+        );
+      } finally {
+        await proxy.close();
+      }
     });
 
     it("restarts without submitting twice: the beacon node says the validator is exiting", async function () {
