@@ -218,9 +218,78 @@ export const taskDefinitions = [
     })
     .setAction(() => import("./actions/poolStake.js"))
     .build(),
-  emptyTask("operators", "Node operators: add, vet, deactivate, list with decentralization figures").build(),
+  emptyTask(
+    "operators",
+    "Node operators: add, vet, deactivate, list with decentralization figures, exit requests and the exit daemon",
+  ).build(),
   task(["operators", "list"], "Each operator's keys and share of validators; Nakamoto coefficient and HHI")
     .setAction(() => import("./actions/operatorsList.js"))
+    .build(),
+  task(
+    ["operators", "exits"],
+    "What each operator must exit: requests, exits owed, deadlines and penalties; with --beacon-url, which requested " +
+      "validators are not exiting yet",
+  )
+    .addOption({
+      name: "operator",
+      description: "Also list this operator's requested keys and their state (default: the table only)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "beaconUrl",
+      description: "A Beacon API to read the requested validators from (default: none, states unknown)",
+      defaultValue: "",
+    })
+    .setAction(() => import("./actions/operatorsExits.js"))
+    .build(),
+  task(
+    ["operators", "exit-daemon"],
+    "Run an operator's exit daemon: sign and submit a voluntary exit for each validator the registry asks it to exit " +
+      "(Ctrl-C stops)",
+  )
+    .addOption({ name: "operator", description: "The operator's id (required)", defaultValue: "" })
+    .addOption({
+      name: "mnemonicFile",
+      description: "File holding the operator's mnemonic (default: the PLURAL_MNEMONIC variable)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "keyStart",
+      description: "With the mnemonic: first validator index to derive (m/12381/3600/<i>/0/0; default 0)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "keyCount",
+      description: "With the mnemonic: how many validator keys to derive (default 100)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "keystores",
+      description: "Instead of a mnemonic: a folder of EIP-2335 keystore*.json files",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "passwordFile",
+      description: "With --keystores: file holding their password (default: the PLURAL_KEYSTORE_PASSWORD variable)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "beaconUrl",
+      description: "The Beacon API to submit exits to (a real beacon node or `beacon run`)",
+      defaultValue: "http://127.0.0.1:5052",
+    })
+    .addOption({
+      name: "delay",
+      description: "Seconds to wait after a request's block before exiting its validator (0 to 2592000)",
+      defaultValue: "0",
+    })
+    .addOption({
+      name: "pollMs",
+      description: "How often to look at the chain and the beacon node, in ms (100-600000)",
+      defaultValue: "2000",
+    })
+    .addFlag({ name: "once", description: "Do one pass over the requests, print a summary and stop" })
+    .setAction(() => import("./actions/operatorsExitDaemon.js"))
     .build(),
   task(
     ["operators", "claim-fees"],
