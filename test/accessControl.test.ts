@@ -4,6 +4,13 @@ import { type BaseContract, FunctionFragment, Interface, type TransactionRespons
 import { artifacts, network } from "hardhat";
 
 import { computeDepositDataRoot } from "../lib/depositData.js";
+import {
+  installWithdrawalRequestPredeploy,
+  MIN_WITHDRAWAL_REQUEST_FEE,
+  readWithdrawalRequestFee,
+  SYSTEM_ADDRESS,
+  WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS,
+} from "../lib/eip7002.js";
 import { keyLeaf, rangeProof } from "../lib/merkle.js";
 import { nextReportableFrame, type OracleReport, readFrame, reportHash } from "../lib/oracle/frames.js";
 import { encodeExitPage } from "../lib/oracle/exits.js";
@@ -56,7 +63,8 @@ type Role =
   | "REPORT_EXITS_ROLE"
   | "MANAGE_MEMBERS_ROLE"
   | "MANAGE_CONFIG_ROLE"
-  | "ALLOW_LOSS_ROLE";
+  | "ALLOW_LOSS_ROLE"
+  | "FORCE_EXIT_ROLE";
 type TimelockRole = "PROPOSER_ROLE" | "EXECUTOR_ROLE" | "CANCELLER_ROLE";
 const POOL_ROLES: readonly Role[] = [
   "DEFAULT_ADMIN_ROLE",
@@ -77,6 +85,8 @@ const KEYS = [0, 1].map((i) => ({
 const VALIDATOR_DEPOSIT = ethers.parseEther("32");
 /** An exit response time within the registry's bounds, other than the deployed one. */
 const EXIT_RESPONSE_TIME = 2n * 24n * 3600n;
+/** A cap on the withdrawal vault's exit request fee within its 0.1 ether limit, other than the deployed one. */
+const MAX_EXIT_REQUEST_FEE = ethers.parseEther("0.05");
 /** The ether deposited for each sample withdrawal request, all of whose shares the request takes. */
 const REQUEST_ETHER = ethers.parseEther("1");
 
@@ -430,7 +440,7 @@ const ROLE_HOLDERS: Partial<Record<ContractName, Partial<Record<Role, Holder>>>>
     REPORT_EXITS_ROLE: "accountingOracle",
   },
   DepositGuard: { DEFAULT_ADMIN_ROLE: "timelock" },
-  WithdrawalVault: { DEFAULT_ADMIN_ROLE: "timelock" },
+  WithdrawalVault: { DEFAULT_ADMIN_ROLE: "timelock", FORCE_EXIT_ROLE: "timelock" },
   ExecutionRewardsVault: { DEFAULT_ADMIN_ROLE: "timelock" },
   AccountingOracle: {
     DEFAULT_ADMIN_ROLE: "timelock",
@@ -774,6 +784,19 @@ async function fundVault(ctx: Context, vault: BaseContract, amount: bigint) {
   return [amount];
 }
 
+/**
+ * Installs our EIP-7002 request contract, which the local chain lacks, at the predeploy's address, and runs the
+ * end-of-block system call a Prague chain would have run since: the fee, unreadable before it, is then the minimum.
+ */
+async function installExitRequestContract() {
+  expect(await installWithdrawalRequestPredeploy(connection.provider), "the request contract installed").to.equal(true);
+  const system = await impersonate(SYSTEM_ADDRESS);
+  await (await system.sendTransaction({ to: WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS, data: "0x" })).wait();
+  expect(await readWithdrawalRequestFee(connection.provider), "the fee at zero excess").to.equal(
+    MIN_WITHDRAWAL_REQUEST_FEE,
+  );
+}
+
 async function nextRegistryImplementation() {
   const next = await ethers.deployContract("OperatorRegistry");
   return [await next.getAddress(), "0x"];
@@ -872,6 +895,7 @@ const guardInitializeArgs = (ctx: Context) => [
   3600n,
 ];
 const vaultInitializeArgs = (ctx: Context) => [ctx.accounts.stranger.address, ctx.accounts.stranger.address];
+const withdrawalVaultInitializeArgs = (ctx: Context) => [...vaultInitializeArgs(ctx), MAX_EXIT_REQUEST_FEE];
 const queueInitializeArgs = (ctx: Context) => [ctx.accounts.stranger.address, ctx.protocol.addresses.pool];
 const oracleInitializeArgs = (ctx: Context) => [
   ctx.accounts.stranger.address,
@@ -884,7 +908,10 @@ const oracleInitializeArgs = (ctx: Context) => [
 
 type PoolVaultContract = WithdrawalVault | ExecutionRewardsVault;
 
-/** The rules of a PoolVault proxy: the timelock administers and upgrades, only the pool takes ether out. */
+/**
+ * The rules of a PoolVault proxy: the timelock administers and upgrades, only the pool takes ether out. Each vault adds
+ * its own initializer, whose signature differs.
+ */
 function poolVaultEntries(
   vault: (ctx: Context) => PoolVaultContract,
   nextImplementation: () => Promise<unknown[]>,
@@ -895,7 +922,6 @@ function poolVaultEntries(
       args: async (ctx) => [await vault(ctx).DEFAULT_ADMIN_ROLE(), ctx.accounts.alice.address],
       emits: "RoleGranted",
     },
-    "initialize(address,address)": { rule: initializer, args: vaultInitializeArgs },
     "renounceRole(bytes32,address)": {
       rule: self("timelock"),
       args: async (ctx) => [await vault(ctx).DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
@@ -918,7 +944,10 @@ function poolVaultEntries(
   };
 }
 
-/** The rules of a bare PoolVault implementation: no role holder, no pool, and ether sent there stays there. */
+/**
+ * The rules of a bare PoolVault implementation: no role holder, no pool, and ether sent there stays there. Each vault
+ * adds its own initializer.
+ */
 function poolVaultImplementationEntries(
   implementation: (ctx: Context) => PoolVaultContract,
   nextImplementation: () => Promise<unknown[]>,
@@ -928,7 +957,6 @@ function poolVaultImplementationEntries(
       rule: noHolder("DEFAULT_ADMIN_ROLE"),
       args: async (ctx) => [await implementation(ctx).DEFAULT_ADMIN_ROLE(), ctx.accounts.stranger.address],
     },
-    "initialize(address,address)": { rule: initializer, args: vaultInitializeArgs },
     "renounceRole(bytes32,address)": {
       rule: self("timelock"),
       args: async (ctx) => [await implementation(ctx).DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
@@ -1364,16 +1392,43 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
 
   // The withdrawal and execution-rewards vaults are the same PoolVault under two addresses. Withdrawals and
   // priority fees arrive without a call, MEV payments and donations as plain transfers: rewards of the next report.
-  WithdrawalVault: poolVaultEntries((ctx) => ctx.vault, nextVaultImplementation),
-  WithdrawalVaultImplementation: poolVaultImplementationEntries(
-    (ctx) => ctx.vaultImplementation,
-    nextVaultImplementation,
-  ),
-  ExecutionRewardsVault: poolVaultEntries((ctx) => ctx.rewardsVault, nextRewardsVaultImplementation),
-  ExecutionRewardsVaultImplementation: poolVaultImplementationEntries(
-    (ctx) => ctx.rewardsVaultImplementation,
-    nextRewardsVaultImplementation,
-  ),
+  // The withdrawal vault, as the validators' credentials address, also exits them through EIP-7002.
+  WithdrawalVault: {
+    ...poolVaultEntries((ctx) => ctx.vault, nextVaultImplementation),
+    "initialize(address,address,uint256)": { rule: initializer, args: withdrawalVaultInitializeArgs },
+    // Governance's forced exit, paying the fee from the call's value. The sample key is operator OPERATOR_ID's first,
+    // not deposited: the consensus layer would drop the request, but the vault's part, the request queued and paid
+    // for, is the same.
+    "forceExits(bytes,uint256)": {
+      rule: role("FORCE_EXIT_ROLE"),
+      args: async () => {
+        await installExitRequestContract();
+        return [KEYS[0]!.pubkey, MIN_WITHDRAWAL_REQUEST_FEE];
+      },
+      value: MIN_WITHDRAWAL_REQUEST_FEE,
+      emits: "ExitsForced",
+    },
+    "setMaxExitRequestFee(uint256)": {
+      rule: role("DEFAULT_ADMIN_ROLE"),
+      args: () => [MAX_EXIT_REQUEST_FEE],
+      emits: "MaxExitRequestFeeSet",
+    },
+  },
+  WithdrawalVaultImplementation: {
+    ...poolVaultImplementationEntries((ctx) => ctx.vaultImplementation, nextVaultImplementation),
+    "initialize(address,address,uint256)": { rule: initializer, args: withdrawalVaultInitializeArgs },
+    // The role check comes first: no request contract is needed to be refused.
+    "forceExits(bytes,uint256)": { rule: noHolder("FORCE_EXIT_ROLE"), args: () => [KEYS[0]!.pubkey, 1n] },
+    "setMaxExitRequestFee(uint256)": { rule: noHolder("DEFAULT_ADMIN_ROLE"), args: () => [MAX_EXIT_REQUEST_FEE] },
+  },
+  ExecutionRewardsVault: {
+    ...poolVaultEntries((ctx) => ctx.rewardsVault, nextRewardsVaultImplementation),
+    "initialize(address,address)": { rule: initializer, args: vaultInitializeArgs },
+  },
+  ExecutionRewardsVaultImplementation: {
+    ...poolVaultImplementationEntries((ctx) => ctx.rewardsVaultImplementation, nextRewardsVaultImplementation),
+    "initialize(address,address)": { rule: initializer, args: vaultInitializeArgs },
+  },
 
   AccountingOracle: {
     "addMember(address,uint256)": {
@@ -1978,7 +2033,7 @@ async function protocolState(ctx: Context): Promise<string> {
       await registry.claimableFees(OPERATOR_ID),
     ],
     guard: [await guard.guardians(), await guard.quorum(), await guard.stakingPausedUntil()],
-    vaults: [await vault.pool(), await rewardsVault.pool()],
+    vaults: [await vault.pool(), await rewardsVault.pool(), await vault.maxExitRequestFee()],
     queue: [
       await queue.pool(),
       [...(await queue.getQueueState())],
