@@ -28,7 +28,11 @@ import { deploymentPlan, PROJECT_ROOT } from "../lib/deployment.js";
 import { localDelaySkipper } from "../lib/governance.js";
 import { generateDepositData, VALIDATOR_DEPOSIT_GWEI } from "../lib/keys/depositData.js";
 import { BEACON_NETWORKS } from "../lib/networks.js";
-import { installWithdrawalRequestPredeploy } from "../lib/eip7002.js";
+import {
+  installWithdrawalRequestPredeploy,
+  SYSTEM_ADDRESS,
+  WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS,
+} from "../lib/eip7002.js";
 import { advanceRegistryRequest, committedKeys, readCommittedBatches, type RegistryRequest } from "../lib/operators.js";
 import { paginateExitData } from "../lib/oracle/exits.js";
 import { nextReportableFrame, readFrame } from "../lib/oracle/frames.js";
@@ -354,6 +358,14 @@ await reportFrame(
 );
 const exitPageGas = await gasOf(protocol.accountingOracle.connect(requester).submitExitData(exitData.pages[0]!));
 await installWithdrawalRequestPredeploy(connection.provider);
+// The end-of-block system call every block of a real chain makes: it lifts the fee's deployment inhibitor.
+await connection.networkHelpers.impersonateAccount(SYSTEM_ADDRESS);
+await connection.networkHelpers.setBalance(SYSTEM_ADDRESS, parseEthAmount("1"));
+await (
+  await (
+    await ethers.getSigner(SYSTEM_ADDRESS)
+  ).sendTransaction({ to: WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS, data: "0x" })
+).wait();
 await connection.networkHelpers.impersonateAccount(protocol.addresses.timelock);
 await connection.networkHelpers.setBalance(protocol.addresses.timelock, parseEthAmount("1"));
 const timelockSigner = await ethers.getSigner(protocol.addresses.timelock);

@@ -9,7 +9,15 @@
  * a frame through that API and the pool applies it (rewards, fees, a higher share rate); one validator is slashed and
  * the next report applies the loss (a lower share rate, a negative APR, the validator counted as exited). A holder
  * requests a withdrawal before the first report, which finalizes it; another requests after the slashing and waits
- * (bunker mode: penalties still pending). Finally the operators claim their fees and the first holder its ether.
+ * (bunker mode: penalties still pending).
+ *
+ * Then exits: a large withdrawal needs more ether than the pool holds, so the committee's exit data asks operators to
+ * exit validators (the operators with the most validators first, oldest key first). One operator's exit daemon signs
+ * voluntary exits and submits them through the Beacon API; another ignores its request, misses its deadline and is
+ * penalized (its fees burned), and governance forces its exit through the withdrawal vault and EIP-7002. Once the
+ * slashed validator is withdrawable (governance accepting the correlated-slashing loss above the bound), bunker mode
+ * ends and the next report finalizes every request. The operators claim their fees, the holders their ether, and a
+ * ledger shows every wei.
  *
  *   npm run demo
  */
@@ -28,10 +36,14 @@ import { BeaconClient, SimulatorClient } from "../lib/beacon/client.js";
 import { formatGwei, readBeaconOverview } from "../lib/beacon/format.js";
 import { BeaconSimulator, VALIDATOR_STATUSES } from "../lib/beacon/simulator.js";
 import { deployLocalProtocol } from "../lib/deploy.js";
-import { localDelaySkipper } from "../lib/governance.js";
+import { formatExitStatus, readExitStatus } from "../lib/exitRequests.js";
+import { runExitResponder } from "../lib/exitResponder.js";
+import { advanceOperation, describeOutcome, localDelaySkipper, timelockOperation } from "../lib/governance.js";
 import { generateValidatorFiles } from "../lib/keys/generate.js";
 import { finishDkg, writeDeal } from "../lib/keys/dkgFiles.js";
+import { signingKeysFromMnemonic } from "../lib/keys/signingKeys.js";
 import { combineDepositFiles, signDepositShare } from "../lib/keys/thresholdDeposits.js";
+import { formatLedger, readLedger } from "../lib/ledger.js";
 import { type FrameOutcome, runOracle } from "../lib/oracle/daemon.js";
 import { nextReportableFrame, readFrame } from "../lib/oracle/frames.js";
 import {
@@ -51,11 +63,19 @@ import { formatPoolStatus, getPoolStatus } from "../lib/status.js";
 import { renderGrid, renderTable } from "../lib/table.js";
 import { claimWithdrawals, getQueueStatus, listWithdrawalRequests, requestWithdrawal } from "../lib/withdrawals.js";
 
-/** Withdrawal requests: one before the first report (finalized by it), one after the slashing (waits it out). */
+/**
+ * Withdrawal requests: one before the first report (finalized by it), one after the slashing (waits it out), one
+ * larger than the pool holds (validators must exit for it).
+ */
 const WITHDRAWALS = [
   { account: "3", plEth: "10" },
   { account: "2", plEth: "1" },
+  { account: "16", plEth: "100" },
 ] as const;
+/** How late the demo lets the penalized operator be: past the registry's response time (4 days locally). */
+const LATE_DAYS = 5;
+/** Epochs in a day on the mainnet preset (a frame). */
+const EPOCHS_PER_DAY = 225;
 const DEPOSITS = [
   { account: "2", amount: "1.5" },
   { account: "3", amount: "32" },
@@ -83,7 +103,7 @@ const CHAIN = "local";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
-const STEPS = 11;
+const STEPS = 15;
 const step = (n: number, text: string) => console.log(`\n[${n}/${STEPS}] ${text}`);
 
 step(1, "Deploying Plural (deploy/modules/PluralLocal.ts with deploy/parameters/local.json)...");
@@ -142,6 +162,8 @@ await govern({
 
 step(4, "Operators make validator keys: mnemonics for three, distributed key generation for the cluster...");
 const vault = protocol.addresses.withdrawalVault;
+/** The plain operators' mnemonics: their exit daemons derive the signing keys from them. */
+const mnemonics: string[] = [];
 const workDir = mkdtempSync(path.join(tmpdir(), "plural-demo-"));
 try {
   const depositFiles: {
@@ -150,8 +172,9 @@ try {
     deposits: Awaited<ReturnType<typeof generateValidatorFiles>>["deposits"];
   }[] = [];
   for (const [operatorId, operator] of OPERATORS.entries()) {
+    mnemonics[operatorId] = generateMnemonic(wordlist, 256);
     const generated = await generateValidatorFiles({
-      mnemonic: generateMnemonic(wordlist, 256),
+      mnemonic: mnemonics[operatorId],
       start: 0,
       count: operator.keys,
       chain: CHAIN,
@@ -389,7 +412,123 @@ try {
       `${formatEth(queue.unfinalizedEther)} of demand`,
   );
 
-  step(11, "Operators claim their fees (plETH to their reward addresses); the finalized withdrawal is claimed...");
+  step(
+    11,
+    "A holder asks for more than the pool holds: the committee's exit data asks operators to exit validators...",
+  );
+  const large = await resolveSigner(ethers, WITHDRAWALS[2].account);
+  const largeRequest = await requestWithdrawal(protocol, large, parseEthAmount(WITHDRAWALS[2].plEth));
+  console.log(
+    `  ${large.address} requests ${formatPlEth(largeRequest.requests[0]!.shares)} (worth ` +
+      `${formatEth(largeRequest.requests[0]!.etherValue)}): request NFT #${largeRequest.requests[0]!.id}`,
+  );
+  await toReportableFrame((await simulator.read((sim) => sim.headSlot)) + 1n);
+  const third = await runCommittee();
+  const exitPlan = third.built.exitPlan;
+  if (exitPlan.requests.length === 0) throw new Error("the report should have asked for exits");
+  console.log(
+    `  demand ${formatEth((await getQueueStatus(protocol, ethers.provider)).unfinalizedEther)}: the buffer and the ` +
+      `vaults, plus ${formatEth(exitPlan.expected)} on its way (the slashed validator's balance), leave a ` +
+      `${formatEth(exitPlan.shortfall)} shortfall; the report's exit data (${third.exitData.pages} page, sent after it) ` +
+      `asks for ${exitPlan.requests.length} exits:`,
+  );
+  const names = new Map((await listOperators(protocol.operatorRegistry)).map((op) => [op.id, op.name]));
+  console.log(
+    renderGrid(
+      "Exit requests (operators with the most validators left first, oldest key first)",
+      ["operator", "key", "pubkey", "balance"],
+      exitPlan.requests.map((request) => [
+        `${request.operatorId} ${names.get(request.operatorId)}`,
+        String(request.keyIndex),
+        `${request.pubkey.slice(0, 14)}…`,
+        formatEth(request.balance, 6),
+      ]),
+    ),
+  );
+  const asked = [...new Set(exitPlan.requests.map((request) => request.operatorId))];
+  // The operator of the last request ignores it (a cluster could not exit with one key anyway); the others comply.
+  const lateOperator = asked[asked.length - 1]!;
+  const compliant = asked.filter((id) => id !== lateOperator && id < OPERATORS.length);
+
+  step(12, `Operators run their exit daemons; ${names.get(lateOperator)} ignores its request...`);
+  for (const operatorId of compliant) {
+    const summary = await runExitResponder({
+      protocol,
+      beacon,
+      operatorId,
+      keys: signingKeysFromMnemonic(mnemonics[operatorId]!, 0, OPERATORS[operatorId]!.keys),
+      once: true,
+      log: (line) => console.log(`  ${names.get(operatorId)}: ${line}`),
+    });
+    if (summary.submitted.length === 0) throw new Error(`${names.get(operatorId)} should have exited validators`);
+  }
+  await simulator.sync();
+  console.log(await beaconStatus());
+
+  step(13, `${LATE_DAYS} days later: the late operator is penalized; governance forces its exit through EIP-7002...`);
+  await simulator.advance(LATE_DAYS * EPOCHS_PER_DAY);
+  await toReportableFrame(await simulator.read((sim) => sim.headSlot));
+  await runCommittee();
+  const exitStatus = await readExitStatus(protocol, { beacon });
+  console.log(formatExitStatus(exitStatus, "the in-process Hardhat chain"));
+  if (!exitStatus.operators[lateOperator]!.penalized) throw new Error("the late operator should be penalized");
+  const lateKeys = (exitStatus.operators[lateOperator]!.toExit ?? []).map((request) => request.pubkey);
+  const forceExit = await timelockOperation(
+    protocol.timelock,
+    protocol.addresses.withdrawalVault,
+    protocol.withdrawalVault.interface.encodeFunctionData("forceExits", [
+      ethers.concat(lateKeys),
+      parseEthAmount("0.001"),
+    ]),
+    `force the exit of ${lateKeys.length} validator(s) of operator ${lateOperator} (EIP-7002)`,
+  );
+  const forced = await advanceOperation(protocol.timelock, governance, forceExit, skipDelay);
+  const forcedReceipt = await ethers.provider.getTransactionReceipt(forced.txHash);
+  const exitsForced = forcedReceipt!.logs
+    .filter((log) => log.address.toLowerCase() === protocol.addresses.withdrawalVault.toLowerCase())
+    .map((log) => protocol.withdrawalVault.interface.parseLog(log))
+    .find((parsed) => parsed?.name === "ExitsForced");
+  console.log(
+    `  ${describeOutcome(forced)}: ${exitsForced?.args.count} request(s) to the EIP-7002 contract, fee ` +
+      `${exitsForced?.args.totalFee} wei paid by the vault (a cost the next report shows)`,
+  );
+  const applied = await simulator.sync();
+  console.log(
+    `  the beacon chain takes the request in its next block (the end-of-block system call dequeues it): ` +
+      `${lateKeys.map((key) => key.slice(0, 14) + "…").join(", ")} now ` +
+      `${(await Promise.all(lateKeys.map(async (key) => (await beacon.validator("head", key))?.status))).join(", ")} ` +
+      `(head slot ${applied.headSlot})`,
+  );
+
+  step(14, "The slashed validator becomes withdrawable: bunker mode ends and the next report pays the queue...");
+  const withdrawableEpoch = await simulator.read(
+    (sim) => sim.headState().validators.find((v) => v.pubkey === victim.pubkey.toLowerCase())!.withdrawableEpoch,
+  );
+  const headEpoch = await simulator.read((sim) => sim.headEpoch);
+  await simulator.advance(Number(withdrawableEpoch - headEpoch) + 2);
+  const next = nextReportableFrame(await readFrame(protocol.accountingOracle));
+  // The correlation penalty of the slashing (a third of the validator's balance with this few validators) is above
+  // the 2 % loss bound: governance accepts it explicitly, for the next report only.
+  const allowance = await timelockOperation(
+    protocol.timelock,
+    protocol.addresses.accountingOracle,
+    protocol.accountingOracle.interface.encodeFunctionData("allowLoss", [parseEthAmount("20"), next.refSlot]),
+    `accept up to 20 ETH of slashing losses in the report for ref slot ${next.refSlot}`,
+  );
+  console.log(`  ${describeOutcome(await advanceOperation(protocol.timelock, governance, allowance, skipDelay))}`);
+  await toReportableFrame(next.refSlot);
+  const fifth = await runCommittee();
+  const queueAfter = await getQueueStatus(protocol, ethers.provider);
+  if (fifth.built.report.bunkerMode || queueAfter.pendingRequests !== 0n) {
+    throw new Error("the report after the slashed validator's withdrawal should finalize every request");
+  }
+  console.log(
+    `  ${fifth.built.report.exitedValidators} validators exited, bunker mode off: every request finalized, ` +
+      `${formatEth(queueAfter.lockedEther)} locked in the queue for them`,
+  );
+  console.log(formatExitStatus(await readExitStatus(protocol, { beacon }), "the in-process Hardhat chain"));
+
+  step(15, "Operators claim their fees; the holders claim their ether; every wei is accounted for...");
   console.log(await operatorsTable());
   const managers = [...OPERATORS.map((operator) => operator.manager), CLUSTER.manager];
   const claims = [];
@@ -398,9 +537,13 @@ try {
     const signer = await resolveSigner(ethers, managers[operator.id]!);
     claims.push(await claimOperatorFees(protocol, operator.id, signer));
   }
+  const forfeited = await protocol.operatorRegistry.queryFilter(protocol.operatorRegistry.filters.FeesForfeited());
   console.log(
     renderGrid(
-      `Fees claimed (${claims.length} operators)`,
+      `Fees claimed (${claims.length} operators); ${formatPlEth(
+        forfeited.reduce((sum, e) => sum + e.args.shares, 0n),
+        9,
+      )} ` + `forfeited by the late operator and burned`,
       ["operator", "sent to (reward address)", "plETH", "worth now"],
       claims.map((claim) => [
         `${claim.operatorId} ${claim.name}`,
@@ -410,11 +553,18 @@ try {
       ]),
     ),
   );
-  const withdrawal = await claimWithdrawals(protocol, withdrawer, [requested.id]);
-  console.log(
-    `  ${withdrawer.address} claims request #${requested.id}: ${formatEth(withdrawal.total)} received, the NFT ` +
-      `burned (${withdrawal.gasUsed} gas)`,
-  );
+  for (const [index, planned] of WITHDRAWALS.entries()) {
+    const owner = await resolveSigner(ethers, planned.account);
+    const ids = (await listWithdrawalRequests(protocol, owner.address))
+      .filter((request) => request.status === "finalized")
+      .map((request) => request.id);
+    const withdrawal = await claimWithdrawals(protocol, owner, ids);
+    console.log(
+      `  (${index + 1}/${WITHDRAWALS.length}) ${owner.address} claims request(s) #${ids.join(", #")}: ` +
+        `${formatEth(withdrawal.total)} received, the NFT burned (${withdrawal.gasUsed} gas)`,
+    );
+  }
+  console.log(formatLedger(await readLedger(protocol, simulator), "Every wei since deployment (Promise 1)"));
 } finally {
   await api.close();
 }

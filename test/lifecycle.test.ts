@@ -8,6 +8,7 @@ import { BeaconClient } from "../lib/beacon/client.js";
 import { computeVoluntaryExitDomain, signVoluntaryExit } from "../lib/beacon/signing.js";
 import { BeaconSimulator } from "../lib/beacon/simulator.js";
 import { deriveValidatorKeys, mnemonicToSeed } from "../lib/keys/derivation.js";
+import { formatLedger, readLedger } from "../lib/ledger.js";
 import { runOracle } from "../lib/oracle/daemon.js";
 import { nextReportableFrame, readFrame } from "../lib/oracle/frames.js";
 import { deposit } from "../lib/pool.js";
@@ -51,31 +52,13 @@ describe("lifecycle: deposit, stake, rewards, request, exit, sweep, finalize, cl
     const beacon = new BeaconClient(api.url);
 
     /** Every wei: what came in (deposits, beacon rewards net of penalties, block rewards) is where it is now. */
-    const claimed = { total: 0n };
     async function expectEveryWeiAccounted(step: string) {
-      const status = await simulator.read((sim) => sim.status());
-      expect(status.owedGwei, `${step}: the simulator owes nothing`).to.equal(0n);
-      const deposits = (await pool.queryFilter(pool.filters.Deposited())).reduce((sum, e) => sum + e.args.amount, 0n);
-      // The initial deposit minted the dead shares one for one, without a Deposited event.
-      const initial = await pool.balanceOf(await pool.DEAD_SHARES_HOLDER());
-      const cameIn =
-        initial + deposits + (status.totals.rewardsGwei - status.totals.penaltiesGwei + status.elRewardsGwei) * GWEI;
-      const balance = (address: string) => ethers.provider.getBalance(address);
-      const poolBalance = await balance(protocol.addresses.pool);
+      const ledger = await readLedger(protocol, simulator);
+      expect(ledger.accountedFor, `${step}: ${formatLedger(ledger)}`).to.equal(ledger.cameIn);
       const { bufferedEther } = await pool.getAccounting();
-      expect(poolBalance, `${step}: the pool holds exactly its buffer`).to.equal(bufferedEther);
-      const isNow =
-        poolBalance +
-        (await balance(protocol.addresses.withdrawalVault)) +
-        (await balance(protocol.addresses.executionRewardsVault)) +
-        (await balance(protocol.addresses.withdrawalQueue)) +
-        claimed.total +
-        status.totalBalanceGwei * GWEI;
-      expect(isNow, `${step}: buffer + vaults + queue + claimed + beacon balances = what came in`).to.equal(cameIn);
+      expect(ledger.pool, `${step}: the pool holds exactly its buffer`).to.equal(bufferedEther);
       const { lockedEther } = await queue.getQueueState();
-      expect(await balance(protocol.addresses.withdrawalQueue), `${step}: the queue holds its locked ether`).to.equal(
-        lockedEther,
-      );
+      expect(ledger.queue, `${step}: the queue holds its locked ether`).to.equal(lockedEther);
     }
 
     async function reportFrame() {
@@ -168,7 +151,6 @@ describe("lifecycle: deposit, stake, rewards, request, exit, sweep, finalize, cl
     // Rewards since the request stay with the holders: the request pays its value when made.
     const before = await ethers.provider.getBalance(staker.address);
     const receipt = await claimWithdrawals(protocol, staker, [requestId]);
-    claimed.total += receipt.total;
     expect(receipt.total, "the value at request, to the wei").to.equal(atRequest!.etherAtRequest);
     const tx = await ethers.provider.getTransactionReceipt(receipt.txHash);
     expect(await ethers.provider.getBalance(staker.address), "the staker received it, less gas").to.equal(
