@@ -73,10 +73,19 @@ interface IWithdrawalQueue {
 
     /// @notice Request `requestId`, owned by `owner`, locked `shares` plETH worth `etherValue` wei. (Who sent it is the
     /// `from` of the plETH `Transfer` to the queue in the same transaction.)
+    /// @param requestId The new request's id (its token id).
+    /// @param owner The owner of its token.
+    /// @param shares The plETH it locked.
+    /// @param etherValue Their ether value when made, rounded down: the most it can pay.
     event WithdrawalRequested(uint256 indexed requestId, address indexed owner, uint256 shares, uint256 etherValue);
 
     /// @notice A report finalized requests `fromId` to `toId`, setting aside `etherLocked` wei and burning
     /// `sharesBurned` plETH, at the rate recorded in checkpoint `checkpointIndex`.
+    /// @param fromId The first request finalized.
+    /// @param toId The last request finalized.
+    /// @param etherLocked Wei set aside for them.
+    /// @param sharesBurned The plETH they locked, burned.
+    /// @param checkpointIndex The report's checkpoint: the claims' hint.
     event WithdrawalsFinalized(
         uint256 indexed fromId,
         uint256 indexed toId,
@@ -86,6 +95,10 @@ interface IWithdrawalQueue {
     );
 
     /// @notice The owner of request `requestId` claimed `amount` wei to `receiver`.
+    /// @param requestId The request, its token now burned.
+    /// @param owner Its owner, who claimed.
+    /// @param receiver Where the ether went.
+    /// @param amount The wei paid.
     event WithdrawalClaimed(uint256 indexed requestId, address indexed owner, address indexed receiver, uint256 amount);
 
     /// @notice Only the staking pool may finalize and fund requests.
@@ -198,10 +211,14 @@ interface IWithdrawalQueue {
     function unfinalizedEther() external view returns (uint256);
 
     /// @notice The status of each request (`RequestNotFound` for an id never issued).
+    /// @param requestIds The requests.
     function getRequestStatus(uint256[] calldata requestIds) external view returns (RequestStatus[] memory);
 
     /// @notice The ether each request pays when claimed: zero if not finalized or already claimed.
     /// @dev Reverts with `InvalidHint` for a finalized request whose hint does not cover it.
+    /// @param requestIds The requests.
+    /// @param hints Their checkpoint hints (`findCheckpointHints`), in the same order.
+    /// @return amounts The wei each would pay, in the same order.
     function getClaimableEther(
         uint256[] calldata requestIds,
         uint256[] calldata hints
@@ -210,6 +227,9 @@ interface IWithdrawalQueue {
     /// @notice The checkpoint that finalized each request, by binary search over checkpoints `first` to `last`
     /// (1 and `getQueueState().lastCheckpointIndex` for all); zero for a request not finalized.
     /// @param requestIds Ids sorted ascending.
+    /// @param first The first checkpoint to search, from 1.
+    /// @param last The last checkpoint to search, at most `lastCheckpointIndex`.
+    /// @return hints Each request's checkpoint, in the same order.
     function findCheckpointHints(
         uint256[] calldata requestIds,
         uint256 first,
@@ -217,6 +237,7 @@ interface IWithdrawalQueue {
     ) external view returns (uint256[] memory hints);
 
     /// @notice Checkpoint `index` (1 to `lastCheckpointIndex`).
+    /// @param index The checkpoint's index.
     function getCheckpoint(uint256 index) external view returns (Checkpoint memory);
 
     /// @notice The staking pool, whose plETH the queue locks and burns.
