@@ -401,6 +401,41 @@ describe("oracle daemon", function () {
       expect(exitDataState.pagesSubmitted, "pages").to.equal(1n);
     });
 
+    it("sends the exit data still due of a report applied without it (a restart, another member's vote)", async function () {
+      const w = await world();
+      const { protocol, signers } = w.fixture;
+      await w.simulator.advance(260);
+      await toNextReportableFrame(w);
+      await runMembers(w);
+      await requestWithdrawal(
+        protocol,
+        signers[STAKED_ACCOUNTS.depositor]!,
+        await protocol.pool.convertToShares(40n * ONE_SHARE),
+      );
+      await toNextReportableFrame(w);
+      const frame = await readFrame(protocol.accountingOracle);
+      const built = await buildReport(protocol, w.beacon, ethers.provider, frame, frame.refSlot);
+      expect(built.exitData.pages.length, "the report has exit data").to.equal(1);
+      // Two members vote by hand: the report is applied, its exit data is not sent.
+      for (const member of oracleMembers(w.fixture).slice(0, 2)) {
+        await (await protocol.accountingOracle.connect(member).submitReport(built.report)).wait();
+      }
+      expect((await protocol.accountingOracle.getExitDataState()).pending, "pages due").to.equal(true);
+
+      const log: string[] = [];
+      const [outcome] = await runMembers(w, undefined, { log });
+      expect(outcome!.votes, "no vote: the report was applied").to.deep.equal([]);
+      expect(outcome!.exitData, "the page is in").to.include({ pages: 1, submitted: 1 });
+      expect((await protocol.accountingOracle.getExitDataState()).pending, "nothing due").to.equal(false);
+      expect(log.join("\n"), "the frame's line").to.match(
+        /applied before this run; applied; exit data: .* 1\/1 page\(s\) in/,
+      );
+      const events = await protocol.operatorRegistry.queryFilter(
+        protocol.operatorRegistry.filters.ValidatorExitRequested(),
+      );
+      expect(events.length, "the requests reached the registry").to.equal(built.exitPlan.requests.length);
+    });
+
     it("names an operator that owes exits every frame, and the registry penalizes it once its deadline passes", async function () {
       const w = await world();
       const { protocol, signers } = w.fixture;

@@ -120,7 +120,7 @@ export function describeFrame(outcome: FrameOutcome, slotsPerEpoch: bigint): str
     `${outcome.built.reference.executionBlockNumber}): ${report.beaconValidators}/${outcome.built.depositedKeys} ` +
     `validators seen, ${formatEth(report.beaconBalance)} on the beacon chain, ${report.exitedValidators} exited, ` +
     `vaults ${formatEth(report.withdrawalVaultBalance)} withdrawals + ${formatEth(report.elRewardsVaultBalance)} ` +
-    `EL rewards; report ${short(outcome.built.hash)}: ${votes}; ${result}${exits}`
+    `EL rewards; report ${short(outcome.built.hash)}: ${votes || "applied before this run"}; ${result}${exits}`
   );
 }
 
@@ -163,17 +163,21 @@ export async function reportCurrentFrame(
   cache: Map<bigint, BuiltReport> = new Map(),
 ): Promise<FrameOutcome | undefined> {
   const oracle = protocol.accountingOracle;
-  if (frame.refSlot <= frame.lastProcessedRefSlot || frame.currentSlot < frame.reportableSlot) return undefined;
+  if (frame.currentSlot < frame.reportableSlot) return undefined;
   const refSlot = frame.refSlot;
+  const buildOnce = async () => {
+    let cached = cache.get(refSlot);
+    if (cached === undefined) {
+      cached = await buildReport(protocol, beacon, provider, frame, refSlot);
+      cache.clear();
+      cache.set(refSlot, cached);
+    }
+    return cached;
+  };
+  if (refSlot <= frame.lastProcessedRefSlot) return finishExitData(protocol, members, refSlot, buildOnce);
   const addresses = await Promise.all(members.map((member) => member.getAddress()));
   const previous = await Promise.all(addresses.map((address) => oracle.getMemberVote(address)));
-
-  let built = cache.get(refSlot);
-  if (built === undefined) {
-    built = await buildReport(protocol, beacon, provider, frame, refSlot);
-    cache.clear();
-    cache.set(refSlot, built);
-  }
+  const built = await buildOnce();
 
   const votes: MemberVote[] = [];
   for (const [i, member] of members.entries()) {
@@ -228,6 +232,35 @@ export async function reportCurrentFrame(
     quorum: await oracle.quorum(),
     processed,
     ...(appliedBy === undefined ? {} : { appliedBy }),
+    exitData,
+  };
+}
+
+/**
+ * The frame's report is applied (by this process earlier, or by others): if its exit data is still due, sends the rest
+ * from the same report rebuilt (deterministic), so a restart or a failed send is caught up. Undefined when nothing is
+ * due.
+ */
+async function finishExitData(
+  protocol: Protocol,
+  members: readonly Signer[],
+  refSlot: bigint,
+  buildOnce: () => Promise<BuiltReport>,
+): Promise<FrameOutcome | undefined> {
+  const oracle = protocol.accountingOracle;
+  const state = await oracle.getExitDataState();
+  if (!state.pending || state.refSlot !== refSlot) return undefined;
+  const built = await buildOnce();
+  const exitData = await submitExitData(protocol, members[0]!, built);
+  const [, consensusHash, support] = await oracle.getConsensusState();
+  return {
+    refSlot,
+    built,
+    votes: [],
+    consensusHash: BigInt(consensusHash) === 0n ? undefined : consensusHash.toLowerCase(),
+    support,
+    quorum: await oracle.quorum(),
+    processed: true,
     exitData,
   };
 }
