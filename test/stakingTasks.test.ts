@@ -794,7 +794,9 @@ describe("staking tasks on a local node", function () {
       expect(lines[0], "the frame").to.match(
         new RegExp(
           `frame ref slot ${refSlot} .*: 8/8 validators seen, .* 1 exited, .*: ` +
-            `${accounts[ORACLE_A]!.slice(0, 8)} voted, ${accounts[ORACLE_B]!.slice(0, 8)} voted; applied$`,
+            `${accounts[ORACLE_A]!.slice(0, 8)} voted, ${accounts[ORACLE_B]!.slice(0, 8)} voted; applied; ` +
+            // The slashed validator's operator has one exited validator more: the frame's exit data says so.
+            `exit data: 1 operator\\(s\\), 0 exit\\(s\\) requested for a 0 ETH shortfall, 1/1 page\\(s\\) in$`,
         ),
       );
 
