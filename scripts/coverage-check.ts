@@ -282,9 +282,9 @@ export function main(argv: string[]): number {
         stdio: ["inherit", "pipe", "inherit"],
         encoding: "utf8",
         maxBuffer: 256 * 1024 * 1024,
-        // Coverage counts lines reached, which a quarter of the campaigns reach as well: the full fuzz and invariant
+        // Coverage counts lines reached, which an eighth of the campaigns reach as well: the full fuzz and invariant
         // campaigns run uninstrumented in `npm test`, at a fraction of the cost.
-        env: { ...process.env, PLURAL_FUZZ_RUNS: "64", PLURAL_INVARIANT_RUNS: "16" },
+        env: { ...process.env, PLURAL_FUZZ_RUNS: "32", PLURAL_INVARIANT_RUNS: "8" },
       },
     );
     process.stdout.write(result.stdout ?? "");

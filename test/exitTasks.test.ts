@@ -26,7 +26,7 @@ import { deriveValidatorKeys, mnemonicToSeed, signingKeyPath } from "../lib/keys
 import { encryptKeystore, serializeKeystore } from "../lib/keys/keystore.js";
 import { committedKeys, readCommittedBatches } from "../lib/operators.js";
 import { connectProtocol, type Protocol } from "../lib/protocol.js";
-import { freePort, hardhat, type LocalNode, type Run, startNode } from "./helpers/node.js";
+import { freePort, hardhat, type LocalNode, type Run, startNode, TEST_BUILD_PROFILE } from "./helpers/node.js";
 import { STAKED_ACCOUNTS, stakeThroughOperators } from "./helpers/staked.js";
 import { row } from "./helpers/table.js";
 
@@ -88,6 +88,7 @@ describe("exit tasks on a local node", function () {
     node = await startNode(port, env);
     const deploy = await hardhat(
       [
+        ...TEST_BUILD_PROFILE,
         "ignition",
         "deploy",
         "deploy/modules/PluralLocal.ts",

@@ -9,7 +9,7 @@ import path from "node:path";
 import { expect } from "chai";
 
 import { PROJECT_ROOT } from "../lib/deployment.js";
-import { freePort, HARDHAT_CLI, hardhat, waitForNode } from "./helpers/node.js";
+import { freePort, hardhat, HARDHAT_CLI, TEST_BUILD_PROFILE, waitForNode } from "./helpers/node.js";
 
 describe("local node, deployment and tasks as child processes", function () {
   this.timeout(240_000);
@@ -45,6 +45,7 @@ describe("local node, deployment and tasks as child processes", function () {
   it("deploys with the Ignition module and parameters of the README", async function () {
     const run = await hardhat(
       [
+        ...TEST_BUILD_PROFILE,
         "ignition",
         "deploy",
         "deploy/modules/PluralLocal.ts",

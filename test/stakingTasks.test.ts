@@ -44,6 +44,7 @@ import {
   type Run,
   startNode,
   startTask,
+  TEST_BUILD_PROFILE,
 } from "./helpers/node.js";
 import { row } from "./helpers/table.js";
 
@@ -122,6 +123,7 @@ describe("staking tasks on a local node", function () {
 
     const deploy = await hardhat(
       [
+        ...TEST_BUILD_PROFILE,
         "ignition",
         "deploy",
         "deploy/modules/PluralLocal.ts",

@@ -8,6 +8,13 @@ import path from "node:path";
 
 import { PROJECT_ROOT } from "../../lib/deployment.js";
 
+/**
+ * Global options for `ignition deploy` in tests: the build the test run already made. Ignition compiles with the
+ * `production` profile by default (the same compiler settings here, built file by file), and the artifacts of one
+ * profile replace the other's, so each switch would compile everything again (minutes per test run).
+ */
+export const TEST_BUILD_PROFILE = ["--build-profile", "default"] as const;
+
 export const HARDHAT_CLI = path.join(PROJECT_ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
 
 /** What a finished child process left: its exit code and everything it printed. */
