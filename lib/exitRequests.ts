@@ -16,6 +16,7 @@ import { queryInChunks } from "./logs.js";
 import { committedKeys, listOperators, readCommittedBatches } from "./operators.js";
 import type { Protocol } from "./protocol.js";
 import { renderGrid, renderTable, type Row } from "./table.js";
+import { isoTime } from "./time.js";
 
 const FAR_FUTURE_EPOCH = 2n ** 64n - 1n;
 
@@ -311,8 +312,6 @@ export async function readExitStatus(protocol: Protocol, options: { beacon?: Bea
     requests,
   };
 }
-
-const isoTime = (seconds: bigint) => new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
 
 /** A deadline against `now`: "2026-01-02T03:04:05Z (in 3 days 4 h)" or "… (passed 2 h ago)". */
 export function formatDeadline(deadline: bigint, now: bigint): string {

@@ -22,6 +22,7 @@ import {
 import type { SigningKeySet } from "./keys/signingKeys.js";
 import { type CommittedKey, committedKeys, readCommittedBatches } from "./operators.js";
 import type { Protocol } from "./protocol.js";
+import { isoTime, sleep } from "./time.js";
 
 /** What to do about one request now, decided from the beacon node's head state (see `decideExit`). */
 export type ExitDecision =
@@ -248,21 +249,6 @@ export async function matchDepositedKeys(
   return { deposited, held };
 }
 
-/** Waits `ms`, or less when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
-
-const isoTime = (seconds: bigint) => new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
 const describeError = (error: unknown) => (error instanceof Error ? error.message.split("\n")[0]! : String(error));
 
 /** One request the daemon follows. */

@@ -10,6 +10,7 @@ import { FINALITY_EPOCHS, nextReportableFrame, readFrame } from "./oracle/frames
 import { findRevertData, nameCustomError } from "./pool.js";
 import type { Protocol } from "./protocol.js";
 import { renderGrid, renderTable, type Row } from "./table.js";
+import { isoTime } from "./time.js";
 
 /** The least and the most ether value of one request (`WithdrawalQueue.MIN_REQUEST` / `MAX_REQUEST`). */
 export const MIN_REQUEST = 10n ** 14n;
@@ -412,8 +413,6 @@ export function describeQueueRevert(protocol: Protocol, error: unknown): UserInp
   const named = data === undefined ? undefined : nameCustomError(data, [protocol.withdrawalQueue, protocol.pool]);
   return named === undefined ? undefined : new UserInputError(`the withdrawal queue refused: ${named.text}`);
 }
-
-const isoTime = (seconds: bigint) => new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
 
 export function formatRequestReceipt(receipt: RequestReceipt): string {
   const lines = receipt.requests.map(

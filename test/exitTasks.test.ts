@@ -26,7 +26,7 @@ import { deriveValidatorKeys, mnemonicToSeed, signingKeyPath } from "../lib/keys
 import { encryptKeystore, serializeKeystore } from "../lib/keys/keystore.js";
 import { committedKeys, readCommittedBatches } from "../lib/operators.js";
 import { connectProtocol, type Protocol } from "../lib/protocol.js";
-import { freePort, hardhat, type LocalNode, type Run, startNode, TEST_BUILD_PROFILE } from "./helpers/node.js";
+import { deployLocalArgs, freePort, hardhat, type LocalNode, type Run, startNode } from "./helpers/node.js";
 import { STAKED_ACCOUNTS, stakeThroughOperators } from "./helpers/staked.js";
 import { row } from "./helpers/table.js";
 
@@ -86,21 +86,7 @@ describe("exit tasks on a local node", function () {
     const { PLURAL_MNEMONIC: _mnemonic, PLURAL_KEYSTORE_PASSWORD: _password, ...inherited } = process.env;
     env = { ...inherited, PLURAL_LOCALHOST_PORT: String(port), PLURAL_DEPLOYMENT_ID: deploymentId };
     node = await startNode(port, env);
-    const deploy = await hardhat(
-      [
-        ...TEST_BUILD_PROFILE,
-        "ignition",
-        "deploy",
-        "deploy/modules/PluralLocal.ts",
-        "--network",
-        "localhost",
-        "--parameters",
-        "deploy/parameters/local.json",
-        "--deployment-id",
-        deploymentId,
-      ],
-      env,
-    );
+    const deploy = await hardhat(deployLocalArgs(deploymentId), env);
     expectSuccess(deploy, "ignition deploy");
 
     connection = await network.create({ network: "localhost", override: { url: node.url } });

@@ -9,7 +9,7 @@ import path from "node:path";
 import { expect } from "chai";
 
 import { PROJECT_ROOT } from "../lib/deployment.js";
-import { freePort, hardhat, HARDHAT_CLI, TEST_BUILD_PROFILE, waitForNode } from "./helpers/node.js";
+import { deployLocalArgs, freePort, hardhat, HARDHAT_CLI, waitForNode } from "./helpers/node.js";
 
 describe("local node, deployment and tasks as child processes", function () {
   this.timeout(240_000);
@@ -43,21 +43,7 @@ describe("local node, deployment and tasks as child processes", function () {
   });
 
   it("deploys with the Ignition module and parameters of the README", async function () {
-    const run = await hardhat(
-      [
-        ...TEST_BUILD_PROFILE,
-        "ignition",
-        "deploy",
-        "deploy/modules/PluralLocal.ts",
-        "--network",
-        "localhost",
-        "--parameters",
-        "deploy/parameters/local.json",
-        "--deployment-id",
-        deploymentId,
-      ],
-      env,
-    );
+    const run = await hardhat(deployLocalArgs(deploymentId), env);
     expect(run.code, run.stdout + run.stderr).to.equal(0);
     expect(run.stdout).to.match(/PluralLocal#StakingPool - 0x[0-9a-fA-F]{40}/);
   });

@@ -38,13 +38,13 @@ import {
 } from "../typechain-types/index.js";
 import {
   type BackgroundTask,
+  deployLocalArgs,
   freePort,
   hardhat,
   type LocalNode,
   type Run,
   startNode,
   startTask,
-  TEST_BUILD_PROFILE,
 } from "./helpers/node.js";
 import { row } from "./helpers/table.js";
 
@@ -121,21 +121,7 @@ describe("staking tasks on a local node", function () {
     provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true });
     accounts = ((await provider.send("eth_accounts", [])) as string[]).map((account) => getAddress(account));
 
-    const deploy = await hardhat(
-      [
-        ...TEST_BUILD_PROFILE,
-        "ignition",
-        "deploy",
-        "deploy/modules/PluralLocal.ts",
-        "--network",
-        "localhost",
-        "--parameters",
-        "deploy/parameters/local.json",
-        "--deployment-id",
-        deploymentId,
-      ],
-      env,
-    );
+    const deploy = await hardhat(deployLocalArgs(deploymentId), env);
     expectSuccess(deploy, "ignition deploy");
     deployment = readDeployment("localhost", deploymentId);
   });

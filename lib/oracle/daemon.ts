@@ -7,6 +7,7 @@ import { findRevertData, nameCustomError } from "../pool.js";
 import type { Protocol } from "../protocol.js";
 import { type FrameState, nextReportableFrame, readFrame } from "./frames.js";
 import { type BuiltReport, buildReport, checkBeaconClock, RefSlotNotFinalizedError } from "./report.js";
+import { sleep } from "../time.js";
 
 /**
  * Gas a vote carries beyond its estimate. The vote that completes the quorum also applies the report (some 175,000
@@ -65,20 +66,6 @@ export interface OracleDaemonOptions {
   /** One line per frame, and a line when something goes wrong or comes back. */
   log?: (line: string) => void;
   onFrame?: (outcome: FrameOutcome) => void;
-}
-
-/** Waits `ms`, or less when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
 
 function describeError(error: unknown, protocol: Protocol): string {

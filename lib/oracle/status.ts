@@ -2,6 +2,7 @@ import type { AccountingOracle } from "../../typechain-types/index.js";
 import { formatBps, formatDuration, formatEth } from "../amounts.js";
 import { renderGrid, renderTable, type Row } from "../table.js";
 import { type FrameState, nextReportableFrame, readFrame } from "./frames.js";
+import { isoTime } from "../time.js";
 
 /** The committee, the current frame's vote and the sanity bounds, read at one block. */
 export interface OracleStatus {
@@ -68,7 +69,6 @@ export async function readOracleStatus(oracle: AccountingOracle): Promise<Oracle
   };
 }
 
-const isoTime = (seconds: bigint) => new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
 const short = (hash: string) => `${hash.slice(0, 18)}…`;
 
 /** The status as tables: the frame and its vote, each member's vote, the sanity bounds. */

@@ -9,11 +9,26 @@ import path from "node:path";
 import { PROJECT_ROOT } from "../../lib/deployment.js";
 
 /**
- * Global options for `ignition deploy` in tests: the build the test run already made. Ignition compiles with the
- * `production` profile by default (the same compiler settings here, built file by file), and the artifacts of one
- * profile replace the other's, so each switch would compile everything again (minutes per test run).
+ * The README's `ignition deploy` of the local module to `hardhat node` (localhost), under `deploymentId`, on the build
+ * the test run already made: Ignition compiles with the `production` profile by default (the same compiler settings
+ * here, built file by file), and the artifacts of one profile replace the other's, so each switch would compile
+ * everything again (minutes per test run).
  */
-export const TEST_BUILD_PROFILE = ["--build-profile", "default"] as const;
+export function deployLocalArgs(deploymentId: string): string[] {
+  return [
+    "--build-profile",
+    "default",
+    "ignition",
+    "deploy",
+    "deploy/modules/PluralLocal.ts",
+    "--network",
+    "localhost",
+    "--parameters",
+    "deploy/parameters/local.json",
+    "--deployment-id",
+    deploymentId,
+  ];
+}
 
 export const HARDHAT_CLI = path.join(PROJECT_ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
 
