@@ -92,6 +92,22 @@ async function nextFrameAfterActivation({ fixture, activeFromSlot }: Pick<World,
   return { refSlot, reportableTime };
 }
 
+/**
+ * A world whose validators may exit (SHARD_COMMITTEE_PERIOD, 256 epochs on the mainnet preset, has passed), whose
+ * current frame is reported, and where the depositor then asks to withdraw `ether` worth of plETH; the chain is moved
+ * to the next frame, whose reference slot is after the request.
+ */
+async function worldWithDemand(ether: bigint): Promise<World> {
+  const w = await world();
+  const { protocol, signers } = w.fixture;
+  await w.simulator.advance(260);
+  await toNextReportableFrame(w);
+  await runMembers(w);
+  await requestWithdrawal(protocol, signers[STAKED_ACCOUNTS.depositor]!, await protocol.pool.convertToShares(ether));
+  await toNextReportableFrame(w);
+  return w;
+}
+
 const shareRate = (w: World) => w.fixture.protocol.pool.convertToAssets(ONE_SHARE);
 
 function runMembers(w: World, members = oracleMembers(w.fixture).slice(0, 2), extra: { log?: string[] } = {}) {
@@ -357,16 +373,8 @@ describe("oracle daemon", function () {
     });
 
     it("asks operators to exit when the queue needs more than the pool holds, and sends the exit data after the report", async function () {
-      const w = await world();
-      const { protocol, signers } = w.fixture;
-      // Validators may exit only after SHARD_COMMITTEE_PERIOD (256 epochs on the mainnet preset).
-      await w.simulator.advance(260);
-      // The frame under way: its reference slot is before the request below, which waits for the next frame's.
-      await toNextReportableFrame(w);
-      await runMembers(w);
-      const depositor = signers[STAKED_ACCOUNTS.depositor]!;
-      await requestWithdrawal(protocol, depositor, await protocol.pool.convertToShares(70n * ONE_SHARE));
-      await toNextReportableFrame(w);
+      const w = await worldWithDemand(70n * ONE_SHARE);
+      const { protocol } = w.fixture;
       const [outcome] = await runMembers(w);
       expect(outcome!.processed, "applied").to.equal(true);
       const { exitPlan, exitData } = outcome!.built;
@@ -402,17 +410,8 @@ describe("oracle daemon", function () {
     });
 
     it("sends the exit data still due of a report applied without it (a restart, another member's vote)", async function () {
-      const w = await world();
-      const { protocol, signers } = w.fixture;
-      await w.simulator.advance(260);
-      await toNextReportableFrame(w);
-      await runMembers(w);
-      await requestWithdrawal(
-        protocol,
-        signers[STAKED_ACCOUNTS.depositor]!,
-        await protocol.pool.convertToShares(40n * ONE_SHARE),
-      );
-      await toNextReportableFrame(w);
+      const w = await worldWithDemand(40n * ONE_SHARE);
+      const { protocol } = w.fixture;
       const frame = await readFrame(protocol.accountingOracle);
       const built = await buildReport(protocol, w.beacon, ethers.provider, frame, frame.refSlot);
       expect(built.exitData.pages.length, "the report has exit data").to.equal(1);
@@ -437,17 +436,8 @@ describe("oracle daemon", function () {
     });
 
     it("names an operator that owes exits every frame, and the registry penalizes it once its deadline passes", async function () {
-      const w = await world();
-      const { protocol, signers } = w.fixture;
-      await w.simulator.advance(260);
-      await toNextReportableFrame(w);
-      await runMembers(w);
-      await requestWithdrawal(
-        protocol,
-        signers[STAKED_ACCOUNTS.depositor]!,
-        await protocol.pool.convertToShares(20n * ONE_SHARE),
-      );
-      await toNextReportableFrame(w);
+      const w = await worldWithDemand(20n * ONE_SHARE);
+      const { protocol } = w.fixture;
       await runMembers(w);
       const registry = protocol.operatorRegistry;
       expect((await registry.getExitState(0)).targetExited, "operator 0 owes an exit").to.equal(1n);
