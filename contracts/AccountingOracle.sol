@@ -186,15 +186,9 @@ contract AccountingOracle is IAccountingOracle, AccessControlUpgradeable, UUPSUp
     /// @inheritdoc IAccountingOracle
     function submitExitData(bytes calldata page) external {
         OracleStorage storage $ = _storage();
+        require(_exitDataPending($), NoExitDataPending($.vote.lastProcessedRefSlot));
         uint256 refSlot = $.exitDataRefSlot;
         bytes32 expected = $.exitDataNextHash;
-        uint256 lastProcessed = $.vote.lastProcessedRefSlot;
-        (uint256 frameRefSlot, ) = _currentFrame($);
-        // Pages of an older report, or late ones, would request exits the next report's data may request again.
-        require(
-            expected != bytes32(0) && refSlot == lastProcessed && refSlot == frameRefSlot,
-            NoExitDataPending(lastProcessed)
-        );
         bytes32 actual = keccak256(page);
         require(actual == expected, ExitDataHashMismatch(expected, actual));
         (bytes32 nextHash, IOperatorRegistry.ExitUpdate[] memory updates) = abi.decode(
@@ -223,11 +217,7 @@ contract AccountingOracle is IAccountingOracle, AccessControlUpgradeable, UUPSUp
         state.nextPageHash = $.exitDataNextHash;
         state.pagesSubmitted = $.exitDataPages;
         state.nextOperatorId = $.exitDataNextOperatorId;
-        (uint256 frameRefSlot, ) = _currentFrame($);
-        state.pending =
-            state.nextPageHash != bytes32(0) &&
-            state.refSlot == $.vote.lastProcessedRefSlot &&
-            state.refSlot == frameRefSlot;
+        state.pending = _exitDataPending($);
     }
 
     /// @inheritdoc IAccountingOracle
@@ -483,6 +473,14 @@ contract AccountingOracle is IAccountingOracle, AccessControlUpgradeable, UUPSUp
         }
         emit ReportProcessed(refSlot, reportHash);
         $.pool.handleOracleReport(poolReport, limits);
+    }
+
+    /// @dev Whether pages of the last applied report's exit data are due now: pages of an older report, or late ones,
+    /// would request exits the next report's data may request again.
+    function _exitDataPending(OracleStorage storage $) internal view returns (bool) {
+        uint256 refSlot = $.exitDataRefSlot;
+        (uint256 frameRefSlot, ) = _currentFrame($);
+        return $.exitDataNextHash != bytes32(0) && refSlot == $.vote.lastProcessedRefSlot && refSlot == frameRefSlot;
     }
 
     /// @dev After a membership or quorum change: the current frame's agreed variant, if any, by the new counts.

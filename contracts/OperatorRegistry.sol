@@ -531,7 +531,7 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
             InvalidExitedKeys(operatorId, exitedKeys, previous, deposited)
         );
         if (exitedKeys == previous) return false;
-        _settleFees($, op, operatorId, deposited - previous);
+        _settleFees($, op, operatorId, _activeValidators(op));
         op.exitedKeys = uint48(exitedKeys); // <= depositedKeys, a uint48
         uint256 totalExited = $.totalExited + (exitedKeys - previous);
         $.totalExited = uint64(totalExited); // <= totalDeposited, a uint64

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
 import {IWithdrawalVault} from "./interfaces/IWithdrawalVault.sol";
+import {KeyBatch} from "./libraries/KeyBatch.sol";
 import {PoolVault} from "./PoolVault.sol";
 
 /// @title WithdrawalVault
@@ -30,8 +33,6 @@ contract WithdrawalVault is IWithdrawalVault, PoolVault {
     /// @notice EIP-7002's withdrawal request predeploy, which the vault calls.
     address public constant WITHDRAWAL_REQUEST_PREDEPLOY = 0x00000961Ef480Eb55e80D19ad83579A64c007002;
 
-    uint256 private constant PUBKEY_LENGTH = 48;
-
     // keccak256(abi.encode(uint256(keccak256("plural.storage.WithdrawalVault")) - 1)) & ~bytes32(uint256(0xff))
     bytes32 private constant STORAGE_LOCATION = 0xc1913a1b76abd3e456fe780609075f93dbc445d6849205ecc9c68386957ac500;
 
@@ -53,13 +54,12 @@ contract WithdrawalVault is IWithdrawalVault, PoolVault {
     /// @inheritdoc IWithdrawalVault
     function forceExits(bytes calldata pubkeys, uint256 maxFeePerRequest) external payable onlyRole(FORCE_EXIT_ROLE) {
         uint256 length = pubkeys.length;
-        require(length != 0 && length % PUBKEY_LENGTH == 0, InvalidPubkeysLength(length));
-        uint256 vaultCap = _vaultStorage().maxExitRequestFee;
-        uint256 cap = maxFeePerRequest < vaultCap ? maxFeePerRequest : vaultCap;
+        require(length != 0 && length % KeyBatch.PUBKEY_LENGTH == 0, InvalidPubkeysLength(length));
+        uint256 cap = Math.min(maxFeePerRequest, _vaultStorage().maxExitRequestFee);
 
         uint256 totalFee;
-        for (uint256 offset; offset < length; offset += PUBKEY_LENGTH) {
-            bytes calldata pubkey = pubkeys[offset:offset + PUBKEY_LENGTH];
+        for (uint256 offset; offset < length; offset += KeyBatch.PUBKEY_LENGTH) {
+            bytes calldata pubkey = pubkeys[offset:offset + KeyBatch.PUBKEY_LENGTH];
             // Read before every request: the predeploy's fee is fixed within a block, but nothing here relies on it.
             uint256 fee = _readExitRequestFee();
             require(fee <= cap, ExitRequestFeeTooHigh(fee, cap));
@@ -76,7 +76,7 @@ contract WithdrawalVault is IWithdrawalVault, PoolVault {
         // Cannot underflow: the branch taken subtracts the smaller of the two.
         uint256 paidFromVault = totalFee > msg.value ? totalFee - msg.value : 0;
         uint256 refunded = msg.value > totalFee ? msg.value - totalFee : 0;
-        emit ExitsForced(length / PUBKEY_LENGTH, totalFee, paidFromVault, refunded);
+        emit ExitsForced(length / KeyBatch.PUBKEY_LENGTH, totalFee, paidFromVault, refunded);
 
         if (refunded != 0) {
             // The caller holds FORCE_EXIT_ROLE (the timelock): reentering it could only do what the role already may.

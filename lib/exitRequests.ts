@@ -17,8 +17,7 @@ import { committedKeys, listOperators, readCommittedBatches } from "./operators.
 import type { Protocol } from "./protocol.js";
 import { renderGrid, renderTable, type Row } from "./table.js";
 import { isoTime } from "./time.js";
-
-const FAR_FUTURE_EPOCH = 2n ** 64n - 1n;
+import { FAR_FUTURE_EPOCH } from "./beacon/preset.js";
 
 /** One `ValidatorExitRequested` event, with its block's time. */
 export interface RequestedExit {

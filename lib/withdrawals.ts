@@ -5,6 +5,7 @@ import { MaxUint256, Signature } from "ethers";
 import type { WithdrawalQueue } from "../typechain-types/index.js";
 import { formatDuration, formatEth, formatPlEth } from "./amounts.js";
 import { UserInputError } from "./errors.js";
+import { owedExits } from "./exitRequests.js";
 import { queryInChunks } from "./logs.js";
 import { FINALITY_EPOCHS, nextReportableFrame, readFrame } from "./oracle/frames.js";
 import { findRevertData, nameCustomError } from "./pool.js";
@@ -24,6 +25,8 @@ const PERMIT_LIFETIME = 3600n;
  * MAX_SEED_LOOKAHEAD + 1 to the exit epoch, then MIN_VALIDATOR_WITHDRAWABILITY_DELAY.
  */
 export const EXIT_TO_WITHDRAWABLE_EPOCHS = 4n + 1n + 256n;
+/** A validator's stake: what each exit brings, at most (beyond skimmed rewards). */
+const VALIDATOR_ETHER = 32n * 10n ** 18n;
 
 /** A request as the queue and the owner see it. */
 export interface WithdrawalRequest {
@@ -361,9 +364,9 @@ export async function getQueueStatus(protocol: Protocol, provider: Provider): Pr
   const now = BigInt(latest?.timestamp ?? 0);
   const vaultEther = withdrawalVault + rewardsVault;
   const exitsOwed = await countExitsOwed(protocol);
-  const available = accounting.bufferedEther + vaultEther + exitsOwed * 32n * 10n ** 18n;
+  const available = accounting.bufferedEther + vaultEther + exitsOwed * VALIDATOR_ETHER;
   const shortfall = state.unfinalizedEther > available ? state.unfinalizedEther - available : 0n;
-  const validatorsToExit = (shortfall + 32n * 10n ** 18n - 1n) / (32n * 10n ** 18n);
+  const validatorsToExit = (shortfall + VALIDATOR_ETHER - 1n) / VALIDATOR_ETHER;
   // A request made now is after the current frame's reference slot: the next frame's report finalizes it.
   const next = nextReportableFrame({ ...frame, lastProcessedRefSlot: frame.refSlot });
   const frameSeconds = frame.epochsPerFrame * frame.slotsPerEpoch * frame.secondsPerSlot;
@@ -401,10 +404,7 @@ async function countExitsOwed(protocol: Protocol): Promise<bigint> {
   const registry = protocol.operatorRegistry;
   const count = Number(await registry.operatorCount());
   const states = await Promise.all(Array.from({ length: count }, (_, id) => registry.getExitState(id)));
-  return states.reduce(
-    (sum, state) => sum + (state.targetExited > state.exitedKeys ? state.targetExited - state.exitedKeys : 0n),
-    0n,
-  );
+  return states.reduce((sum, state) => sum + owedExits(state), 0n);
 }
 
 /** A `UserInputError` naming the queue's or the pool's custom error inside `error`, if there is one. */

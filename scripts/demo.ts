@@ -305,11 +305,8 @@ try {
     );
   };
 
-  /**
-   * Moves the chain to the first moment the oracle accepts a report for the next unreported frame whose reference
-   * slot is at or after `fromSlot` (earlier frames are skipped), and lets the simulator follow. Returns that slot.
-   */
-  const toReportableFrame = async (fromSlot: bigint) => {
+  /** The next unreported frame whose reference slot is at or after `fromSlot` (earlier frames are skipped). */
+  const firstFrameFrom = async (fromSlot: bigint) => {
     const frame = await readFrame(protocol.accountingOracle);
     let { refSlot, reportableTime } = nextReportableFrame(frame);
     const frameSlots = frame.epochsPerFrame * frame.slotsPerEpoch;
@@ -317,6 +314,15 @@ try {
       refSlot += frameSlots;
       reportableTime += frameSlots * frame.secondsPerSlot;
     }
+    return { refSlot, reportableTime };
+  };
+
+  /**
+   * Moves the chain to the first moment the oracle accepts a report for the next unreported frame whose reference
+   * slot is at or after `fromSlot` (earlier frames are skipped), and lets the simulator follow. Returns that slot.
+   */
+  const toReportableFrame = async (fromSlot: bigint) => {
+    const { refSlot, reportableTime } = await firstFrameFrom(fromSlot);
     if (reportableTime > BigInt(await networkHelpers.time.latest())) {
       await networkHelpers.time.increaseTo(reportableTime);
     }
@@ -524,10 +530,7 @@ try {
   const headEpoch = await simulator.read((sim) => sim.headEpoch);
   await simulator.advance(Number(withdrawableEpoch - headEpoch) + 2);
   // ...and the first frame whose reference slot comes after that is reported.
-  const sweptBySlot = await simulator.read((sim) => sim.headSlot);
-  const frame = await readFrame(protocol.accountingOracle);
-  let { refSlot: paidRefSlot } = nextReportableFrame(frame);
-  while (paidRefSlot < sweptBySlot) paidRefSlot += frame.epochsPerFrame * frame.slotsPerEpoch;
+  const { refSlot: paidRefSlot } = await firstFrameFrom(await simulator.read((sim) => sim.headSlot));
   // The correlation penalty of the slashing (a third of the validator's balance with this few validators) is above
   // the 2 % loss bound: governance accepts it explicitly, for that report only.
   const allowance = await timelockOperation(

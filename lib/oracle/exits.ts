@@ -1,6 +1,7 @@
 import { AbiCoder, keccak256, ZeroHash } from "ethers";
 
 import type { ValidatorInfo } from "../beacon/client.js";
+import { FAR_FUTURE_EPOCH } from "../beacon/preset.js";
 
 /**
  * The oracle's exit data: each operator's exited validators, and which validators must exit so the withdrawal queue's
@@ -10,7 +11,6 @@ import type { ValidatorInfo } from "../beacon/client.js";
 
 const WEI_PER_GWEI = 10n ** 9n;
 const VALIDATOR_ETHER = 32n * 10n ** 18n;
-const FAR_FUTURE_EPOCH = 2n ** 64n - 1n;
 
 /** Operators per page: a page is one transaction, and each operator costs the registry some 10,000 to 30,000 gas. */
 export const MAX_OPERATORS_PER_PAGE = 25;
