@@ -10,13 +10,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import type { SecretKey } from "@chainsafe/blst";
-import { entropyToMnemonic } from "@scure/bip39";
-import { wordlist } from "@scure/bip39/wordlists/english.js";
 import { expect } from "chai";
 import { concat } from "ethers";
 import fc from "fast-check";
 import { network } from "hardhat";
 
+import { FAR_FUTURE_EPOCH } from "../lib/beacon/preset.js";
 import { formatDuration } from "../lib/amounts.js";
 import { type BeaconApiServer, startBeaconApi } from "../lib/beacon/api.js";
 import { BeaconClient, BeaconConnectionError } from "../lib/beacon/client.js";
@@ -42,14 +41,13 @@ import type { Progress } from "../lib/progress.js";
 import type { Protocol } from "../lib/protocol.js";
 import { freePort } from "./helpers/node.js";
 import { expectUserError, timelockSigner } from "./helpers/protocol.js";
-import { type StakedFixture, stakedFixture } from "./helpers/staked.js";
+import { operatorMnemonic, stakedFixture, type StakedFixture } from "./helpers/staked.js";
 import { row } from "./helpers/table.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
 const deployStaked = stakedFixture(connection);
 
-const FAR_FUTURE_EPOCH = 2n ** 64n - 1n;
 /** Mainnet preset: activation takes some 6 epochs after the deposits, and an exit SHARD_COMMITTEE_PERIOD (256) more. */
 const ACTIVATION_EPOCHS = 10;
 const EXIT_AGE_EPOCHS = 256;
@@ -104,10 +102,8 @@ async function world(options: { epochs?: number } = {}): Promise<World> {
   return { fixture, protocol, simulator, api, beacon: new CountingBeaconClient(api.url), pubkeys };
 }
 
-/** The staked fixture's mnemonic of operator `operatorId` (helpers/staked.ts: entropy bytes all `id + 1`). */
-const mnemonicOf = (operatorId: number) => entropyToMnemonic(new Uint8Array(32).fill(operatorId + 1), wordlist);
 const keysOf = (operatorId: number, start = 0, count = 2) =>
-  signingKeysFromMnemonic(mnemonicOf(operatorId), start, count);
+  signingKeysFromMnemonic(operatorMnemonic(operatorId), start, count);
 
 /**
  * The accounting oracle (impersonated: it holds REPORT_EXITS_ROLE) forwards exit data: for each operator, its exited
@@ -650,7 +646,7 @@ describe("exit requests", function () {
   describe("signing keys", function () {
     it("derives the signing keys of a mnemonic's index range", function () {
       const set = keysOf(0, 3, 2);
-      const expected = deriveValidatorKeys(mnemonicToSeed(mnemonicOf(0)), 3, 2).map((key) =>
+      const expected = deriveValidatorKeys(mnemonicToSeed(operatorMnemonic(0)), 3, 2).map((key) =>
         ethers.hexlify(key.publicKey),
       );
       expect([...set.keys.keys()], "pubkeys of m/12381/3600/3 and 4").to.deep.equal(expected);
@@ -660,7 +656,7 @@ describe("exit requests", function () {
     it("decrypts a folder's keystores with progress, ignores other files, and names a keystore with a wrong password", async function () {
       const folder = mkdtempSync(path.join(tmpdir(), "plural-exit-keys-"));
       folders.push(folder);
-      const derived = deriveValidatorKeys(mnemonicToSeed(mnemonicOf(0)), 0, 2);
+      const derived = deriveValidatorKeys(mnemonicToSeed(operatorMnemonic(0)), 0, 2);
       for (const key of derived) {
         const keystore = await encryptKeystore({
           secret: key.signingKey.toBytes(),

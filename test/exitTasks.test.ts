@@ -11,8 +11,6 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { entropyToMnemonic } from "@scure/bip39";
-import { wordlist } from "@scure/bip39/wordlists/english.js";
 import { expect } from "chai";
 import { concat } from "ethers";
 import { network } from "hardhat";
@@ -27,15 +25,13 @@ import { encryptKeystore, serializeKeystore } from "../lib/keys/keystore.js";
 import { committedKeys, readCommittedBatches } from "../lib/operators.js";
 import { connectProtocol, type Protocol } from "../lib/protocol.js";
 import { deployLocalArgs, freePort, hardhat, type LocalNode, type Run, startNode } from "./helpers/node.js";
-import { STAKED_ACCOUNTS, stakeThroughOperators } from "./helpers/staked.js";
+import { operatorMnemonic, STAKED_ACCOUNTS, stakeThroughOperators } from "./helpers/staked.js";
 import { row } from "./helpers/table.js";
 
 /** Epochs from the deposits to activation (mainnet preset), then SHARD_COMMITTEE_PERIOD before an exit is allowed. */
 const ACTIVATION_EPOCHS = 10;
 const EXIT_AGE_EPOCHS = 256;
 const KEYS_PER_OPERATOR = 2;
-/** helpers/staked.ts: operator i's keys come from the mnemonic of 32 entropy bytes all i + 1. */
-const mnemonicOf = (operatorId: number) => entropyToMnemonic(new Uint8Array(32).fill(operatorId + 1), wordlist);
 
 function expectSuccess(run: Run, label: string): void {
   expect(run.code, `${label}: exit code\n${run.stdout}${run.stderr}`).to.equal(0);
@@ -132,7 +128,7 @@ describe("exit tasks on a local node", function () {
     await (await protocol.operatorRegistry.connect(oracle).applyExitUpdates(updates)).wait();
 
     mnemonicFile = path.join(workDir, "mnemonic.txt");
-    writeFileSync(mnemonicFile, `${mnemonicOf(0)}\n`, { mode: 0o600 });
+    writeFileSync(mnemonicFile, `${operatorMnemonic(0)}\n`, { mode: 0o600 });
   });
 
   after(async function () {
@@ -233,7 +229,7 @@ describe("exit tasks on a local node", function () {
     const folder = path.join(workDir, "keystores-1");
     mkdirSync(folder);
     const password = "operator one password";
-    for (const key of deriveValidatorKeys(mnemonicToSeed(mnemonicOf(1)), 0, KEYS_PER_OPERATOR)) {
+    for (const key of deriveValidatorKeys(mnemonicToSeed(operatorMnemonic(1)), 0, KEYS_PER_OPERATOR)) {
       // A small scrypt cost: the deposit CLI's takes a second a keystore, which proves nothing more here.
       const keystore = await encryptKeystore({
         secret: key.signingKey.toBytes(),

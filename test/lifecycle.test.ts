@@ -1,5 +1,3 @@
-import { entropyToMnemonic } from "@scure/bip39";
-import { wordlist } from "@scure/bip39/wordlists/english.js";
 import { expect } from "chai";
 import { network } from "hardhat";
 
@@ -13,7 +11,7 @@ import { runOracle } from "../lib/oracle/daemon.js";
 import { nextReportableFrame, readFrame } from "../lib/oracle/frames.js";
 import { deposit } from "../lib/pool.js";
 import { claimWithdrawals, requestWithdrawal } from "../lib/withdrawals.js";
-import { oracleMembers, STAKED_ACCOUNTS, stakedFixture } from "./helpers/staked.js";
+import { operatorMnemonic, oracleMembers, STAKED_ACCOUNTS, stakedFixture } from "./helpers/staked.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -114,8 +112,7 @@ describe("lifecycle: deposit, stake, rewards, request, exit, sweep, finalize, cl
     const events = await registry.queryFilter(registry.filters.ValidatorExitRequested());
     for (const event of events) {
       const operatorId = Number(event.args.operatorId);
-      const mnemonic = entropyToMnemonic(new Uint8Array(32).fill(operatorId + 1), wordlist);
-      const [keys] = deriveValidatorKeys(mnemonicToSeed(mnemonic), Number(event.args.keyIndex), 1);
+      const [keys] = deriveValidatorKeys(mnemonicToSeed(operatorMnemonic(operatorId)), Number(event.args.keyIndex), 1);
       expect(ethers.hexlify(keys!.publicKey), "the operator holds the requested key").to.equal(event.args.pubkey);
       const validator = await beacon.validator("head", event.args.pubkey);
       const headEpoch = await simulator.read((sim) => sim.headEpoch);

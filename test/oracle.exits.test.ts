@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { keccak256, ZeroHash } from "ethers";
 import fc from "fast-check";
 
+import { FAR_FUTURE_EPOCH } from "../lib/beacon/preset.js";
 import type { ValidatorInfo } from "../lib/beacon/client.js";
 import {
   decodeExitPage,
@@ -16,7 +17,6 @@ import {
 
 const ETH = 10n ** 18n;
 const GWEI = 10n ** 9n;
-const FAR_FUTURE = 2n ** 64n - 1n;
 const REF_EPOCH = 1_000n;
 const SHARD_COMMITTEE_PERIOD = 256n;
 
@@ -29,7 +29,8 @@ const pubkeyOf = (operator: number, index: number) =>
 function validatorOf(pubkey: string, lifecycle: Lifecycle, balanceEth = 32n): ValidatorInfo | undefined {
   if (lifecycle === "unseen") return undefined;
   const activationEpoch = lifecycle === "young" ? REF_EPOCH - 10n : 100n;
-  const exitEpoch = lifecycle === "exiting" ? REF_EPOCH + 5n : lifecycle === "exited" ? REF_EPOCH - 5n : FAR_FUTURE;
+  const exitEpoch =
+    lifecycle === "exiting" ? REF_EPOCH + 5n : lifecycle === "exited" ? REF_EPOCH - 5n : FAR_FUTURE_EPOCH;
   return {
     index: 0,
     balanceGwei: (balanceEth * ETH) / GWEI,
@@ -41,7 +42,7 @@ function validatorOf(pubkey: string, lifecycle: Lifecycle, balanceEth = 32n): Va
     activationEligibilityEpoch: activationEpoch - 1n,
     activationEpoch,
     exitEpoch,
-    withdrawableEpoch: exitEpoch === FAR_FUTURE ? FAR_FUTURE : exitEpoch + 256n,
+    withdrawableEpoch: exitEpoch === FAR_FUTURE_EPOCH ? FAR_FUTURE_EPOCH : exitEpoch + 256n,
   };
 }
 
@@ -203,7 +204,7 @@ describe("oracle exit data", function () {
               const op = byId.get(request.operatorId)!;
               const key = op.keys[request.keyIndex]!;
               expect(BigInt(request.keyIndex) >= op.nextExitIndex, "at or above the next exit index").to.equal(true);
-              expect(key.validator?.exitEpoch, "not exiting").to.equal(FAR_FUTURE);
+              expect(key.validator?.exitEpoch, "not exiting").to.equal(FAR_FUTURE_EPOCH);
               expect(key.validator?.slashed, "not slashed").to.equal(false);
               expect(
                 key.validator!.activationEpoch + SHARD_COMMITTEE_PERIOD <= REF_EPOCH,
@@ -224,7 +225,7 @@ describe("oracle exit data", function () {
                   (key) =>
                     BigInt(key.index) >= op.nextExitIndex &&
                     key.validator !== undefined &&
-                    key.validator.exitEpoch === FAR_FUTURE &&
+                    key.validator.exitEpoch === FAR_FUTURE_EPOCH &&
                     !key.validator.slashed &&
                     key.validator.activationEpoch + SHARD_COMMITTEE_PERIOD <= REF_EPOCH &&
                     !seen.has(`${op.id}/${key.index}`),

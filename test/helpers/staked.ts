@@ -32,6 +32,11 @@ export interface StakedFixture extends PluralFixture {
   pubkeys: string[];
 }
 
+/** The mnemonic of the keys `stakeThroughOperators` makes for operator `operatorId`: entropy bytes all `id + 1`. */
+export function operatorMnemonic(operatorId: number): string {
+  return entropyToMnemonic(new Uint8Array(32).fill(operatorId + 1), wordlist);
+}
+
 /** An operator to add: its name, manager and reward address (account indices). */
 export interface OperatorPlan {
   name: string;
@@ -79,7 +84,7 @@ export async function stakeThroughOperators(
       rewardAddress: account(operator.rewardAddress).address,
     });
     const { deposits } = generateDepositData({
-      mnemonic: entropyToMnemonic(new Uint8Array(32).fill(operatorId + 1), wordlist),
+      mnemonic: operatorMnemonic(operatorId),
       start: 0,
       count: keysPerOperator,
       network,
