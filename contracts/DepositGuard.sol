@@ -16,11 +16,17 @@ import {IOperatorRegistry} from "./interfaces/IOperatorRegistry.sol";
 /// nonce; lets a guardian quorum unvet an operator's keys and a single guardian pause staking for a bounded time.
 /// @dev Invariants (tested by these names):
 /// - `invariant_QuorumNeverExceedsGuardians`: 1 <= quorum <= number of guardians.
-/// - `invariant_PauseIsBounded`: staking is never paused past the latest guardian pause's time plus the pause
-///   duration in force then (a later, shorter duration leaves a running pause alone), nor past now + 3 days.
+/// - `invariant_PauseIsBounded`: a guardian never pauses staking past its pause's time plus the pause duration in
+///   force then (a later, shorter duration leaves a running pause alone), nor past now + 3 days. (The emergency
+///   pause's own pauses are bounded by `EmergencyPause.MAX_PAUSE_DURATION`.)
 /// @custom:oz-upgrades
 contract DepositGuard is IDepositGuard, AccessControlUpgradeable, EIP712Upgradeable, UUPSUpgradeable {
     using EnumerableSet for EnumerableSet.AddressSet;
+
+    /// @notice May pause staking until a time (the emergency pause alone).
+    bytes32 public constant PAUSE_ROLE = keccak256("PAUSE_ROLE");
+    /// @notice May end a staking pause early (the timelock, and the emergency pause on its behalf).
+    bytes32 public constant RESUME_ROLE = keccak256("RESUME_ROLE");
 
     /// @notice At most this many guardians, which bounds the cost of a signature check.
     uint256 public constant MAX_GUARDIANS = 16;
@@ -68,16 +74,21 @@ contract DepositGuard is IDepositGuard, AccessControlUpgradeable, EIP712Upgradea
     /// @param quorum_ Signatures needed.
     /// @param maxBlockAge_ The oldest attestation accepted, in blocks.
     /// @param pauseDuration_ How long a guardian's pause lasts, in seconds.
+    /// @param pauser The emergency pause.
     function initialize(
         address admin,
         IOperatorRegistry registry_,
         address[] calldata guardians_,
         uint256 quorum_,
         uint256 maxBlockAge_,
-        uint256 pauseDuration_
+        uint256 pauseDuration_,
+        address pauser
     ) external initializer {
-        require(admin != address(0) && address(registry_) != address(0), ZeroAddress());
+        require(admin != address(0) && address(registry_) != address(0) && pauser != address(0), ZeroAddress());
         __AccessControl_init();
+        _grantRole(RESUME_ROLE, admin);
+        _grantRole(PAUSE_ROLE, pauser);
+        _grantRole(RESUME_ROLE, pauser);
         __EIP712_init("Plural DepositGuard", "1");
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _storage().registry = registry_;
@@ -138,7 +149,14 @@ contract DepositGuard is IDepositGuard, AccessControlUpgradeable, EIP712Upgradea
     }
 
     /// @inheritdoc IDepositGuard
-    function resumeStaking() external onlyRole(DEFAULT_ADMIN_ROLE) {
+    function pauseStakingUntil(uint256 until) external onlyRole(PAUSE_ROLE) {
+        require(until > block.timestamp && until <= type(uint32).max, InvalidPauseEnd(until, block.timestamp));
+        _storage().stakingPausedUntil = uint32(until);
+        emit StakingPaused(msg.sender, until);
+    }
+
+    /// @inheritdoc IDepositGuard
+    function resumeStaking() external onlyRole(RESUME_ROLE) {
         DepositGuardStorage storage $ = _storage();
         require($.stakingPausedUntil > block.timestamp, StakingNotPaused());
         $.stakingPausedUntil = 0;

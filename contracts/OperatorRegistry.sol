@@ -30,9 +30,13 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
     using SafeCast for uint256;
     using SafeERC20 for IERC20;
 
-    /// @notice Adds, activates and deactivates operators; sets reward addresses and the share cap (the timelock).
+    /// @notice Activates and deactivates operators; sets reward addresses, the share cap, the vetting limit and the
+    /// exit response time (the timelock).
     bytes32 public constant MANAGE_OPERATORS_ROLE = keccak256("MANAGE_OPERATORS_ROLE");
-    /// @notice Sets how many keys of an operator may be deposited (the timelock).
+    /// @notice Adds operators and clusters (the timelock and the operations timelock).
+    bytes32 public constant ADD_OPERATOR_ROLE = keccak256("ADD_OPERATOR_ROLE");
+    /// @notice Sets how many keys of an operator may be deposited, within the vetting limit (the timelock and the
+    /// operations timelock).
     bytes32 public constant VET_KEYS_ROLE = keccak256("VET_KEYS_ROLE");
     /// @notice Unvets an operator's unused keys at once (the deposit guard, on a guardian quorum).
     bytes32 public constant UNVET_KEYS_ROLE = keccak256("UNVET_KEYS_ROLE");
@@ -49,6 +53,8 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
     uint256 public constant MIN_EXIT_RESPONSE_TIME = 1 hours;
     /// @notice Longest exit response time: withdrawals must not wait on an operator for longer.
     uint256 public constant MAX_EXIT_RESPONSE_TIME = 30 days;
+    /// @notice Hard limit of `vettingLimit`, the keys an operator may have vetted and not yet deposited.
+    uint256 public constant MAX_VETTING_LIMIT = 10_000;
 
     uint256 internal constant BPS = 10_000;
     /// @dev Scale of the fee accumulator (plETH per validator).
@@ -93,6 +99,8 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
         mapping(uint256 operatorId => FeeAccount) feeAccounts;
         // Exits: seconds operators have to meet a batch of requests, and each operator's requests.
         uint32 exitResponseTime;
+        // The most keys an operator may have vetted and not yet deposited.
+        uint32 vettingLimit;
         mapping(uint256 operatorId => ExitData) exits;
     }
 
@@ -121,20 +129,24 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
     }
 
     /// @notice Initializes the proxy: every role to `admin` (the timelock), except `UNVET_KEYS_ROLE` to `guard` and
-    /// `REPORT_EXITS_ROLE` to `oracle`.
+    /// `REPORT_EXITS_ROLE` to `oracle`; `ADD_OPERATOR_ROLE` and `VET_KEYS_ROLE` also to `operations`.
     /// @param admin The governance timelock.
     /// @param pool_ The staking pool, the only user of keys.
     /// @param guard The deposit guard.
     /// @param oracle The accounting oracle.
     /// @param shareCapBps_ The share cap in basis points.
     /// @param exitResponseTime_ Seconds operators have to meet a batch of exit requests.
+    /// @param operations The operations timelock (routine operator administration); zero for none.
+    /// @param vettingLimit_ The most keys an operator may have vetted and not yet deposited.
     function initialize(
         address admin,
         address pool_,
         address guard,
         address oracle,
         uint256 shareCapBps_,
-        uint256 exitResponseTime_
+        uint256 exitResponseTime_,
+        address operations,
+        uint256 vettingLimit_
     ) external initializer {
         require(
             admin != address(0) && pool_ != address(0) && guard != address(0) && oracle != address(0),
@@ -143,12 +155,18 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
         __AccessControl_init();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(MANAGE_OPERATORS_ROLE, admin);
+        _grantRole(ADD_OPERATOR_ROLE, admin);
         _grantRole(VET_KEYS_ROLE, admin);
+        if (operations != address(0)) {
+            _grantRole(ADD_OPERATOR_ROLE, operations);
+            _grantRole(VET_KEYS_ROLE, operations);
+        }
         _grantRole(UNVET_KEYS_ROLE, guard);
         _grantRole(REPORT_EXITS_ROLE, oracle);
         _storage().pool = pool_;
         _setShareCap(shareCapBps_);
         _setExitResponseTime(exitResponseTime_);
+        _setVettingLimit(vettingLimit_);
     }
 
     /// @inheritdoc IOperatorRegistry
@@ -156,7 +174,7 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
         string calldata name,
         address manager,
         address rewardAddress
-    ) external onlyRole(MANAGE_OPERATORS_ROLE) returns (uint256) {
+    ) external onlyRole(ADD_OPERATOR_ROLE) returns (uint256) {
         return _addOperator(name, manager, rewardAddress);
     }
 
@@ -167,7 +185,7 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
         address rewardAddress,
         uint256 threshold,
         address[] calldata members
-    ) external onlyRole(MANAGE_OPERATORS_ROLE) returns (uint256 operatorId) {
+    ) external onlyRole(ADD_OPERATOR_ROLE) returns (uint256 operatorId) {
         uint256 n = members.length;
         require(2 <= threshold && threshold <= n && n <= MAX_CLUSTER_MEMBERS, InvalidCluster(threshold, n));
         for (uint256 i; i < n; ++i) {
@@ -267,6 +285,12 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
         uint256 deposited = op.depositedKeys;
         uint256 total = op.totalKeys;
         require(deposited <= vettedKeys && vettedKeys <= total, InvalidVettedKeys(vettedKeys, deposited, total));
+        uint256 limit = $.vettingLimit;
+        // Lowering is always allowed; raising stays within the limit of keys waiting for a deposit.
+        require(
+            vettedKeys <= op.vettedKeys || vettedKeys - deposited <= limit,
+            VettingLimitExceeded(vettedKeys, deposited, limit)
+        );
         op.vettedKeys = uint48(vettedKeys);
         emit VettedKeysSet(operatorId, vettedKeys);
         _bumpNonce($);
@@ -368,6 +392,16 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
         }
         // Fewer active validators or a penalty change who gets the next validators: attestations made before are void.
         if (allocationChanged) _bumpNonce($);
+    }
+
+    /// @inheritdoc IOperatorRegistry
+    function setVettingLimit(uint256 vettingLimit_) external onlyRole(MANAGE_OPERATORS_ROLE) {
+        _setVettingLimit(vettingLimit_);
+    }
+
+    /// @inheritdoc IOperatorRegistry
+    function vettingLimit() external view returns (uint256) {
+        return _storage().vettingLimit;
     }
 
     /// @inheritdoc IOperatorRegistry
@@ -624,6 +658,15 @@ contract OperatorRegistry is IOperatorRegistry, AccessControlUpgradeable, UUPSUp
         );
         _storage().exitResponseTime = uint32(exitResponseTime_);
         emit ExitResponseTimeSet(exitResponseTime_);
+    }
+
+    function _setVettingLimit(uint256 vettingLimit_) internal {
+        require(
+            vettingLimit_ != 0 && vettingLimit_ <= MAX_VETTING_LIMIT,
+            InvalidVettingLimit(vettingLimit_, MAX_VETTING_LIMIT)
+        );
+        _storage().vettingLimit = uint32(vettingLimit_); // <= MAX_VETTING_LIMIT
+        emit VettingLimitSet(vettingLimit_);
     }
 
     /// @dev Checks an `addKeys` call and stores its batch.

@@ -5,6 +5,7 @@ import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.s
 
 import {AccountingOracle} from "./AccountingOracle.sol";
 import {DepositGuard} from "./DepositGuard.sol";
+import {EmergencyPause} from "./EmergencyPause.sol";
 import {ExecutionRewardsVault} from "./ExecutionRewardsVault.sol";
 import {IAccountingOracle} from "./interfaces/IAccountingOracle.sol";
 import {IDepositGuard} from "./interfaces/IDepositGuard.sol";
@@ -32,6 +33,7 @@ contract PluralDeployer {
         address executionRewardsVault;
         address accountingOracle;
         address withdrawalQueue;
+        address emergencyPause;
     }
 
     /// @notice Initialization parameters (see each contract's `initialize`).
@@ -51,6 +53,10 @@ contract PluralDeployer {
         uint256 oracleQuorum;
         IAccountingOracle.SanityBounds sanityBounds;
         uint256 maxExitRequestFee;
+        address operations;
+        uint256 vettingLimit;
+        address pauseGuardian;
+        uint256 maxPauseDuration;
     }
 
     /// @dev The proxies' predicted addresses, in creation order.
@@ -62,6 +68,7 @@ contract PluralDeployer {
         address rewardsVault;
         address oracle;
         address queue;
+        address pause;
     }
 
     /// @notice The protocol's proxies, all initialized.
@@ -72,6 +79,7 @@ contract PluralDeployer {
     /// @param executionRewardsVault The execution-rewards vault proxy, every validator's fee recipient.
     /// @param accountingOracle The accounting oracle proxy.
     /// @param withdrawalQueue The withdrawal queue proxy.
+    /// @param emergencyPause The emergency pause proxy.
     event ProtocolDeployed(
         address pool,
         address operatorRegistry,
@@ -79,14 +87,15 @@ contract PluralDeployer {
         address withdrawalVault,
         address executionRewardsVault,
         address accountingOracle,
-        address withdrawalQueue
+        address withdrawalQueue,
+        address emergencyPause
     );
 
     /// @notice A proxy landed somewhere other than predicted (cannot happen with CREATE; checked all the same).
     error UnexpectedAddress(address expected, address actual);
 
-    /// @notice Deploys the pool, registry, guard, vaults, oracle and withdrawal queue proxies, each initialized with the others'
-    /// addresses, and emits `ProtocolDeployed`.
+    /// @notice Deploys the pool, registry, guard, vaults, oracle, withdrawal queue and emergency pause proxies, each
+    /// initialized with the others' addresses, and emits `ProtocolDeployed`.
     /// @param implementations The implementations.
     /// @param settings The parameters; `msg.value` is the pool's initial deposit behind the dead shares.
     constructor(Implementations memory implementations, Settings memory settings) payable {
@@ -98,7 +107,8 @@ contract PluralDeployer {
             vault: _createdAddress(4),
             rewardsVault: _createdAddress(5),
             oracle: _createdAddress(6),
-            queue: _createdAddress(7)
+            queue: _createdAddress(7),
+            pause: _createdAddress(8)
         });
 
         _createPoolAndRegistry(addresses, implementations, settings);
@@ -107,7 +117,23 @@ contract PluralDeployer {
         _create(
             addresses.queue,
             implementations.withdrawalQueue,
-            abi.encodeCall(WithdrawalQueue.initialize, (settings.admin, addresses.pool)),
+            abi.encodeCall(WithdrawalQueue.initialize, (settings.admin, addresses.pool, addresses.pause)),
+            0
+        );
+        _create(
+            addresses.pause,
+            implementations.emergencyPause,
+            abi.encodeCall(
+                EmergencyPause.initialize,
+                (
+                    settings.admin,
+                    IStakingPool(addresses.pool),
+                    IWithdrawalQueue(addresses.queue),
+                    IDepositGuard(addresses.guard),
+                    settings.pauseGuardian,
+                    settings.maxPauseDuration
+                )
+            ),
             0
         );
 
@@ -118,7 +144,8 @@ contract PluralDeployer {
             addresses.vault,
             addresses.rewardsVault,
             addresses.oracle,
-            addresses.queue
+            addresses.queue,
+            addresses.pause
         );
     }
 
@@ -145,7 +172,8 @@ contract PluralDeployer {
                         addresses.oracle,
                         IWithdrawalQueue(addresses.queue)
                     ),
-                    settings.accounting
+                    settings.accounting,
+                    addresses.pause
                 )
             ),
             msg.value
@@ -161,7 +189,9 @@ contract PluralDeployer {
                     addresses.guard,
                     addresses.oracle,
                     settings.shareCapBps,
-                    settings.exitResponseTime
+                    settings.exitResponseTime,
+                    settings.operations,
+                    settings.vettingLimit
                 )
             ),
             0
@@ -185,7 +215,8 @@ contract PluralDeployer {
                     settings.guardians,
                     settings.guardianQuorum,
                     settings.maxBlockAge,
-                    settings.pauseDuration
+                    settings.pauseDuration,
+                    addresses.pause
                 )
             ),
             0

@@ -37,9 +37,9 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
     using SafeCast for uint256;
     using SharesMath for uint256;
 
-    /// @notice May pause deposits until a time (the timelock; later also the emergency-pause guardian).
+    /// @notice May pause deposits until a time (the emergency pause alone, which bounds every pause).
     bytes32 public constant PAUSE_ROLE = keccak256("PAUSE_ROLE");
-    /// @notice May end a deposit pause early (the timelock only).
+    /// @notice May end a deposit pause early (the timelock, and the emergency pause on its behalf).
     bytes32 public constant RESUME_ROLE = keccak256("RESUME_ROLE");
     /// @notice May set or remove the stake limit (the timelock only).
     bytes32 public constant STAKE_LIMIT_ROLE = keccak256("STAKE_LIMIT_ROLE");
@@ -127,22 +127,26 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
         _disableInitializers();
     }
 
-    /// @notice Initializes the proxy: grants every role to `admin` (the timelock), sets the stake limit and mints
-    /// dead shares 1:1 against `msg.value`, so the share rate is defined from the first block.
+    /// @notice Initializes the proxy: grants every role to `admin` (the timelock) except `PAUSE_ROLE`, which goes to
+    /// `pauser` alone (with `RESUME_ROLE`), sets the stake limit and mints dead shares 1:1 against `msg.value`, so the
+    /// share rate is defined from the first block.
     /// @param admin The governance timelock.
     /// @param stakeLimitMax The stake limit in wei; zero for none.
     /// @param stakeLimitRefillPeriod Seconds for the stake limit to refill from empty.
     /// @param staking The operator registry, the deposit guard, the vaults and the oracle.
     /// @param accounting The fee, the treasury and the longest a report may be awaited.
+    /// @param pauser The emergency pause.
     function initialize(
         address admin,
         uint256 stakeLimitMax,
         uint256 stakeLimitRefillPeriod,
         StakingContracts calldata staking,
-        AccountingSettings calldata accounting
+        AccountingSettings calldata accounting,
+        address pauser
     ) external payable initializer {
         require(
             admin != address(0) &&
+                pauser != address(0) &&
                 address(staking.operatorRegistry) != address(0) &&
                 address(staking.depositGuard) != address(0) &&
                 staking.withdrawalVault != address(0) &&
@@ -156,8 +160,9 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
         __StakedEther_init();
         __AccessControl_init();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        _grantRole(PAUSE_ROLE, admin);
         _grantRole(RESUME_ROLE, admin);
+        _grantRole(PAUSE_ROLE, pauser);
+        _grantRole(RESUME_ROLE, pauser);
         _grantRole(STAKE_LIMIT_ROLE, admin);
         _grantRole(MANAGE_ACCOUNTING_ROLE, admin);
         if (stakeLimitMax != 0) _setStakeLimit(stakeLimitMax, stakeLimitRefillPeriod);

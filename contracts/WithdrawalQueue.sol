@@ -28,6 +28,11 @@ contract WithdrawalQueue is IWithdrawalQueue, ERC721Upgradeable, AccessControlUp
     using SafeCast for uint256;
     using SafeERC20 for IERC20;
 
+    /// @notice May pause requests and claims until a time (the emergency pause alone, which bounds every pause).
+    bytes32 public constant PAUSE_ROLE = keccak256("PAUSE_ROLE");
+    /// @notice May end a pause early (the timelock, and the emergency pause on its behalf).
+    bytes32 public constant RESUME_ROLE = keccak256("RESUME_ROLE");
+
     /// @notice The least ether value of one request: smaller ones would cost the queue more than they are worth.
     uint256 public constant MIN_REQUEST = 0.0001 ether;
     /// @notice The most ether value of one request; larger withdrawals are split into several requests.
@@ -62,9 +67,10 @@ contract WithdrawalQueue is IWithdrawalQueue, ERC721Upgradeable, AccessControlUp
 
     /// @custom:storage-location erc7201:plural.storage.WithdrawalQueue
     struct QueueStorage {
-        // Slot 0: read and written by every request; read by reports.
+        // Slot 0: read and written by every request; read by reports and claims.
         address pool;
         uint48 lastRequestId;
+        uint32 withdrawalsPausedUntil;
         // Slot 1: written by claims and by reports that finalize.
         uint128 lockedEther;
         uint48 lastFinalizedId;
@@ -87,11 +93,15 @@ contract WithdrawalQueue is IWithdrawalQueue, ERC721Upgradeable, AccessControlUp
     /// @notice Initializes the proxy.
     /// @param admin The governance timelock, which alone upgrades.
     /// @param pool_ The staking pool.
-    function initialize(address admin, address pool_) external initializer {
-        require(admin != address(0) && pool_ != address(0), ZeroAddress());
+    /// @param pauser The emergency pause, which alone pauses.
+    function initialize(address admin, address pool_, address pauser) external initializer {
+        require(admin != address(0) && pool_ != address(0) && pauser != address(0), ZeroAddress());
         __ERC721_init("Plural Withdrawal Request", "plWR");
         __AccessControl_init();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantRole(RESUME_ROLE, admin);
+        _grantRole(PAUSE_ROLE, pauser);
+        _grantRole(RESUME_ROLE, pauser);
         QueueStorage storage $ = _storage();
         $.pool = pool_;
         $.firstOpenCheckpoint = 1;
@@ -137,6 +147,7 @@ contract WithdrawalQueue is IWithdrawalQueue, ERC721Upgradeable, AccessControlUp
     /// @inheritdoc IWithdrawalQueue
     function claimWithdrawal(uint256 requestId, uint256 hint, address receiver) external {
         require(receiver != address(0), ZeroAddress());
+        _requireNotPaused(_storage());
         uint256 amount = _claim(requestId, hint, receiver);
         _storage().lockedEther -= uint128(amount); // amount <= lockedEther: invariant_LockedEtherCoversFinalizedRequests
         Address.sendValue(payable(receiver), amount);
@@ -147,6 +158,7 @@ contract WithdrawalQueue is IWithdrawalQueue, ERC721Upgradeable, AccessControlUp
         require(requestIds.length == hints.length, LengthMismatch(requestIds.length, hints.length));
         require(requestIds.length != 0, NoRequests());
         require(receiver != address(0), ZeroAddress());
+        _requireNotPaused(_storage());
         uint256 total;
         for (uint256 i; i < requestIds.length; ++i) {
             total += _claim(requestIds[i], hints[i], receiver);
@@ -185,6 +197,26 @@ contract WithdrawalQueue is IWithdrawalQueue, ERC721Upgradeable, AccessControlUp
         }
         _recordCheckpoint($, walk, lastFinalizedId, rate);
         return (walk.etherToLock, walk.sharesToBurn);
+    }
+
+    /// @inheritdoc IWithdrawalQueue
+    function pauseWithdrawals(uint256 until) external onlyRole(PAUSE_ROLE) {
+        require(until > block.timestamp && until <= type(uint32).max, InvalidPauseEnd(until, block.timestamp));
+        _storage().withdrawalsPausedUntil = uint32(until);
+        emit WithdrawalsPaused(until);
+    }
+
+    /// @inheritdoc IWithdrawalQueue
+    function resumeWithdrawals() external onlyRole(RESUME_ROLE) {
+        QueueStorage storage $ = _storage();
+        require($.withdrawalsPausedUntil > block.timestamp, WithdrawalsNotPaused());
+        $.withdrawalsPausedUntil = 0;
+        emit WithdrawalsResumed();
+    }
+
+    /// @inheritdoc IWithdrawalQueue
+    function withdrawalsPausedUntil() external view returns (uint256) {
+        return _storage().withdrawalsPausedUntil;
     }
 
     /// @inheritdoc IWithdrawalQueue
@@ -305,6 +337,7 @@ contract WithdrawalQueue is IWithdrawalQueue, ERC721Upgradeable, AccessControlUp
         require(amounts.length != 0, NoRequests());
         if (owner == address(0)) owner = msg.sender;
         QueueStorage storage $ = _storage();
+        _requireNotPaused($);
         IStakedEther pool_ = IStakedEther($.pool);
         uint256 id = $.lastRequestId;
         RequestData memory last = $.requests[id];
@@ -350,6 +383,11 @@ contract WithdrawalQueue is IWithdrawalQueue, ERC721Upgradeable, AccessControlUp
         // Burned before the ether leaves: a reentrant receiver finds the request claimed.
         _burn(requestId);
         emit WithdrawalClaimed(requestId, owner, receiver, amount);
+    }
+
+    function _requireNotPaused(QueueStorage storage $) private view {
+        uint256 pausedUntil = $.withdrawalsPausedUntil;
+        require(pausedUntil <= block.timestamp, WithdrawalsArePaused(pausedUntil));
     }
 
     /// @dev min(value at request, plETH at the finalizing rate), rounded down; the hint must be the checkpoint that

@@ -1,20 +1,29 @@
 import type { IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
 import type { ContractFuture, ModuleParameterRuntimeValue } from "@nomicfoundation/ignition-core";
 
-const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
-
 /**
  * Futures of a deployment that every module deploying the protocol builds the same way, whatever the deposit
  * contract is (the real one on public networks, `BeaconDepositMock` on local ones).
  *
- * The implementations are deployed first; `PluralDeployer` then creates the seven proxies (pool, operator registry,
- * deposit guard, withdrawal vault, execution-rewards vault, accounting oracle, withdrawal queue) in its constructor, each initialized
- * with the others' addresses, so no proxy is ever uninitialized and the deployer account keeps no role anywhere.
+ * `GovernanceDeployer` first creates governance in its constructor: the governance timelock (its own only admin), the
+ * operations timelock (administered by the governance timelock) and, for token governance, the PLURAL token and the
+ * Governor. The implementations are deployed next; `PluralDeployer` then creates the eight proxies (pool, operator
+ * registry, deposit guard, withdrawal vault, execution-rewards vault, accounting oracle, withdrawal queue, emergency
+ * pause) in its constructor, each initialized with the others' addresses, so no proxy is ever uninitialized and the
+ * deployer account keeps no role anywhere.
  *
  * Parameters, all required (see deploy/parameters/<network>.json):
- * - `timelockMinDelay` seconds between scheduling and executing a governance operation;
- * - `timelockProposer`, `timelockExecutor`: who may schedule and execute (a multisig on public networks, a named
- *   account on local ones); the timelock has no other admin;
+ * - `timelockMinDelay` seconds between scheduling and executing a governance operation (at most 30 days; at least
+ *   1 day on mainnet);
+ * - `timelockProposer`: the zero address for token governance (the Governor proposes), or a multisig that proposes
+ *   instead (no token, no Governor); `timelockExecutor`: who may execute queued operations (zero: anyone);
+ * - `operationsMinDelay`, `operationsProposer` (the operations multisig; zero for no operations timelock) and
+ *   `operationsExecutor` (zero: anyone): the second timelock, which may only add operators and vet keys;
+ * - token governance: `tokenHolders` and `tokenAmounts` (wei of PLURAL each: the whole supply), `votingDelay` and
+ *   `votingPeriod` (seconds), `proposalThreshold` (wei of votes), `quorumPercent` (1 to 50); ignored with a multisig;
+ * - `pauseGuardian` (may pause deposits, withdrawals or staking once, for at most `maxPauseDuration` seconds, at most
+ *   14 days; zero for none yet);
+ * - `vettingLimit`: the most keys an operator may have vetted and not yet deposited (1 to 10,000);
  * - `initialDeposit` wei sent with the pool's initialization and locked behind dead shares;
  * - `stakeLimitMax` wei (0 for no limit) and `stakeLimitRefillPeriod` seconds;
  * - `shareCapBps`: the most any operator may hold after a deposit, in basis points of active validators;
@@ -35,12 +44,30 @@ export function buildProtocol(
   m: IgnitionModuleBuilder,
   depositContract: ContractFuture<string> | ModuleParameterRuntimeValue<string>,
 ) {
-  const timelock = m.contract("TimelockController", [
-    m.getParameter<bigint>("timelockMinDelay"),
-    [m.getParameter<string>("timelockProposer")],
-    [m.getParameter<string>("timelockExecutor")],
-    ZERO_ADDRESS,
+  const governance = m.contract("GovernanceDeployer", [
+    {
+      timelockMinDelay: m.getParameter<bigint>("timelockMinDelay"),
+      timelockProposer: m.getParameter<string>("timelockProposer"),
+      timelockExecutor: m.getParameter<string>("timelockExecutor"),
+      operationsMinDelay: m.getParameter<bigint>("operationsMinDelay"),
+      operationsProposer: m.getParameter<string>("operationsProposer"),
+      operationsExecutor: m.getParameter<string>("operationsExecutor"),
+      tokenHolders: m.getParameter<string[]>("tokenHolders"),
+      tokenAmounts: m.getParameter<bigint[]>("tokenAmounts"),
+      votingDelay: m.getParameter<bigint>("votingDelay"),
+      votingPeriod: m.getParameter<bigint>("votingPeriod"),
+      proposalThreshold: m.getParameter<bigint>("proposalThreshold"),
+      quorumPercent: m.getParameter<bigint>("quorumPercent"),
+    },
   ]);
+  const governed = (field: string) =>
+    m.readEventArgument(governance, "GovernanceDeployed", field, { id: `${field}Address` });
+  const timelock = m.contractAt("PluralTimelock", governed("timelock"), { id: "TimelockController" });
+  const operationsTimelock = m.contractAt("PluralTimelock", governed("operationsTimelock"), {
+    id: "OperationsTimelock",
+  });
+  const token = m.contractAt("PluralToken", governed("token"), { id: "PluralToken" });
+  const governor = m.contractAt("PluralGovernor", governed("governor"), { id: "PluralGovernor" });
 
   const poolImplementation = m.contract("StakingPool", [depositContract], { id: "StakingPoolImplementation" });
   const registryImplementation = m.contract("OperatorRegistry", [], { id: "OperatorRegistryImplementation" });
@@ -51,6 +78,7 @@ export function buildProtocol(
   });
   const oracleImplementation = m.contract("AccountingOracle", [], { id: "AccountingOracleImplementation" });
   const queueImplementation = m.contract("WithdrawalQueue", [], { id: "WithdrawalQueueImplementation" });
+  const pauseImplementation = m.contract("EmergencyPause", [], { id: "EmergencyPauseImplementation" });
 
   const deployer = m.contract(
     "PluralDeployer",
@@ -63,6 +91,7 @@ export function buildProtocol(
         executionRewardsVault: rewardsVaultImplementation,
         accountingOracle: oracleImplementation,
         withdrawalQueue: queueImplementation,
+        emergencyPause: pauseImplementation,
       },
       {
         admin: timelock,
@@ -95,6 +124,10 @@ export function buildProtocol(
           unseenDepositDeadline: m.getParameter<bigint>("unseenDepositDeadline"),
         },
         maxExitRequestFee: m.getParameter<bigint>("maxExitRequestFee"),
+        operations: operationsTimelock,
+        vettingLimit: m.getParameter<bigint>("vettingLimit"),
+        pauseGuardian: m.getParameter<string>("pauseGuardian"),
+        maxPauseDuration: m.getParameter<bigint>("maxPauseDuration"),
       },
     ],
     { value: m.getParameter<bigint>("initialDeposit") },
@@ -111,9 +144,14 @@ export function buildProtocol(
   });
   const accountingOracle = m.contractAt("AccountingOracle", deployed("accountingOracle"), { id: "AccountingOracle" });
   const withdrawalQueue = m.contractAt("WithdrawalQueue", deployed("withdrawalQueue"), { id: "WithdrawalQueue" });
+  const emergencyPause = m.contractAt("EmergencyPause", deployed("emergencyPause"), { id: "EmergencyPause" });
 
   return {
     timelock,
+    operationsTimelock,
+    token,
+    governor,
+    emergencyPause,
     pool,
     poolImplementation,
     operatorRegistry,
@@ -128,5 +166,6 @@ export function buildProtocol(
     rewardsVaultImplementation,
     oracleImplementation,
     queueImplementation,
+    pauseImplementation,
   };
 }

@@ -1,3 +1,4 @@
+import { ZeroAddress } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import PluralLocalModule from "../deploy/modules/PluralLocal.js";
@@ -27,6 +28,14 @@ export async function deployLocalProtocol(
     executionRewardsVault: await deployed.executionRewardsVault.getAddress(),
     accountingOracle: await deployed.accountingOracle.getAddress(),
     withdrawalQueue: await deployed.withdrawalQueue.getAddress(),
+    emergencyPause: await deployed.emergencyPause.getAddress(),
+    ...nonZero("operationsTimelock", await deployed.operationsTimelock.getAddress()),
+    ...nonZero("token", await deployed.token.getAddress()),
+    ...nonZero("governor", await deployed.governor.getAddress()),
     depositContract: await deployed.beaconDeposit.getAddress(),
   };
+}
+
+function nonZero<K extends string>(key: K, address: string): Partial<Record<K, string>> {
+  return address === ZeroAddress ? {} : ({ [key]: address } as Record<K, string>);
 }

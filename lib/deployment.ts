@@ -22,6 +22,12 @@ export interface ProtocolAddresses {
   executionRewardsVault: string;
   accountingOracle: string;
   withdrawalQueue: string;
+  emergencyPause: string;
+  /** The operations timelock, when the deployment has one. */
+  operationsTimelock?: string;
+  /** The PLURAL token and the Governor, under token governance (absent when a multisig proposes). */
+  token?: string;
+  governor?: string;
   /** Known from the record only where the module deployed it (`BeaconDepositMock` on local chains). */
   depositContract?: string;
   /** The block that created the protocol's proxies, from Ignition's journal: event scans start there. */
@@ -86,6 +92,7 @@ export function readDeployment(networkName: string, id: string, root = PROJECT_R
     const executionRewardsVault = record[`${module}#ExecutionRewardsVault`];
     const accountingOracle = record[`${module}#AccountingOracle`];
     const withdrawalQueue = record[`${module}#WithdrawalQueue`];
+    const emergencyPause = record[`${module}#EmergencyPause`];
     if (
       pool !== undefined &&
       timelock !== undefined &&
@@ -94,7 +101,8 @@ export function readDeployment(networkName: string, id: string, root = PROJECT_R
       withdrawalVault !== undefined &&
       executionRewardsVault !== undefined &&
       accountingOracle !== undefined &&
-      withdrawalQueue !== undefined
+      withdrawalQueue !== undefined &&
+      emergencyPause !== undefined
     ) {
       const depositContract = record["BeaconDepositMock#BeaconDepositMock"];
       const deployedAtBlock = journalBlockOf(
@@ -112,11 +120,21 @@ export function readDeployment(networkName: string, id: string, root = PROJECT_R
         executionRewardsVault,
         accountingOracle,
         withdrawalQueue,
+        emergencyPause,
+        ...optionalAddress("operationsTimelock", record[`${module}#OperationsTimelock`]),
+        ...optionalAddress("token", record[`${module}#PluralToken`]),
+        ...optionalAddress("governor", record[`${module}#PluralGovernor`]),
         ...(depositContract === undefined ? {} : { depositContract }),
       };
     }
   }
   throw new UserInputError(`${path.relative(root, file)} holds no Plural deployment; ${howToDeploy}`);
+}
+
+/** `{ [key]: address }` when the record holds a nonzero address for it (Ignition records a zero address for a contract
+ * the deployment chose not to create), else `{}`. */
+function optionalAddress<K extends string>(key: K, address: string | undefined): Partial<Record<K, string>> {
+  return address === undefined || /^0x0{40}$/.test(address) ? {} : ({ [key]: address } as Record<K, string>);
 }
 
 /** The block in which Ignition's journal saw the transaction of `futureId` confirmed, if the journal has it. */

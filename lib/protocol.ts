@@ -3,11 +3,14 @@ import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type {
   AccountingOracle,
   DepositGuard,
+  EmergencyPause,
   ExecutionRewardsVault,
   IDepositContract,
   OperatorRegistry,
+  PluralGovernor,
+  PluralTimelock,
+  PluralToken,
   StakingPool,
-  TimelockController,
   WithdrawalQueue,
   WithdrawalVault,
 } from "../typechain-types/index.js";
@@ -16,9 +19,16 @@ import { UserInputError } from "./errors.js";
 
 /** Typed handles on a deployed protocol. */
 export interface Protocol {
-  addresses: Required<ProtocolAddresses>;
+  addresses: ProtocolAddresses & { depositContract: string; deployedAtBlock: number };
   pool: StakingPool;
-  timelock: TimelockController;
+  /** The governance timelock: every admin role, every upgrade. */
+  timelock: PluralTimelock;
+  /** The operations timelock (adds operators, vets keys), when the deployment has one. */
+  operationsTimelock?: PluralTimelock;
+  /** Token governance, when the Governor proposes to the timelock (absent when a multisig does). */
+  governor?: PluralGovernor;
+  token?: PluralToken;
+  emergencyPause: EmergencyPause;
   depositContract: IDepositContract;
   operatorRegistry: OperatorRegistry;
   depositGuard: DepositGuard;
@@ -39,6 +49,7 @@ export async function connectProtocol(ethers: HardhatEthers, addresses: Protocol
     ["ExecutionRewardsVault", addresses.executionRewardsVault],
     ["AccountingOracle", addresses.accountingOracle],
     ["WithdrawalQueue", addresses.withdrawalQueue],
+    ["EmergencyPause", addresses.emergencyPause],
   ] as const) {
     if ((await ethers.provider.getCode(address)) === "0x") {
       throw new UserInputError(
@@ -48,7 +59,7 @@ export async function connectProtocol(ethers: HardhatEthers, addresses: Protocol
     }
   }
   const pool = await ethers.getContractAt("StakingPool", addresses.pool);
-  const timelock = await ethers.getContractAt("TimelockController", addresses.timelock);
+  const timelock = await ethers.getContractAt("PluralTimelock", addresses.timelock);
   const depositContractAddress = addresses.depositContract ?? (await pool.depositContract());
   const depositContract = await ethers.getContractAt("IDepositContract", depositContractAddress);
   return {
@@ -66,6 +77,14 @@ export async function connectProtocol(ethers: HardhatEthers, addresses: Protocol
     executionRewardsVault: await ethers.getContractAt("ExecutionRewardsVault", addresses.executionRewardsVault),
     accountingOracle: await ethers.getContractAt("AccountingOracle", addresses.accountingOracle),
     withdrawalQueue: await ethers.getContractAt("WithdrawalQueue", addresses.withdrawalQueue),
+    emergencyPause: await ethers.getContractAt("EmergencyPause", addresses.emergencyPause),
+    ...(addresses.operationsTimelock === undefined
+      ? {}
+      : { operationsTimelock: await ethers.getContractAt("PluralTimelock", addresses.operationsTimelock) }),
+    ...(addresses.governor === undefined
+      ? {}
+      : { governor: await ethers.getContractAt("PluralGovernor", addresses.governor) }),
+    ...(addresses.token === undefined ? {} : { token: await ethers.getContractAt("PluralToken", addresses.token) }),
   };
 }
 

@@ -141,12 +141,12 @@ contract DepositGuardTest is StakingFixture {
 
     function test_RevertWhen_InitializeIsCalledTwice() public {
         vm.expectRevert(Initializable.InvalidInitialization.selector);
-        guard.initialize(stranger, registry, guardianAddresses, 1, 1, 1);
+        guard.initialize(stranger, registry, guardianAddresses, 1, 1, 1, stranger);
     }
 
     function test_RevertWhen_ImplementationIsInitialized() public {
         vm.expectRevert(Initializable.InvalidInitialization.selector);
-        guardImplementation.initialize(stranger, registry, guardianAddresses, 1, 1, 1);
+        guardImplementation.initialize(stranger, registry, guardianAddresses, 1, 1, 1, stranger);
     }
 
     function test_RevertWhen_InitializeAdminIsZero() public {
@@ -1379,7 +1379,15 @@ contract DepositGuardTest is StakingFixture {
                         address(guardImplementation),
                         abi.encodeCall(
                             DepositGuard.initialize,
-                            (admin_, IOperatorRegistry(registry_), guardians, quorum, maxBlockAge, pauseDuration)
+                            (
+                                admin_,
+                                IOperatorRegistry(registry_),
+                                guardians,
+                                quorum,
+                                maxBlockAge,
+                                pauseDuration,
+                                address(emergencyPause)
+                            )
                         )
                     )
                 )

@@ -978,7 +978,7 @@ contract OperatorRegistryExitsTest is OracleFixture {
         return
             abi.encodeCall(
                 OperatorRegistry.initialize,
-                (admin, address(pool), address(guard), oracle_, SHARE_CAP_BPS, responseTime)
+                (admin, address(pool), address(guard), oracle_, SHARE_CAP_BPS, responseTime, operations, VETTING_LIMIT)
             );
     }
 

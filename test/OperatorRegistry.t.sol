@@ -117,7 +117,7 @@ contract OperatorRegistryTest is StakingFixture {
         OperatorRegistry registryImplementation = new OperatorRegistry();
         bytes memory data = abi.encodeCall(
             OperatorRegistry.initialize,
-            (alice, address(pool), bob, address(oracle), 2_500, EXIT_RESPONSE_TIME)
+            (alice, address(pool), bob, address(oracle), 2_500, EXIT_RESPONSE_TIME, operations, VETTING_LIMIT)
         );
 
         vm.expectEmit();
@@ -146,7 +146,7 @@ contract OperatorRegistryTest is StakingFixture {
 
     function test_RevertWhen_InitializeIsCalledTwice() public {
         vm.expectRevert(Initializable.InvalidInitialization.selector);
-        registry.initialize(alice, alice, alice, alice, 1, EXIT_RESPONSE_TIME);
+        registry.initialize(alice, alice, alice, alice, 1, EXIT_RESPONSE_TIME, alice, 1);
     }
 
     function test_RevertWhen_ImplementationIsInitialized() public {
@@ -158,7 +158,9 @@ contract OperatorRegistryTest is StakingFixture {
             address(guard),
             address(oracle),
             SHARE_CAP_BPS,
-            EXIT_RESPONSE_TIME
+            EXIT_RESPONSE_TIME,
+            operations,
+            VETTING_LIMIT
         );
     }
 
@@ -1765,7 +1767,7 @@ contract OperatorRegistryTest is StakingFixture {
         OperatorRegistry registryImplementation = new OperatorRegistry();
         bytes memory data = abi.encodeCall(
             OperatorRegistry.initialize,
-            (admin_, pool_, guard_, address(oracle), shareCap, EXIT_RESPONSE_TIME)
+            (admin_, pool_, guard_, address(oracle), shareCap, EXIT_RESPONSE_TIME, operations, VETTING_LIMIT)
         );
         vm.expectRevert(revertData);
         new ERC1967Proxy(address(registryImplementation), data);

@@ -6,6 +6,7 @@ import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Ini
 
 import {AccountingOracle} from "../contracts/AccountingOracle.sol";
 import {DepositGuard} from "../contracts/DepositGuard.sol";
+import {EmergencyPause} from "../contracts/EmergencyPause.sol";
 import {ExecutionRewardsVault} from "../contracts/ExecutionRewardsVault.sol";
 import {IAccountingOracle} from "../contracts/interfaces/IAccountingOracle.sol";
 import {IDepositContract} from "../contracts/interfaces/IDepositContract.sol";
@@ -42,7 +43,8 @@ contract PluralDeployerTest is StakingPoolFixture {
             withdrawalVault: address(new WithdrawalVault()),
             executionRewardsVault: address(new ExecutionRewardsVault()),
             accountingOracle: address(new AccountingOracle()),
-            withdrawalQueue: address(new WithdrawalQueue())
+            withdrawalQueue: address(new WithdrawalQueue()),
+            emergencyPause: address(new EmergencyPause())
         });
     }
 
@@ -55,17 +57,18 @@ contract PluralDeployerTest is StakingPoolFixture {
         PluralDeployer created = _deploy(_settings(), DEPLOYER_VALUE);
         assertEq(address(created), deployer, "the deployer where predicted");
 
-        address[7] memory proxies = _predictedProxies(deployer);
-        address[7] memory expectedImplementations = [
+        address[8] memory proxies = _predictedProxies(deployer);
+        address[8] memory expectedImplementations = [
             implementations.pool,
             implementations.operatorRegistry,
             implementations.depositGuard,
             implementations.withdrawalVault,
             implementations.executionRewardsVault,
             implementations.accountingOracle,
-            implementations.withdrawalQueue
+            implementations.withdrawalQueue,
+            implementations.emergencyPause
         ];
-        for (uint256 i; i < 7; ++i) {
+        for (uint256 i; i < 8; ++i) {
             assertGt(proxies[i].code.length, 0, "a proxy at the predicted address");
             assertEq(
                 vm.load(proxies[i], ERC1967Utils.IMPLEMENTATION_SLOT),
@@ -79,7 +82,7 @@ contract PluralDeployerTest is StakingPoolFixture {
 
     function test_Constructor_EmitsProtocolDeployed() public {
         address deployer = _nextCreateAddress();
-        address[7] memory proxies = _predictedProxies(deployer);
+        address[8] memory proxies = _predictedProxies(deployer);
         PluralDeployer.Settings memory settings = _settings();
         vm.deal(address(this), DEPLOYER_VALUE);
 
@@ -91,7 +94,8 @@ contract PluralDeployerTest is StakingPoolFixture {
             proxies[3],
             proxies[4],
             proxies[5],
-            proxies[6]
+            proxies[6],
+            proxies[7]
         );
         new PluralDeployer{value: DEPLOYER_VALUE}(implementations, settings);
     }
@@ -256,11 +260,11 @@ contract PluralDeployerTest is StakingPoolFixture {
         vm.deal(attacker, 1 ether);
         vm.startPrank(attacker);
         vm.expectRevert(Initializable.InvalidInitialization.selector);
-        newPool.initialize{value: 1 ether}(attacker, 0, 0, staking, settings.accounting);
+        newPool.initialize{value: 1 ether}(attacker, 0, 0, staking, settings.accounting, attacker);
         vm.expectRevert(Initializable.InvalidInitialization.selector);
-        newRegistry.initialize(attacker, attacker, attacker, attacker, 1, 1 days);
+        newRegistry.initialize(attacker, attacker, attacker, attacker, 1, 1 days, attacker, 1);
         vm.expectRevert(Initializable.InvalidInitialization.selector);
-        newGuard.initialize(attacker, IOperatorRegistry(attacker), guardians, 1, 1, 1);
+        newGuard.initialize(attacker, IOperatorRegistry(attacker), guardians, 1, 1, 1, attacker);
         vm.expectRevert(Initializable.InvalidInitialization.selector);
         newVault.initialize(attacker, attacker, 0);
         vm.expectRevert(Initializable.InvalidInitialization.selector);
@@ -403,7 +407,11 @@ contract PluralDeployerTest is StakingPoolFixture {
                 oracleMembers: oracleMembers,
                 oracleQuorum: 3,
                 sanityBounds: IAccountingOracle.SanityBounds(800, 300, 200, 20 days),
-                maxExitRequestFee: 0.05 ether
+                maxExitRequestFee: 0.05 ether,
+                operations: operations,
+                vettingLimit: 500,
+                pauseGuardian: pauseGuardian,
+                maxPauseDuration: 3 days
             });
     }
 
@@ -431,15 +439,15 @@ contract PluralDeployerTest is StakingPoolFixture {
             assertEq(actual, reason, "revert data");
         }
         assertEq(deployer.code.length, 0, "no deployer");
-        address[7] memory proxies = _predictedProxies(deployer);
-        for (uint256 i; i < 7; ++i) assertEq(proxies[i].code.length, 0, "no proxy");
+        address[8] memory proxies = _predictedProxies(deployer);
+        for (uint256 i; i < 8; ++i) assertEq(proxies[i].code.length, 0, "no proxy");
         assertEq(address(this).balance, value, "the ether came back");
     }
 
     function _proxies(
         PluralDeployer deployer
     ) private pure returns (StakingPool, OperatorRegistry, DepositGuard, WithdrawalVault) {
-        address[7] memory proxies = _predictedProxies(address(deployer));
+        address[8] memory proxies = _predictedProxies(address(deployer));
         return (
             StakingPool(payable(proxies[0])),
             OperatorRegistry(proxies[1]),
@@ -449,13 +457,13 @@ contract PluralDeployerTest is StakingPoolFixture {
     }
 
     function _reportingProxies(PluralDeployer deployer) private pure returns (ExecutionRewardsVault, AccountingOracle) {
-        address[7] memory proxies = _predictedProxies(address(deployer));
+        address[8] memory proxies = _predictedProxies(address(deployer));
         return (ExecutionRewardsVault(payable(proxies[4])), AccountingOracle(proxies[5]));
     }
 
     /// @dev The pool, registry, guard, vaults and oracle a deployer at `deployer` creates: its CREATE nonces 1 to 6.
-    function _predictedProxies(address deployer) private pure returns (address[7] memory proxies) {
-        for (uint256 i; i < 7; ++i) proxies[i] = _createdAddress(deployer, i + 1);
+    function _predictedProxies(address deployer) private pure returns (address[8] memory proxies) {
+        for (uint256 i; i < 8; ++i) proxies[i] = _createdAddress(deployer, i + 1);
     }
 
     /// @dev keccak256(rlp([creator, nonce]))[12:] for 1 <= nonce <= 0x7f, where rlp(nonce) is the byte itself:

@@ -132,14 +132,22 @@ contract StakingPoolTest is StakingPoolFixture {
             STAKE_LIMIT_MAX,
             STAKE_LIMIT_REFILL_PERIOD,
             _stakingContracts(),
-            _accountingSettings()
+            _accountingSettings(),
+            address(emergencyPause)
         );
     }
 
     function test_RevertWhen_InitializeIsCalledTwice() public {
         vm.deal(address(this), INITIAL_DEPOSIT);
         vm.expectRevert(Initializable.InvalidInitialization.selector);
-        pool.initialize{value: INITIAL_DEPOSIT}(alice, 0, 0, _stakingContracts(), _accountingSettings());
+        pool.initialize{value: INITIAL_DEPOSIT}(
+            alice,
+            0,
+            0,
+            _stakingContracts(),
+            _accountingSettings(),
+            address(emergencyPause)
+        );
     }
 
     function test_Initialize_GrantsEveryRoleToAdmin() public view {
@@ -189,7 +197,14 @@ contract StakingPoolTest is StakingPoolFixture {
     function test_Initialize_EmitsRolesStakeLimitAndDeadSharesTransfer() public {
         bytes memory data = abi.encodeCall(
             StakingPool.initialize,
-            (admin, STAKE_LIMIT_MAX, STAKE_LIMIT_REFILL_PERIOD, _stakingContracts(), _accountingSettings())
+            (
+                admin,
+                STAKE_LIMIT_MAX,
+                STAKE_LIMIT_REFILL_PERIOD,
+                _stakingContracts(),
+                _accountingSettings(),
+                address(emergencyPause)
+            )
         );
         vm.deal(address(this), INITIAL_DEPOSIT);
 
@@ -235,7 +250,7 @@ contract StakingPoolTest is StakingPoolFixture {
     function test_RevertWhen_InitializeAdminIsZero() public {
         bytes memory data = abi.encodeCall(
             StakingPool.initialize,
-            (address(0), STAKE_LIMIT_MAX, 1 days, _stakingContracts(), _accountingSettings())
+            (address(0), STAKE_LIMIT_MAX, 1 days, _stakingContracts(), _accountingSettings(), address(emergencyPause))
         );
         vm.deal(address(this), INITIAL_DEPOSIT);
         vm.expectRevert(IStakingPool.ZeroAddress.selector);
@@ -245,7 +260,7 @@ contract StakingPoolTest is StakingPoolFixture {
     function test_RevertWhen_InitialDepositIsBelowTheMinimum() public {
         bytes memory data = abi.encodeCall(
             StakingPool.initialize,
-            (admin, STAKE_LIMIT_MAX, 1 days, _stakingContracts(), _accountingSettings())
+            (admin, STAKE_LIMIT_MAX, 1 days, _stakingContracts(), _accountingSettings(), address(emergencyPause))
         );
         uint256 amount = INITIAL_DEPOSIT - 1;
         vm.deal(address(this), amount);
@@ -256,7 +271,7 @@ contract StakingPoolTest is StakingPoolFixture {
     function test_RevertWhen_InitialDepositIsZero() public {
         bytes memory data = abi.encodeCall(
             StakingPool.initialize,
-            (admin, STAKE_LIMIT_MAX, 1 days, _stakingContracts(), _accountingSettings())
+            (admin, STAKE_LIMIT_MAX, 1 days, _stakingContracts(), _accountingSettings(), address(emergencyPause))
         );
         vm.expectRevert(abi.encodeWithSelector(IStakingPool.InitialDepositTooSmall.selector, 0, INITIAL_DEPOSIT));
         new ERC1967Proxy(address(implementation), data);
@@ -266,7 +281,7 @@ contract StakingPoolTest is StakingPoolFixture {
         amount = bound(amount, 1, INITIAL_DEPOSIT - 1);
         bytes memory data = abi.encodeCall(
             StakingPool.initialize,
-            (admin, STAKE_LIMIT_MAX, 1 days, _stakingContracts(), _accountingSettings())
+            (admin, STAKE_LIMIT_MAX, 1 days, _stakingContracts(), _accountingSettings(), address(emergencyPause))
         );
         vm.deal(address(this), amount);
         vm.expectRevert(abi.encodeWithSelector(IStakingPool.InitialDepositTooSmall.selector, amount, INITIAL_DEPOSIT));
@@ -277,7 +292,7 @@ contract StakingPoolTest is StakingPoolFixture {
         uint256 tooLarge = uint256(type(uint96).max) + 1;
         bytes memory data = abi.encodeCall(
             StakingPool.initialize,
-            (admin, tooLarge, 1 days, _stakingContracts(), _accountingSettings())
+            (admin, tooLarge, 1 days, _stakingContracts(), _accountingSettings(), address(emergencyPause))
         );
         vm.deal(address(this), INITIAL_DEPOSIT);
         vm.expectRevert(abi.encodeWithSelector(IStakingPool.InvalidStakeLimit.selector, tooLarge, 1 days));
@@ -1445,7 +1460,7 @@ contract StakingPoolTest is StakingPoolFixture {
         StakingPool newImplementation = new StakingPool(IDepositContract(address(beaconDeposit)));
         bytes memory data = abi.encodeCall(
             StakingPool.initialize,
-            (alice, 0, 0, _stakingContracts(), _accountingSettings())
+            (alice, 0, 0, _stakingContracts(), _accountingSettings(), address(emergencyPause))
         );
         vm.prank(admin);
         vm.expectRevert(Initializable.InvalidInitialization.selector);
@@ -1775,7 +1790,7 @@ contract StakingPoolTest is StakingPoolFixture {
         vm.deal(address(this), value);
         bytes memory data = abi.encodeCall(
             StakingPool.initialize,
-            (admin_, maxLimit, refillPeriod, _stakingContracts(), _accountingSettings())
+            (admin_, maxLimit, refillPeriod, _stakingContracts(), _accountingSettings(), address(emergencyPause))
         );
         return StakingPool(payable(address(new ERC1967Proxy{value: value}(address(implementation), data))));
     }

@@ -84,6 +84,7 @@ describe("StakingPool", function () {
             0n,
             stakingContracts(protocol),
             accountingSettings(accounts.stranger.address),
+            accounts.stranger,
             { value: INITIAL_DEPOSIT },
           ),
       ).to.be.revertedWithCustomError(implementation, "InvalidInitialization");
@@ -100,6 +101,7 @@ describe("StakingPool", function () {
             0n,
             stakingContracts(protocol),
             accountingSettings(accounts.stranger.address),
+            accounts.stranger,
             { value: INITIAL_DEPOSIT },
           ),
       ).to.be.revertedWithCustomError(protocol.pool, "InvalidInitialization");

@@ -160,24 +160,30 @@ contract WithdrawalQueueTest is QueueFixture {
     function test_RevertWhen_InitializeAdminIsZero() public {
         address implementation = address(new WithdrawalQueue());
         vm.expectRevert(IWithdrawalQueue.ZeroAddress.selector);
-        new ERC1967Proxy(implementation, abi.encodeCall(WithdrawalQueue.initialize, (address(0), address(pool))));
+        new ERC1967Proxy(
+            implementation,
+            abi.encodeCall(WithdrawalQueue.initialize, (address(0), address(pool), address(emergencyPause)))
+        );
     }
 
     function test_RevertWhen_InitializePoolIsZero() public {
         address implementation = address(new WithdrawalQueue());
         vm.expectRevert(IWithdrawalQueue.ZeroAddress.selector);
-        new ERC1967Proxy(implementation, abi.encodeCall(WithdrawalQueue.initialize, (admin, address(0))));
+        new ERC1967Proxy(
+            implementation,
+            abi.encodeCall(WithdrawalQueue.initialize, (admin, address(0), address(emergencyPause)))
+        );
     }
 
     function test_RevertWhen_ImplementationIsInitialized() public {
         WithdrawalQueue implementation = WithdrawalQueue(payable(_implementationOf(address(queue))));
         vm.expectRevert(Initializable.InvalidInitialization.selector);
-        implementation.initialize(admin, address(pool));
+        implementation.initialize(admin, address(pool), address(emergencyPause));
     }
 
     function test_RevertWhen_ProxyIsInitializedTwice() public {
         vm.expectRevert(Initializable.InvalidInitialization.selector);
-        queue.initialize(stranger, stranger);
+        queue.initialize(stranger, stranger, stranger);
     }
 
     function test_SupportsInterface_ERC721ERC165AndAccessControl() public view {

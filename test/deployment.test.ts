@@ -33,6 +33,11 @@ const LOCAL_RECORD = {
   "PluralLocal#ExecutionRewardsVault": "0x0000000000000000000000000000000000000007",
   "PluralLocal#AccountingOracle": "0x0000000000000000000000000000000000000008",
   "PluralLocal#WithdrawalQueue": "0x0000000000000000000000000000000000000009",
+  "PluralLocal#EmergencyPause": "0x000000000000000000000000000000000000000a",
+  "PluralLocal#OperationsTimelock": "0x000000000000000000000000000000000000000b",
+  // A multisig proposes in the local parameters: no token, no Governor, recorded at the zero address.
+  "PluralLocal#PluralToken": "0x0000000000000000000000000000000000000000",
+  "PluralLocal#PluralGovernor": "0x0000000000000000000000000000000000000000",
 };
 
 describe("deployment records", function () {
@@ -123,6 +128,7 @@ describe("deployment records", function () {
         executionRewardsVault: "0x0000000000000000000000000000000000000007",
         accountingOracle: "0x0000000000000000000000000000000000000008",
         withdrawalQueue: "0x0000000000000000000000000000000000000009",
+        emergencyPause: "0x000000000000000000000000000000000000000a",
       }),
       /no contract there: the chain was reset/,
     );

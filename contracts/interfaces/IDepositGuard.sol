@@ -8,8 +8,9 @@ pragma solidity 0.8.30;
 /// chain that already gave one of these keys other credentials. The pool stakes only with a quorum of such signatures
 /// over the deposit contract's current root and the registry's current nonce, so a deposit slipped in between (or a
 /// key change) voids the attestation.
-/// @dev Roles: `DEFAULT_ADMIN_ROLE` (the timelock) manages guardians, the quorum and the bounds, resumes staking and
-/// upgrades. A guardian may pause staking once for `pauseDuration`, then needs governance to add it again.
+/// @dev Roles: `DEFAULT_ADMIN_ROLE` (the timelock) manages guardians, the quorum and the bounds and upgrades;
+/// `RESUME_ROLE` (the timelock and the emergency pause) resumes staking; `PAUSE_ROLE` (the emergency pause alone)
+/// pauses staking until a time. A guardian may pause staking once for `pauseDuration`, then needs governance to add it again.
 interface IDepositGuard {
     /// @notice An EIP-2098 compact ECDSA signature.
     struct Signature {
@@ -111,6 +112,9 @@ interface IDepositGuard {
     /// @notice A pause lasts between 1 second and `max`.
     error InvalidPauseDuration(uint256 pauseDuration, uint256 max);
 
+    /// @notice A pause must end after now and fit in 32 bits.
+    error InvalidPauseEnd(uint256 until, uint256 timestamp);
+
     /// @notice An address parameter is zero.
     error ZeroAddress();
 
@@ -143,8 +147,15 @@ interface IDepositGuard {
     /// @dev A guardian. Emits `StakingPaused`. Reverts with `NotAGuardian`, `PauseAlreadyUsed`.
     function pauseStaking() external;
 
+    /// @notice Pauses staking until `until` (replacing the current end).
+    /// @dev `PAUSE_ROLE` (the emergency pause, which bounds the pause). Emits `StakingPaused` with the caller. Reverts
+    /// with `InvalidPauseEnd`.
+    /// @param until The unix timestamp at which the pause ends; in the future and below 2**32.
+    function pauseStakingUntil(uint256 until) external;
+
     /// @notice Ends a staking pause now.
-    /// @dev `DEFAULT_ADMIN_ROLE`. Emits `StakingResumed`. Reverts with `StakingNotPaused`.
+    /// @dev `RESUME_ROLE` (the timelock and the emergency pause). Emits `StakingResumed`. Reverts with
+    /// `StakingNotPaused`.
     function resumeStaking() external;
 
     /// @notice Adds a guardian, or grants an existing one's pause afresh.

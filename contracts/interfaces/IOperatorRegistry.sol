@@ -9,9 +9,10 @@ pragma solidity 0.8.30;
 /// twice or out of turn. Counts per operator, in key-list order: deposited <= vetted <= total.
 /// The nonce changes whenever the keys that could be deposited change; guardians sign it, so an attestation made
 /// before such a change is worthless after it.
-/// Roles: `DEFAULT_ADMIN_ROLE` (grants roles, upgrades), `MANAGE_OPERATORS_ROLE` (adds, activates and deactivates
-/// operators, sets reward addresses and the share cap) and `VET_KEYS_ROLE` (sets vetted counts) belong to the
-/// timelock; `UNVET_KEYS_ROLE` belongs to the `DepositGuard`, for its guardian quorum; `REPORT_EXITS_ROLE` belongs to
+/// Roles: `DEFAULT_ADMIN_ROLE` (grants roles, upgrades) and `MANAGE_OPERATORS_ROLE` (activates and deactivates
+/// operators, sets reward addresses, the share cap, the vetting limit and the exit response time) belong to the
+/// timelock; `ADD_OPERATOR_ROLE` (adds operators) and `VET_KEYS_ROLE` (sets vetted counts, within the vetting limit)
+/// belong to the timelock and to the operations timelock, whose proposals the timelock may cancel; `UNVET_KEYS_ROLE` belongs to the `DepositGuard`, for its guardian quorum; `REPORT_EXITS_ROLE` belongs to
 /// the `AccountingOracle`, which forwards its committee's exit data. Only the pool uses keys.
 /// Operator fees: the pool mints the operators' part of each report's fee to the registry as plETH and calls
 /// `distributeFees`, which raises a per-validator accumulator (O(1) whatever the number of operators); each operator
@@ -216,6 +217,10 @@ interface IOperatorRegistry {
     /// @param shares The plETH burned.
     event FeesForfeited(uint256 indexed operatorId, uint256 shares);
 
+    /// @notice No operator may have more than `vettingLimit` keys vetted and not yet deposited.
+    /// @param vettingLimit Keys, 1 to `MAX_VETTING_LIMIT`.
+    event VettingLimitSet(uint256 vettingLimit);
+
     /// @notice Operators have `exitResponseTime` seconds to meet each batch of exit requests.
     /// @param exitResponseTime Seconds, within `MIN_EXIT_RESPONSE_TIME` and `MAX_EXIT_RESPONSE_TIME`.
     event ExitResponseTimeSet(uint256 exitResponseTime);
@@ -255,6 +260,12 @@ interface IOperatorRegistry {
 
     /// @notice A vetted count must lie between the deposited and the total count.
     error InvalidVettedKeys(uint256 vettedKeys, uint256 depositedKeys, uint256 totalKeys);
+
+    /// @notice Raising the vetted count to `vettedKeys` would leave more than `vettingLimit` keys waiting for a deposit.
+    error VettingLimitExceeded(uint256 vettedKeys, uint256 depositedKeys, uint256 vettingLimit);
+
+    /// @notice The vetting limit is 1 to `max` keys.
+    error InvalidVettingLimit(uint256 vettingLimit, uint256 max);
 
     /// @notice The share cap is in basis points, 1 to 10,000.
     error InvalidShareCap(uint256 shareCapBps);
@@ -300,7 +311,7 @@ interface IOperatorRegistry {
     error InvalidExitResponseTime(uint256 exitResponseTime, uint256 min, uint256 max);
 
     /// @notice Adds an operator with no keys, active.
-    /// @dev `MANAGE_OPERATORS_ROLE`. Emits `OperatorAdded`. Reverts with `EmptyName`, `ZeroAddress`,
+    /// @dev `ADD_OPERATOR_ROLE`. Emits `OperatorAdded`. Reverts with `EmptyName`, `ZeroAddress`,
     /// `TooManyOperators`.
     /// @param name Its display name; not empty.
     /// @param manager The address that submits and drops its keys; nonzero.
@@ -313,7 +324,7 @@ interface IOperatorRegistry {
     ) external returns (uint256 operatorId);
 
     /// @notice Adds a distributed-validator cluster: one operator whose keys are shared t-of-n by `members`.
-    /// @dev `MANAGE_OPERATORS_ROLE`. Emits `OperatorAdded` and `ClusterMembersSet`. Reverts as `addOperator`, and
+    /// @dev `ADD_OPERATOR_ROLE`. Emits `OperatorAdded` and `ClusterMembersSet`. Reverts as `addOperator`, and
     /// with `InvalidCluster`.
     /// @param name Its display name; not empty.
     /// @param manager The address that submits and drops its keys; nonzero.
@@ -373,7 +384,7 @@ interface IOperatorRegistry {
 
     /// @notice Lets the operator's first `vettedKeys` keys be deposited.
     /// @dev `VET_KEYS_ROLE`. Emits `VettedKeysSet`, `NonceChanged`. Reverts with `OperatorNotFound`,
-    /// `InvalidVettedKeys`.
+    /// `InvalidVettedKeys`, `VettingLimitExceeded` (a raise above deposited + `vettingLimit`).
     /// @param operatorId The operator.
     /// @param vettedKeys Keys approved for deposit, counted from the first: between the deposited and the total
     /// count; the deposited count unvets the rest.
@@ -420,6 +431,15 @@ interface IOperatorRegistry {
     /// `ExitPubkeysMismatch`, `InvalidExitKeyIndex`.
     /// @param updates One entry per operator, in ascending id order.
     function applyExitUpdates(ExitUpdate[] calldata updates) external;
+
+    /// @notice Sets the most keys an operator may have vetted and not yet deposited.
+    /// @dev `MANAGE_OPERATORS_ROLE`. Emits `VettingLimitSet`. Reverts with `InvalidVettingLimit`. Counts vetted above
+    /// it before stay; only raises are checked.
+    /// @param vettingLimit Keys, 1 to `MAX_VETTING_LIMIT`.
+    function setVettingLimit(uint256 vettingLimit) external;
+
+    /// @notice The most keys an operator may have vetted and not yet deposited.
+    function vettingLimit() external view returns (uint256);
 
     /// @notice Gives operators `exitResponseTime` seconds to meet each new batch of exit requests.
     /// @dev `MANAGE_OPERATORS_ROLE`. Emits `ExitResponseTimeSet`. Reverts with `InvalidExitResponseTime`. Requests

@@ -350,7 +350,8 @@ interface IStakingPool is IStakedEther, IVaultEtherRecipient {
     function removeStakeLimit() external;
 
     /// @notice Pauses deposits until `until` (a unix timestamp); the pause ends by itself then.
-    /// @dev `PAUSE_ROLE`. Emits `DepositsPaused`. Reverts with `InvalidPauseEnd`.
+    /// @dev `PAUSE_ROLE` (the emergency pause, which bounds the pause). Emits `DepositsPaused`. Reverts with
+    /// `InvalidPauseEnd`.
     /// @param until The unix timestamp at which the pause ends; in the future and below 2**32.
     function pauseDeposits(uint256 until) external;
 

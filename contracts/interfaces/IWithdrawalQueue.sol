@@ -14,7 +14,9 @@ pragma solidity 0.8.30;
 /// up to rounding dust), so finalization prices each period's range in O(1): its cost grows with the reports since
 /// the last finalization, not with the number of requests. Claims name the checkpoint that finalized them (a hint
 /// found with `findCheckpointHints`).
-/// Roles: `DEFAULT_ADMIN_ROLE` (the governance timelock) grants roles and authorizes upgrades.
+/// Roles: `DEFAULT_ADMIN_ROLE` (the governance timelock) grants roles and authorizes upgrades; `PAUSE_ROLE` (the
+/// emergency pause alone) pauses requests and claims until a time; `RESUME_ROLE` (the timelock and the emergency
+/// pause) ends a pause early. Finalization goes on during a pause: it only sets ether aside.
 interface IWithdrawalQueue {
     /// @notice A request as it stands.
     /// @param shares plETH locked by the request.
@@ -101,6 +103,22 @@ interface IWithdrawalQueue {
     /// @param amount The wei paid.
     event WithdrawalClaimed(uint256 indexed requestId, address indexed owner, address indexed receiver, uint256 amount);
 
+    /// @notice Requests and claims pause until `until` (unix seconds).
+    /// @param until The end of the pause.
+    event WithdrawalsPaused(uint256 until);
+
+    /// @notice A pause ended early.
+    event WithdrawalsResumed();
+
+    /// @notice Requests and claims are paused until `until`.
+    error WithdrawalsArePaused(uint256 until);
+
+    /// @notice A pause must end after now and fit in 32 bits.
+    error InvalidPauseEnd(uint256 until, uint256 timestamp);
+
+    /// @notice There is no pause to end.
+    error WithdrawalsNotPaused();
+
     /// @notice Only the staking pool may finalize and fund requests.
     error CallerNotPool(address caller);
 
@@ -145,7 +163,7 @@ interface IWithdrawalQueue {
 
     /// @notice Locks plETH for one request per amount and mints each request's token to `owner` (the caller when
     /// zero). The queue takes the plETH with the caller's allowance.
-    /// @dev Reverts with `NoRequests`, `RequestTooSmall`, `RequestTooLarge`, or the token's allowance and balance
+    /// @dev Reverts with `WithdrawalsArePaused`, `NoRequests`, `RequestTooSmall`, `RequestTooLarge`, or the token's allowance and balance
     /// errors. Emits `WithdrawalRequested` and the token's `Transfer` for each request.
     /// @param amounts plETH per request.
     /// @param owner The owner of the requests' tokens.
@@ -168,7 +186,7 @@ interface IWithdrawalQueue {
     ) external returns (uint256[] memory requestIds);
 
     /// @notice Sends a finalized request's ether to `receiver` and burns its token. Only the token's owner may claim.
-    /// @dev Reverts with `RequestNotFound`, `RequestAlreadyClaimed`, `NotRequestOwner`, `RequestNotFinalized`,
+    /// @dev Reverts with `WithdrawalsArePaused`, `RequestNotFound`, `RequestAlreadyClaimed`, `NotRequestOwner`, `RequestNotFinalized`,
     /// `InvalidHint`, or OpenZeppelin's `FailedCall` when the receiver refuses the ether. Emits `WithdrawalClaimed`.
     /// @param requestId The request.
     /// @param hint The index of the checkpoint that finalized it (`findCheckpointHints`).
@@ -181,6 +199,18 @@ interface IWithdrawalQueue {
     /// @param hints Their checkpoint hints, in the same order.
     /// @param receiver Where the ether goes.
     function claimWithdrawals(uint256[] calldata requestIds, uint256[] calldata hints, address receiver) external;
+
+    /// @notice Pauses requests and claims until `until`; the pause ends by itself then.
+    /// @dev `PAUSE_ROLE`. Emits `WithdrawalsPaused`. Reverts with `InvalidPauseEnd`.
+    /// @param until The unix timestamp at which the pause ends; in the future and below 2**32.
+    function pauseWithdrawals(uint256 until) external;
+
+    /// @notice Ends a pause now.
+    /// @dev `RESUME_ROLE`. Emits `WithdrawalsResumed`. Reverts with `WithdrawalsNotPaused`.
+    function resumeWithdrawals() external;
+
+    /// @notice The timestamp until which requests and claims are paused; in the past (or zero) when they are not.
+    function withdrawalsPausedUntil() external view returns (uint256);
 
     /// @notice Called by the pool while it applies a report, after the fees are minted, when the queue holds plETH
     /// (requests wait): records the report's checkpoint and, outside bunker mode, finalizes the requests up to `maxRequestId` that `available` wei can pay

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {AccountingOracle} from "../../contracts/AccountingOracle.sol";
 import {DepositGuard} from "../../contracts/DepositGuard.sol";
+import {EmergencyPause} from "../../contracts/EmergencyPause.sol";
 import {ExecutionRewardsVault} from "../../contracts/ExecutionRewardsVault.sol";
 import {IAccountingOracle} from "../../contracts/interfaces/IAccountingOracle.sol";
 import {IDepositContract} from "../../contracts/interfaces/IDepositContract.sol";
@@ -54,6 +55,8 @@ abstract contract StakingPoolFixture is Test {
     uint256 internal constant MAX_EL_REWARDS_BPS = 100;
     uint256 internal constant UNSEEN_DEPOSIT_DEADLINE = 14 days;
     uint256 internal constant MAX_EXIT_REQUEST_FEE = 0.01 ether;
+    uint256 internal constant VETTING_LIMIT = 1_000;
+    uint256 internal constant MAX_PAUSE_DURATION = 7 days;
 
     BeaconDepositMock internal beaconDeposit;
     StakingPool internal implementation;
@@ -64,7 +67,12 @@ abstract contract StakingPoolFixture is Test {
     ExecutionRewardsVault internal elVault;
     AccountingOracle internal oracle;
     WithdrawalQueue internal queue;
+    EmergencyPause internal emergencyPause;
     address internal admin;
+    /// @dev Stands for the operations timelock: may add operators and vet keys.
+    address internal operations;
+    /// @dev The emergency pause guardian, granted one pause at deployment.
+    address internal pauseGuardian;
     address internal treasury;
     /// @dev The oracle committee: three members, quorum two.
     address[] internal oracleMembers;
@@ -88,6 +96,8 @@ abstract contract StakingPoolFixture is Test {
         }
         _sortGuardians();
         treasury = makeAddr("treasury");
+        operations = makeAddr("operations");
+        pauseGuardian = makeAddr("pause guardian");
         for (uint256 i; i < 3; ++i) {
             oracleMembers.push(makeAddr(string(abi.encodePacked("oracle member ", bytes1(uint8(48 + i))))));
         }
@@ -101,7 +111,8 @@ abstract contract StakingPoolFixture is Test {
                 withdrawalVault: address(new WithdrawalVault()),
                 executionRewardsVault: address(new ExecutionRewardsVault()),
                 accountingOracle: address(new AccountingOracle()),
-                withdrawalQueue: address(new WithdrawalQueue())
+                withdrawalQueue: address(new WithdrawalQueue()),
+                emergencyPause: address(new EmergencyPause())
             }),
             PluralDeployer.Settings({
                 admin: admin,
@@ -118,7 +129,11 @@ abstract contract StakingPoolFixture is Test {
                 oracleMembers: oracleMembers,
                 oracleQuorum: ORACLE_QUORUM,
                 sanityBounds: _sanityBounds(),
-                maxExitRequestFee: MAX_EXIT_REQUEST_FEE
+                maxExitRequestFee: MAX_EXIT_REQUEST_FEE,
+                operations: operations,
+                vettingLimit: VETTING_LIMIT,
+                pauseGuardian: pauseGuardian,
+                maxPauseDuration: MAX_PAUSE_DURATION
             })
         );
         pool = StakingPool(payable(_created(address(deployer), 1)));
@@ -128,6 +143,8 @@ abstract contract StakingPoolFixture is Test {
         elVault = ExecutionRewardsVault(payable(_created(address(deployer), 5)));
         oracle = AccountingOracle(_created(address(deployer), 6));
         queue = WithdrawalQueue(payable(_created(address(deployer), 7)));
+        emergencyPause = EmergencyPause(_created(address(deployer), 8));
+        vm.label(address(emergencyPause), "emergency pause");
         vm.label(address(queue), "withdrawal queue");
         vm.label(address(elVault), "execution rewards vault");
         vm.label(address(oracle), "oracle");
