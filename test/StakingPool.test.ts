@@ -29,18 +29,24 @@ function accountingSettings(treasury: string) {
 
 describe("StakingPool", function () {
   describe("deployment through Ignition", function () {
-    it("gives every pool role to the timelock and none to the deployer", async function () {
+    it("gives the pool's roles to the timelock, pausing to the emergency pause alone, and none to the deployer", async function () {
       const { protocol, accounts } = await networkHelpers.loadFixture(deployPlural);
-      const { pool, timelock } = protocol;
+      const { pool, timelock, emergencyPause } = protocol;
       for (const role of [
         await pool.DEFAULT_ADMIN_ROLE(),
-        await pool.PAUSE_ROLE(),
         await pool.RESUME_ROLE(),
         await pool.STAKE_LIMIT_ROLE(),
+        await pool.MANAGE_ACCOUNTING_ROLE(),
       ]) {
         expect(await pool.hasRole(role, timelock), `timelock has ${role}`).to.equal(true);
         expect(await pool.hasRole(role, accounts.deployer), `deployer lacks ${role}`).to.equal(false);
       }
+      const pauseRole = await pool.PAUSE_ROLE();
+      expect(await pool.hasRole(pauseRole, emergencyPause), "the emergency pause pauses").to.equal(true);
+      expect(await pool.hasRole(pauseRole, timelock), "the timelock pauses only through it").to.equal(false);
+      expect(await pool.hasRole(await pool.RESUME_ROLE(), emergencyPause), "the emergency pause resumes").to.equal(
+        true,
+      );
     });
 
     it("leaves the timelock its own only admin, with the governance account as proposer and executor", async function () {
@@ -205,7 +211,15 @@ describe("StakingPool", function () {
     it("refuses while deposits are paused, naming the end of the pause", async function () {
       const { protocol, accounts } = await networkHelpers.loadFixture(deployPlural);
       const until = BigInt(await networkHelpers.time.latest()) + 3600n;
-      await protocol.pool.connect(await timelockSigner(connection, protocol)).pauseDeposits(until);
+      const guardian = await ethers.getSigner(
+        await protocol.emergencyPause.getPauseState().then((state) => state.guardian),
+      );
+      await (
+        await protocol.emergencyPause
+          .connect(guardian)
+          .pause(1n, until - BigInt(await networkHelpers.time.latest()) - 1n)
+      ).wait();
+      expect(await protocol.pool.depositsPausedUntil(), "paused until").to.equal(until);
       const nonce = await accounts.alice.getNonce();
       await expectUserError(
         deposit(protocol.pool, accounts.alice, ethers.parseEther("1")),

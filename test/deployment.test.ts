@@ -85,6 +85,9 @@ describe("deployment records", function () {
       executionRewardsVault: "0x0000000000000000000000000000000000000007",
       accountingOracle: "0x0000000000000000000000000000000000000008",
       withdrawalQueue: "0x0000000000000000000000000000000000000009",
+      emergencyPause: "0x000000000000000000000000000000000000000a",
+      // No token and no Governor: the record's zero addresses stand for contracts the deployment did not create.
+      operationsTimelock: "0x000000000000000000000000000000000000000b",
       depositContract: "0x0000000000000000000000000000000000000001",
     });
   });
