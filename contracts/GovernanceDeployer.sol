@@ -16,7 +16,8 @@ import {PluralToken} from "./PluralToken.sol";
 /// for one block, and nobody has a role to renounce afterwards.
 contract GovernanceDeployer {
     /// @notice Governance parameters. A zero `timelockProposer` means token governance: the token and the Governor
-    /// are created and the Governor proposes; otherwise that address (a multisig) proposes and neither is created.
+    /// are created and the Governor proposes (and executes); otherwise that address (a multisig) proposes and neither
+    /// is created. A zero executor lets anyone execute a ready operation.
     struct Settings {
         uint256 timelockMinDelay;
         address timelockProposer;
@@ -57,7 +58,8 @@ contract GovernanceDeployer {
             new PluralTimelock(
                 settings.timelockMinDelay,
                 _one(tokenGovernance ? governor : settings.timelockProposer),
-                _one(settings.timelockExecutor),
+                // The Governor executes what passed (`PluralGovernor.execute` calls the timelock), whoever else may.
+                tokenGovernance ? _two(governor, settings.timelockExecutor) : _one(settings.timelockExecutor),
                 address(0)
             )
         );
@@ -88,6 +90,12 @@ contract GovernanceDeployer {
             require(actual == governor, UnexpectedAddress(governor, actual));
         }
         emit GovernanceDeployed(timelock, operationsTimelock, token, governor);
+    }
+
+    function _two(address first, address second) private pure returns (address[] memory list) {
+        list = new address[](2);
+        list[0] = first;
+        list[1] = second;
     }
 
     function _one(address account) private pure returns (address[] memory list) {
