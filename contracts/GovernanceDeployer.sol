@@ -17,7 +17,8 @@ import {PluralToken} from "./PluralToken.sol";
 contract GovernanceDeployer {
     /// @notice Governance parameters. A zero `timelockProposer` means token governance: the token and the Governor
     /// are created and the Governor proposes (and executes); otherwise that address (a multisig) proposes and neither
-    /// is created. A zero executor lets anyone execute a ready operation.
+    /// is created. A zero executor lets anyone execute a ready operation. `operationsCanceller` (zero for none) may
+    /// cancel what the operations multisig schedules, at once (the pause guardian, say).
     struct Settings {
         uint256 timelockMinDelay;
         address timelockProposer;
@@ -25,6 +26,7 @@ contract GovernanceDeployer {
         uint256 operationsMinDelay;
         address operationsProposer;
         address operationsExecutor;
+        address operationsCanceller;
         address[] tokenHolders;
         uint256[] tokenAmounts;
         uint48 votingDelay;
@@ -35,7 +37,7 @@ contract GovernanceDeployer {
 
     /// @notice Governance exists.
     /// @param timelock The governance timelock: proposer the Governor (or the multisig), admin only itself.
-    /// @param operationsTimelock The operations timelock (zero when there is none): administered by `timelock`.
+    /// @param operationsTimelock The operations timelock (zero when there is none): administered by `timelock` alone.
     /// @param token The PLURAL token (zero with a multisig proposer).
     /// @param governor The Governor (zero with a multisig proposer).
     event GovernanceDeployed(address timelock, address operationsTimelock, address token, address governor);
@@ -60,6 +62,7 @@ contract GovernanceDeployer {
                 _one(tokenGovernance ? governor : settings.timelockProposer),
                 // The Governor executes what passed (`PluralGovernor.execute` calls the timelock), whoever else may.
                 tokenGovernance ? _two(governor, settings.timelockExecutor) : _one(settings.timelockExecutor),
+                new address[](0),
                 address(0)
             )
         );
@@ -70,6 +73,8 @@ contract GovernanceDeployer {
                     settings.operationsMinDelay,
                     _one(settings.operationsProposer),
                     _one(settings.operationsExecutor),
+                    // A veto that acts at once: governance's own cancel passes through its vote and delay.
+                    settings.operationsCanceller == address(0) ? new address[](0) : _one(settings.operationsCanceller),
                     timelock
                 )
             );

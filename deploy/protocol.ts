@@ -18,7 +18,8 @@ import type { ContractFuture, ModuleParameterRuntimeValue } from "@nomicfoundati
  * - `timelockProposer`: the zero address for token governance (the Governor proposes), or a multisig that proposes
  *   instead (no token, no Governor); `timelockExecutor`: who may execute queued operations (zero: anyone);
  * - `operationsMinDelay`, `operationsProposer` (the operations multisig; zero for no operations timelock) and
- *   `operationsExecutor` (zero: anyone): the second timelock, which may only add operators and vet keys;
+ *   `operationsExecutor` (zero: anyone): the second timelock, which may only add operators and vet keys; the
+ *   governance timelock administers it alone and may cancel its operations, and so may the pause guardian, at once;
  * - token governance: `tokenHolders` and `tokenAmounts` (wei of PLURAL each: the whole supply), `votingDelay` and
  *   `votingPeriod` (seconds), `proposalThreshold` (wei of votes), `quorumPercent` (1 to 50); ignored with a multisig;
  * - `pauseGuardian` (may pause deposits, withdrawals or staking once, for at most `maxPauseDuration` seconds, at most
@@ -52,6 +53,8 @@ export function buildProtocol(
       operationsMinDelay: m.getParameter<bigint>("operationsMinDelay"),
       operationsProposer: m.getParameter<string>("operationsProposer"),
       operationsExecutor: m.getParameter<string>("operationsExecutor"),
+      // The pause guardian may also veto operations at once, before governance's slower cancel could.
+      operationsCanceller: m.getParameter<string>("pauseGuardian"),
       tokenHolders: m.getParameter<string[]>("tokenHolders"),
       tokenAmounts: m.getParameter<bigint[]>("tokenAmounts"),
       votingDelay: m.getParameter<bigint>("votingDelay"),
