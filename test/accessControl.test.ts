@@ -21,11 +21,13 @@ import type {
   AccountingOracle,
   BeaconDepositMock,
   DepositGuard,
+  EmergencyPause,
   ExecutionRewardsVault,
+  GovernanceDeployer,
   OperatorRegistry,
   PluralDeployer,
+  PluralTimelock,
   StakingPool,
-  TimelockController,
   WithdrawalQueue,
   WithdrawalVault,
 } from "../typechain-types/index.js";
@@ -48,8 +50,9 @@ const ROLE_EVENTS = new Interface([
   "event RoleGranted(bytes32 indexed role, address indexed account, address indexed sender)",
   "event RoleRevoked(bytes32 indexed role, address indexed account, address indexed sender)",
 ]);
-// From the artifact: the proxies it names are compared with those the PluralDeployer created, in order.
+// From the artifacts: the contracts they name are compared with those each deployer created, in order.
 const DEPLOYER_EVENTS = new Interface((await artifacts.readArtifact("PluralDeployer")).abi);
+const GOVERNANCE_EVENTS = new Interface((await artifacts.readArtifact("GovernanceDeployer")).abi);
 
 type Role =
   | "DEFAULT_ADMIN_ROLE"
@@ -58,14 +61,17 @@ type Role =
   | "STAKE_LIMIT_ROLE"
   | "MANAGE_ACCOUNTING_ROLE"
   | "MANAGE_OPERATORS_ROLE"
+  | "ADD_OPERATOR_ROLE"
   | "VET_KEYS_ROLE"
   | "UNVET_KEYS_ROLE"
   | "REPORT_EXITS_ROLE"
   | "MANAGE_MEMBERS_ROLE"
   | "MANAGE_CONFIG_ROLE"
   | "ALLOW_LOSS_ROLE"
-  | "FORCE_EXIT_ROLE";
-type TimelockRole = "PROPOSER_ROLE" | "EXECUTOR_ROLE" | "CANCELLER_ROLE";
+  | "FORCE_EXIT_ROLE"
+  | "PROPOSER_ROLE"
+  | "EXECUTOR_ROLE"
+  | "CANCELLER_ROLE";
 const POOL_ROLES: readonly Role[] = [
   "DEFAULT_ADMIN_ROLE",
   "PAUSE_ROLE",
@@ -73,7 +79,14 @@ const POOL_ROLES: readonly Role[] = [
   "STAKE_LIMIT_ROLE",
   "MANAGE_ACCOUNTING_ROLE",
 ];
-const TIMELOCK_ROLES: readonly TimelockRole[] = ["PROPOSER_ROLE", "EXECUTOR_ROLE", "CANCELLER_ROLE"];
+
+/** EmergencyPause targets: the pool's deposits, the queue's requests and claims, the guard's staking. */
+const DEPOSITS = 1n;
+const WITHDRAWALS = 2n;
+const STAKING = 4n;
+const ALL_TARGETS = DEPOSITS | WITHDRAWALS | STAKING;
+/** A pause within the deployed longest pause. */
+const PAUSE_DURATION = 3600n;
 
 /** The operator the fixture adds through the timelock, managed by `Context.manager`. */
 const OPERATOR_ID = 0n;
@@ -109,9 +122,16 @@ interface Context {
   oracleImplementation: AccountingOracle;
   queue: WithdrawalQueue;
   queueImplementation: WithdrawalQueue;
-  /** The PluralDeployer, which created the seven proxies in its constructor. */
+  emergencyPause: EmergencyPause;
+  emergencyPauseImplementation: EmergencyPause;
+  /** The PluralDeployer, which created the eight proxies in its constructor. */
   pluralDeployer: PluralDeployer;
-  timelock: TimelockController;
+  /** The GovernanceDeployer, which created both timelocks in its constructor. */
+  governanceDeployer: GovernanceDeployer;
+  /** The governance timelock. */
+  timelock: PluralTimelock;
+  /** The operations timelock: adds operators and vets keys, administered by the governance timelock. */
+  operationsTimelock: PluralTimelock;
   beaconDeposit: BeaconDepositMock;
   /** The deposit guard's guardians, by ascending address (the order their signatures must come in). */
   guardians: HardhatEthersSigner[];
@@ -119,22 +139,72 @@ interface Context {
   oracleMembers: HardhatEthersSigner[];
   /** The manager of operator OPERATOR_ID. */
   manager: HardhatEthersSigner;
+  /** The EmergencyPause's guardian, granted one pause at deployment. */
+  pauseGuardian: HardhatEthersSigner;
+  /** The operations account: the operations timelock's proposer, canceller and executor. */
+  operations: HardhatEthersSigner;
   /** The timelock, impersonated: the holder of every admin role. */
   timelockAccount: HardhatEthersSigner;
 }
 
 /**
- * Who holds a role, by construction: the timelock, or a contract of the deployment that acts on the role itself (the
- * deposit guard, for its guardian quorum; the accounting oracle, for its committee's exit data). A new holder is one
- * line in HOLDERS and its name here.
+ * Who holds a role, by construction: the timelock; a contract of the deployment that acts on the role itself (the
+ * deposit guard, for its guardian quorum; the accounting oracle, for its committee's exit data; the emergency pause,
+ * for its guardian's pause; the operations timelock, for routine operator administration); or, on a timelock, the
+ * account that proposes to it. A new holder is one line in HOLDERS and its name here.
  */
-type Holder = "timelock" | "depositGuard" | "accountingOracle";
+type Holder =
+  | "timelock"
+  | "operationsTimelock"
+  | "emergencyPause"
+  | "depositGuard"
+  | "accountingOracle"
+  | "governance"
+  | "operations";
 
-/** Each holder's name in test titles and its address in the deployment. */
-const HOLDERS: Record<Holder, { name: string; address: (ctx: Context) => string }> = {
-  timelock: { name: "the timelock", address: (ctx) => ctx.protocol.addresses.timelock },
-  depositGuard: { name: "the DepositGuard", address: (ctx) => ctx.protocol.addresses.depositGuard },
-  accountingOracle: { name: "the AccountingOracle", address: (ctx) => ctx.protocol.addresses.accountingOracle },
+/**
+ * Each holder's name in test titles, its address in the deployment and how the suite acts as it: accounts sign,
+ * contracts are impersonated (the timelock as `timelockAccount`).
+ */
+const HOLDERS: Record<
+  Holder,
+  { name: string; address: (ctx: Context) => string; signer: (ctx: Context) => Promise<HardhatEthersSigner> }
+> = {
+  timelock: {
+    name: "the timelock",
+    address: (ctx) => ctx.protocol.addresses.timelock,
+    signer: (ctx) => Promise.resolve(ctx.timelockAccount),
+  },
+  operationsTimelock: {
+    name: "the operations timelock",
+    address: (ctx) => ctx.protocol.addresses.operationsTimelock!,
+    signer: (ctx) => impersonate(ctx.protocol.addresses.operationsTimelock!),
+  },
+  emergencyPause: {
+    name: "the EmergencyPause",
+    address: (ctx) => ctx.protocol.addresses.emergencyPause,
+    signer: (ctx) => impersonate(ctx.protocol.addresses.emergencyPause),
+  },
+  depositGuard: {
+    name: "the DepositGuard",
+    address: (ctx) => ctx.protocol.addresses.depositGuard,
+    signer: (ctx) => impersonate(ctx.protocol.addresses.depositGuard),
+  },
+  accountingOracle: {
+    name: "the AccountingOracle",
+    address: (ctx) => ctx.protocol.addresses.accountingOracle,
+    signer: (ctx) => impersonate(ctx.protocol.addresses.accountingOracle),
+  },
+  governance: {
+    name: "the governance account",
+    address: (ctx) => ctx.accounts.governance.address,
+    signer: (ctx) => Promise.resolve(ctx.accounts.governance),
+  },
+  operations: {
+    name: "the operations account",
+    address: (ctx) => ctx.operations.address,
+    signer: (ctx) => Promise.resolve(ctx.operations),
+  },
 };
 
 interface Signature {
@@ -161,7 +231,11 @@ type Delegate = "approved" | "operator";
 type RequestErrorArgs = (caller: string, owner: string, requestId: bigint) => unknown[];
 
 type Rule =
-  /** Function behind `onlyRole(role)` on a proxy: only the role's holder in ROLE_HOLDERS holds it. */
+  /**
+   * Function behind `onlyRole(role)`: exactly the role's holders in ROLE_HOLDERS hold it, each of them succeeds and
+   * every other holder of the deployment is refused. A timelock's holding of a role on itself is used through an
+   * operation it schedules and executes on itself.
+   */
   | { kind: "role"; role: Role }
   /** No access check: bound by balance, signature or payment, not by role. */
   | { kind: "anyone" }
@@ -196,12 +270,12 @@ type Rule =
       error: string;
       errorArgs: RequestErrorArgs;
     }
-  /** Timelock function only the timelock may call on itself, i.e. through a scheduled and executed operation. */
-  | { kind: "timelockSelf"; error: "TimelockUnauthorizedCaller" | "AccessControlUnauthorizedAccount" }
-  /** Timelock function behind `onlyRole(role)`: the governance account alone holds the role. */
-  | { kind: "timelockRole"; role: TimelockRole }
+  /** Timelock function only the timelock may call on itself, i.e. through an operation scheduled and executed on it. */
+  | { kind: "timelockSelf" }
+  /** `EmergencyPause.pause`: only the pause guardian, once per grant of governance. */
+  | { kind: "pauseGuardian" }
   /** `renounceRole`: only for the caller's own account. */
-  | { kind: "self"; account: "timelock" | "governance" }
+  | { kind: "self"; account: Holder }
   /** `initialize`: nobody, ever again (proxy: done in its constructor; implementation: disabled). */
   | { kind: "initializer" }
   /** `upgradeToAndCall`: DEFAULT_ADMIN_ROLE through the proxy; nobody on the implementation (`onlyProxy`). */
@@ -229,6 +303,8 @@ type Rule =
   | { kind: "noClock" }
   /** Implementation `pauseStaking`: nobody, since the implementation has no guardian. */
   | { kind: "noGuardian" }
+  /** Implementation `EmergencyPause.pause`: nobody, since the implementation granted no pause. */
+  | { kind: "noPauseGuardian" }
   /** Implementation guard's quorum function: nobody, since it has no guardian, quorum or registry, and no block age. */
   | { kind: "unconfigured" }
   /** Implementation `depositValidators`: nobody, since the implementation buffers no ether. */
@@ -263,12 +339,9 @@ const requestOwner = (
   error: string,
   errorArgs: RequestErrorArgs,
 ): Rule => ({ kind: "requestOwner", requestId, delegates, error, errorArgs });
-const timelockSelf = (error: "TimelockUnauthorizedCaller" | "AccessControlUnauthorizedAccount"): Rule => ({
-  kind: "timelockSelf",
-  error,
-});
-const timelockRole = (name: TimelockRole): Rule => ({ kind: "timelockRole", role: name });
-const self = (account: "timelock" | "governance"): Rule => ({ kind: "self", account });
+const timelockSelf: Rule = { kind: "timelockSelf" };
+const pauseGuardian: Rule = { kind: "pauseGuardian" };
+const self = (account: Holder): Rule => ({ kind: "self", account });
 const initializer: Rule = { kind: "initializer" };
 const upgrade: Rule = { kind: "upgrade" };
 const noHolder = (name: Role): Rule => ({ kind: "noHolder", role: name });
@@ -286,6 +359,7 @@ const noOracle: Rule = { kind: "noOracle" };
 const noMember: Rule = { kind: "noMember" };
 const noClock: Rule = { kind: "noClock" };
 const noGuardian: Rule = { kind: "noGuardian" };
+const noPauseGuardian: Rule = { kind: "noPauseGuardian" };
 const unconfigured: Rule = { kind: "unconfigured" };
 const unfunded: Rule = { kind: "unfunded" };
 const isolated: Rule = { kind: "isolated" };
@@ -397,18 +471,43 @@ const CONTRACTS = {
     bareImplementation: true,
     at: (ctx) => ctx.queueImplementation,
   },
-  // Its constructor is all it does: no function is left to call once deployed.
+  EmergencyPause: {
+    artifacts: ["EmergencyPause", "ERC1967Proxy"],
+    code: "ERC1967Proxy",
+    bareImplementation: false,
+    at: (ctx) => ctx.emergencyPause,
+  },
+  EmergencyPauseImplementation: {
+    artifacts: ["EmergencyPause"],
+    code: "EmergencyPause",
+    bareImplementation: true,
+    at: (ctx) => ctx.emergencyPauseImplementation,
+  },
+  // Their constructors are all they do: no function is left to call once deployed.
   PluralDeployer: {
     artifacts: ["PluralDeployer"],
     code: "PluralDeployer",
     bareImplementation: false,
     at: (ctx) => ctx.pluralDeployer,
   },
+  GovernanceDeployer: {
+    artifacts: ["GovernanceDeployer"],
+    code: "GovernanceDeployer",
+    bareImplementation: false,
+    at: (ctx) => ctx.governanceDeployer,
+  },
+  // Named as in the deployment record: `PluralLocal#TimelockController` and `PluralLocal#OperationsTimelock`.
   TimelockController: {
-    artifacts: ["TimelockController"],
-    code: "TimelockController",
+    artifacts: ["PluralTimelock"],
+    code: "PluralTimelock",
     bareImplementation: false,
     at: (ctx) => ctx.timelock,
+  },
+  OperationsTimelock: {
+    artifacts: ["PluralTimelock"],
+    code: "PluralTimelock",
+    bareImplementation: false,
+    at: (ctx) => ctx.operationsTimelock,
   },
   BeaconDepositMock: {
     artifacts: ["BeaconDepositMock"],
@@ -421,34 +520,58 @@ const CONTRACTS = {
 type ContractName = keyof typeof CONTRACTS;
 
 /**
- * Every role of every AccessControl proxy and its only holder: the timelock, except where the guard or the oracle needs
- * a role.
+ * Every role of every AccessControl contract and its holders: the timelock, except where another contract of the
+ * deployment or a timelock's proposer needs a role. Two timelocks administer the operations timelock: the governance
+ * timelock and, as every TimelockController does, the operations timelock itself.
  */
-const ROLE_HOLDERS: Partial<Record<ContractName, Partial<Record<Role, Holder>>>> = {
+const ROLE_HOLDERS: Partial<Record<ContractName, Partial<Record<Role, readonly Holder[]>>>> = {
   StakingPool: {
-    DEFAULT_ADMIN_ROLE: "timelock",
-    PAUSE_ROLE: "timelock",
-    RESUME_ROLE: "timelock",
-    STAKE_LIMIT_ROLE: "timelock",
-    MANAGE_ACCOUNTING_ROLE: "timelock",
+    DEFAULT_ADMIN_ROLE: ["timelock"],
+    PAUSE_ROLE: ["emergencyPause"],
+    RESUME_ROLE: ["timelock", "emergencyPause"],
+    STAKE_LIMIT_ROLE: ["timelock"],
+    MANAGE_ACCOUNTING_ROLE: ["timelock"],
   },
   OperatorRegistry: {
-    DEFAULT_ADMIN_ROLE: "timelock",
-    MANAGE_OPERATORS_ROLE: "timelock",
-    VET_KEYS_ROLE: "timelock",
-    UNVET_KEYS_ROLE: "depositGuard",
-    REPORT_EXITS_ROLE: "accountingOracle",
+    DEFAULT_ADMIN_ROLE: ["timelock"],
+    MANAGE_OPERATORS_ROLE: ["timelock"],
+    ADD_OPERATOR_ROLE: ["timelock", "operationsTimelock"],
+    VET_KEYS_ROLE: ["timelock", "operationsTimelock"],
+    UNVET_KEYS_ROLE: ["depositGuard"],
+    REPORT_EXITS_ROLE: ["accountingOracle"],
   },
-  DepositGuard: { DEFAULT_ADMIN_ROLE: "timelock" },
-  WithdrawalVault: { DEFAULT_ADMIN_ROLE: "timelock", FORCE_EXIT_ROLE: "timelock" },
-  ExecutionRewardsVault: { DEFAULT_ADMIN_ROLE: "timelock" },
+  DepositGuard: {
+    DEFAULT_ADMIN_ROLE: ["timelock"],
+    PAUSE_ROLE: ["emergencyPause"],
+    RESUME_ROLE: ["timelock", "emergencyPause"],
+  },
+  WithdrawalVault: { DEFAULT_ADMIN_ROLE: ["timelock"], FORCE_EXIT_ROLE: ["timelock"] },
+  ExecutionRewardsVault: { DEFAULT_ADMIN_ROLE: ["timelock"] },
   AccountingOracle: {
-    DEFAULT_ADMIN_ROLE: "timelock",
-    MANAGE_MEMBERS_ROLE: "timelock",
-    MANAGE_CONFIG_ROLE: "timelock",
-    ALLOW_LOSS_ROLE: "timelock",
+    DEFAULT_ADMIN_ROLE: ["timelock"],
+    MANAGE_MEMBERS_ROLE: ["timelock"],
+    MANAGE_CONFIG_ROLE: ["timelock"],
+    ALLOW_LOSS_ROLE: ["timelock"],
   },
-  WithdrawalQueue: { DEFAULT_ADMIN_ROLE: "timelock" },
+  WithdrawalQueue: {
+    DEFAULT_ADMIN_ROLE: ["timelock"],
+    PAUSE_ROLE: ["emergencyPause"],
+    RESUME_ROLE: ["timelock", "emergencyPause"],
+  },
+  EmergencyPause: { DEFAULT_ADMIN_ROLE: ["timelock"] },
+  // Exactly the governance account: in particular not address(0), which would open a role to everybody.
+  TimelockController: {
+    DEFAULT_ADMIN_ROLE: ["timelock"],
+    PROPOSER_ROLE: ["governance"],
+    EXECUTOR_ROLE: ["governance"],
+    CANCELLER_ROLE: ["governance"],
+  },
+  OperationsTimelock: {
+    DEFAULT_ADMIN_ROLE: ["timelock", "operationsTimelock"],
+    PROPOSER_ROLE: ["operations"],
+    EXECUTOR_ROLE: ["operations"],
+    CANCELLER_ROLE: ["operations", "timelock"],
+  },
 };
 
 const now = async () => BigInt(await networkHelpers.time.latest());
@@ -469,9 +592,9 @@ function holderAddress(ctx: Context, holder: Holder): string {
   return HOLDERS[holder].address(ctx);
 }
 
-/** The holder as a signer: the timelock impersonated as everywhere, or the holding contract impersonated. */
-async function holderSigner(ctx: Context, holder: Holder): Promise<HardhatEthersSigner> {
-  return holder === "timelock" ? ctx.timelockAccount : impersonate(holderAddress(ctx, holder));
+/** The holder as a signer: the timelock impersonated as everywhere, a holding contract impersonated, or an account. */
+function holderSigner(ctx: Context, holder: Holder): Promise<HardhatEthersSigner> {
+  return HOLDERS[holder].signer(ctx);
 }
 
 async function depositFor(ctx: Context, account: HardhatEthersSigner, amount: bigint) {
@@ -565,23 +688,70 @@ async function finalizedRequestArgs(ctx: Context): Promise<[bigint, bigint, stri
   return [requestId, hint!, ctx.accounts.stranger.address];
 }
 
-/** A timelock operation that sets the pool's stake limit, as (target, value, data, predecessor, salt). */
-async function stakeLimitOperation(ctx: Context, salt: string) {
+/** A timelock operation: (target, value, data, predecessor, salt). */
+type Operation = readonly [target: string, value: bigint, data: string, predecessor: string, salt: string];
+
+/** A governance timelock operation that sets the pool's stake limit. */
+function stakeLimitOperation(ctx: Context, salt: string): Operation {
   const data = ctx.pool.interface.encodeFunctionData("setStakeLimit", [ethers.parseEther("10"), 3600n]);
-  return [ctx.protocol.addresses.pool, 0n, data, ethers.ZeroHash, ethers.id(salt)] as const;
+  return [ctx.protocol.addresses.pool, 0n, data, ethers.ZeroHash, ethers.id(salt)];
 }
 
-async function scheduleAsGovernance(ctx: Context, operation: Awaited<ReturnType<typeof stakeLimitOperation>>) {
-  const timelock = ctx.timelock.connect(ctx.accounts.governance);
+/** An operations timelock operation, within its powers: it adds an operator. */
+function addOperatorOperation(ctx: Context, salt: string): Operation {
+  const { bob } = ctx.accounts;
+  const data = ctx.registry.interface.encodeFunctionData("addOperator", [
+    "Operations' operator",
+    bob.address,
+    bob.address,
+  ]);
+  return [ctx.protocol.addresses.operatorRegistry, 0n, data, ethers.ZeroHash, ethers.id(salt)];
+}
+
+type TimelockName = "TimelockController" | "OperationsTimelock";
+
+/** Each timelock, the holder that schedules and executes on it, and a sample operation within its powers. */
+const TIMELOCKS: Record<
+  TimelockName,
+  { at: (ctx: Context) => PluralTimelock; proposer: Holder; operation: (ctx: Context, salt: string) => Operation }
+> = {
+  TimelockController: { at: (ctx) => ctx.timelock, proposer: "governance", operation: stakeLimitOperation },
+  OperationsTimelock: { at: (ctx) => ctx.operationsTimelock, proposer: "operations", operation: addOperatorOperation },
+};
+
+async function scheduleOn(ctx: Context, name: TimelockName, operation: Operation) {
+  const timelock = TIMELOCKS[name].at(ctx).connect(await holderSigner(ctx, TIMELOCKS[name].proposer));
   await (await timelock.schedule(...operation, await timelock.getMinDelay())).wait();
 }
 
-async function scheduleBatchAsGovernance(ctx: Context, operation: Awaited<ReturnType<typeof stakeLimitOperation>>) {
+async function scheduleBatchOn(ctx: Context, name: TimelockName, operation: Operation) {
   const [target, value, data, predecessor, salt] = operation;
-  const timelock = ctx.timelock.connect(ctx.accounts.governance);
+  const timelock = TIMELOCKS[name].at(ctx).connect(await holderSigner(ctx, TIMELOCKS[name].proposer));
   await (
     await timelock.scheduleBatch([target], [value], [data], predecessor, salt, await timelock.getMinDelay())
   ).wait();
+}
+
+/** Runs `data` on `target` through timelock `name` as its proposer does: schedule, wait the delay, execute. */
+async function executeOn(ctx: Context, name: TimelockName, target: string, data: string) {
+  const operation: Operation = [target, 0n, data, ethers.ZeroHash, ethers.id(`${target}:${data}:${Math.random()}`)];
+  await scheduleOn(ctx, name, operation);
+  const timelock = TIMELOCKS[name].at(ctx).connect(await holderSigner(ctx, TIMELOCKS[name].proposer));
+  await networkHelpers.time.increase(await timelock.getMinDelay());
+  return timelock.execute(...operation);
+}
+
+/** The pause guardian pauses `targets` through the EmergencyPause, as in an emergency, using its grant. */
+async function pauseByGuardian(ctx: Context, targets: bigint) {
+  await (await ctx.emergencyPause.connect(ctx.pauseGuardian).pause(targets, PAUSE_DURATION)).wait();
+}
+
+/** Sample arguments of a resume function: none, once the guardian paused `targets`. */
+function guardianPauses(targets: bigint) {
+  return async (ctx: Context) => {
+    await pauseByGuardian(ctx, targets);
+    return [];
+  };
 }
 
 /** The first key of operator OPERATOR_ID as a deposit presents it, with credentials for `pool`'s vault. */
@@ -822,6 +992,11 @@ async function nextOracleImplementation() {
   return [await next.getAddress(), "0x"];
 }
 
+async function nextPauseImplementation() {
+  const next = await ethers.deployContract("EmergencyPause");
+  return [await next.getAddress(), "0x"];
+}
+
 async function nextQueueImplementation() {
   const next = await ethers.deployContract("WithdrawalQueue");
   return [await next.getAddress(), "0x"];
@@ -877,6 +1052,7 @@ const poolInitializeArgs = (ctx: Context) => [
     ctx.protocol.addresses.withdrawalQueue,
   ],
   [ctx.accounts.stranger.address, 500n, 500n, 2n * 24n * 3600n],
+  ctx.accounts.stranger.address,
 ];
 const registryInitializeArgs = (ctx: Context) => [
   ctx.accounts.stranger.address,
@@ -885,6 +1061,8 @@ const registryInitializeArgs = (ctx: Context) => [
   ctx.accounts.stranger.address,
   3000n,
   EXIT_RESPONSE_TIME,
+  ctx.accounts.stranger.address,
+  100n,
 ];
 const guardInitializeArgs = (ctx: Context) => [
   ctx.accounts.stranger.address,
@@ -893,10 +1071,15 @@ const guardInitializeArgs = (ctx: Context) => [
   1n,
   64n,
   3600n,
+  ctx.accounts.stranger.address,
 ];
 const vaultInitializeArgs = (ctx: Context) => [ctx.accounts.stranger.address, ctx.accounts.stranger.address];
 const withdrawalVaultInitializeArgs = (ctx: Context) => [...vaultInitializeArgs(ctx), MAX_EXIT_REQUEST_FEE];
-const queueInitializeArgs = (ctx: Context) => [ctx.accounts.stranger.address, ctx.protocol.addresses.pool];
+const queueInitializeArgs = (ctx: Context) => [
+  ctx.accounts.stranger.address,
+  ctx.protocol.addresses.pool,
+  ctx.accounts.stranger.address,
+];
 const oracleInitializeArgs = (ctx: Context) => [
   ctx.accounts.stranger.address,
   ctx.protocol.addresses.pool,
@@ -904,6 +1087,14 @@ const oracleInitializeArgs = (ctx: Context) => [
   [ctx.accounts.stranger.address],
   1n,
   SANITY_BOUNDS,
+];
+const pauseInitializeArgs = (ctx: Context) => [
+  ctx.accounts.stranger.address,
+  ctx.protocol.addresses.pool,
+  ctx.protocol.addresses.withdrawalQueue,
+  ctx.protocol.addresses.depositGuard,
+  ctx.accounts.stranger.address,
+  PAUSE_DURATION,
 ];
 
 type PoolVaultContract = WithdrawalVault | ExecutionRewardsVault;
@@ -972,6 +1163,92 @@ function poolVaultImplementationEntries(
   };
 }
 
+/**
+ * The rules of a timelock: its proposer schedules, its executor executes, its cancellers cancel; the holders of its
+ * DEFAULT_ADMIN_ROLE (always itself, through an operation) administer its roles; only itself changes its delay.
+ * `delay` is a new minimum delay within its limits.
+ */
+function timelockEntries(name: TimelockName, delay: bigint): Record<string, Entry> {
+  const { at, proposer, operation } = TIMELOCKS[name];
+  return {
+    "cancel(bytes32)": {
+      rule: role("CANCELLER_ROLE"),
+      args: async (ctx) => {
+        const scheduled = operation(ctx, "cancel");
+        await scheduleOn(ctx, name, scheduled);
+        return [await at(ctx).hashOperation(...scheduled)];
+      },
+      emits: "Cancelled",
+    },
+    "execute(address,uint256,bytes,bytes32,bytes32)": {
+      rule: role("EXECUTOR_ROLE"),
+      args: async (ctx) => {
+        const scheduled = operation(ctx, "execute");
+        await scheduleOn(ctx, name, scheduled);
+        await networkHelpers.time.increase(await at(ctx).getMinDelay());
+        return [...scheduled];
+      },
+      emits: "CallExecuted",
+    },
+    "executeBatch(address[],uint256[],bytes[],bytes32,bytes32)": {
+      rule: role("EXECUTOR_ROLE"),
+      args: async (ctx) => {
+        const scheduled = operation(ctx, "executeBatch");
+        await scheduleBatchOn(ctx, name, scheduled);
+        await networkHelpers.time.increase(await at(ctx).getMinDelay());
+        const [target, value, data, predecessor, salt] = scheduled;
+        return [[target], [value], [data], predecessor, salt];
+      },
+      emits: "CallExecuted",
+    },
+    // The admin of every timelock role is its DEFAULT_ADMIN_ROLE.
+    "grantRole(bytes32,address)": {
+      rule: role("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => [await at(ctx).PROPOSER_ROLE(), ctx.accounts.alice.address],
+      emits: "RoleGranted",
+    },
+    // ERC-721/1155 receiver hooks: they only return their selector, so the timelock can hold tokens.
+    "onERC1155BatchReceived(address,address,uint256[],uint256[],bytes)": {
+      rule: anyone,
+      args: (ctx) => [ctx.accounts.stranger.address, ctx.accounts.stranger.address, [1n], [1n], "0x"],
+    },
+    "onERC1155Received(address,address,uint256,uint256,bytes)": {
+      rule: anyone,
+      args: (ctx) => [ctx.accounts.stranger.address, ctx.accounts.stranger.address, 1n, 1n, "0x"],
+    },
+    "onERC721Received(address,address,uint256,bytes)": {
+      rule: anyone,
+      args: (ctx) => [ctx.accounts.stranger.address, ctx.accounts.stranger.address, 1n, "0x"],
+    },
+    "renounceRole(bytes32,address)": {
+      rule: self(proposer),
+      args: async (ctx) => [await at(ctx).PROPOSER_ROLE(), holderAddress(ctx, proposer)],
+      emits: "RoleRevoked",
+    },
+    "revokeRole(bytes32,address)": {
+      rule: role("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => [await at(ctx).PROPOSER_ROLE(), holderAddress(ctx, proposer)],
+      emits: "RoleRevoked",
+    },
+    "schedule(address,uint256,bytes,bytes32,bytes32,uint256)": {
+      rule: role("PROPOSER_ROLE"),
+      args: async (ctx) => [...operation(ctx, "schedule"), await at(ctx).getMinDelay()],
+      emits: "CallScheduled",
+    },
+    "scheduleBatch(address[],uint256[],bytes[],bytes32,bytes32,uint256)": {
+      rule: role("PROPOSER_ROLE"),
+      args: async (ctx) => {
+        const [target, value, data, predecessor, salt] = operation(ctx, "scheduleBatch");
+        return [[target], [value], [data], predecessor, salt, await at(ctx).getMinDelay()];
+      },
+      emits: "CallScheduled",
+    },
+    "updateDelay(uint256)": { rule: timelockSelf, args: () => [delay], emits: "MinDelayChange" },
+    // Ether sent to a timelock can only leave through an executed operation.
+    "receive()": { rule: anyone, value: 1n },
+  };
+}
+
 const MATRIX: Record<ContractName, Record<string, Entry>> = {
   StakingPool: {
     "approve(address,uint256)": {
@@ -1009,9 +1286,10 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
     // The committee's agreed report, within the oracle's bounds: the only way the pool's accounting moves.
     [HANDLE_ORACLE_REPORT]: { rule: oracleOnly, args: poolReportArgs, emits: "ReportApplied" },
     [POOL_INITIALIZE]: { rule: initializer, args: poolInitializeArgs, value: ethers.parseEther("0.001") },
+    // The EmergencyPause's, used on its guardian's pause (EmergencyPause.pause), which bounds its length.
     "pauseDeposits(uint256)": {
       rule: role("PAUSE_ROLE"),
-      args: async () => [(await now()) + 3600n],
+      args: async () => [(await now()) + PAUSE_DURATION],
       emits: "DepositsPaused",
     },
     // Anyone may submit a permit: the owner's signature, not the caller, authorizes it.
@@ -1028,20 +1306,15 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
     "removeStakeLimit()": { rule: role("STAKE_LIMIT_ROLE"), emits: "StakeLimitRemoved" },
     "renounceRole(bytes32,address)": {
       rule: self("timelock"),
-      args: async (ctx) => [await ctx.pool.PAUSE_ROLE(), ctx.protocol.addresses.timelock],
+      args: async (ctx) => [await ctx.pool.RESUME_ROLE(), ctx.protocol.addresses.timelock],
       emits: "RoleRevoked",
     },
-    "resumeDeposits()": {
-      rule: role("RESUME_ROLE"),
-      args: async (ctx) => {
-        await (await ctx.pool.connect(ctx.timelockAccount).pauseDeposits((await now()) + 3600n)).wait();
-        return [];
-      },
-      emits: "DepositsResumed",
-    },
+    // The guardian's pause, which governance or the EmergencyPause on its behalf ends early.
+    "resumeDeposits()": { rule: role("RESUME_ROLE"), args: guardianPauses(DEPOSITS), emits: "DepositsResumed" },
+    // Governance can take the pause away from the EmergencyPause.
     "revokeRole(bytes32,address)": {
       rule: role("DEFAULT_ADMIN_ROLE"),
-      args: async (ctx) => [await ctx.pool.PAUSE_ROLE(), ctx.protocol.addresses.timelock],
+      args: async (ctx) => [await ctx.pool.PAUSE_ROLE(), ctx.protocol.addresses.emergencyPause],
       emits: "RoleRevoked",
     },
     "setFees(uint256,uint256)": { rule: role("MANAGE_ACCOUNTING_ROLE"), args: () => [600n, 400n], emits: "FeesSet" },
@@ -1144,7 +1417,7 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
 
   OperatorRegistry: {
     "addCluster(string,address,address,uint256,address[])": {
-      rule: role("MANAGE_OPERATORS_ROLE"),
+      rule: role("ADD_OPERATOR_ROLE"),
       args: (ctx) => [
         "Cluster",
         ctx.manager.address,
@@ -1160,7 +1433,7 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       emits: "KeysAdded",
     },
     "addOperator(string,address,address)": {
-      rule: role("MANAGE_OPERATORS_ROLE"),
+      rule: role("ADD_OPERATOR_ROLE"),
       args: (ctx) => ["Operator", ctx.accounts.bob.address, ctx.accounts.bob.address],
       emits: "OperatorAdded",
     },
@@ -1200,7 +1473,10 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       args: async (ctx) => [await ctx.registry.VET_KEYS_ROLE(), ctx.accounts.alice.address],
       emits: "RoleGranted",
     },
-    "initialize(address,address,address,address,uint256,uint256)": { rule: initializer, args: registryInitializeArgs },
+    "initialize(address,address,address,address,uint256,uint256,address,uint256)": {
+      rule: initializer,
+      args: registryInitializeArgs,
+    },
     "renounceRole(bytes32,address)": {
       rule: self("timelock"),
       args: async (ctx) => [await ctx.registry.MANAGE_OPERATORS_ROLE(), ctx.protocol.addresses.timelock],
@@ -1232,11 +1508,13 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       emits: "RewardAddressSet",
     },
     "setShareCap(uint256)": { rule: role("MANAGE_OPERATORS_ROLE"), args: () => [5000n], emits: "ShareCapSet" },
+    // Within the vetting limit: both keys, none deposited.
     "setVettedKeys(uint256,uint256)": {
       rule: role("VET_KEYS_ROLE"),
       args: () => [OPERATOR_ID, 2n],
       emits: "VettedKeysSet",
     },
+    "setVettingLimit(uint256)": { rule: role("MANAGE_OPERATORS_ROLE"), args: () => [10n], emits: "VettingLimitSet" },
     // The guard's role, used on its guardians' quorum (DepositGuard.unvetKeys): the timelock vets, it does not unvet.
     "unvetKeys(uint256)": { rule: role("UNVET_KEYS_ROLE"), args: () => [OPERATOR_ID], emits: "VettedKeysSet" },
     "upgradeToAndCall(address,bytes)": { rule: upgrade, args: nextRegistryImplementation, emits: "Upgraded" },
@@ -1250,7 +1528,7 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
 
   OperatorRegistryImplementation: {
     "addCluster(string,address,address,uint256,address[])": {
-      rule: noHolder("MANAGE_OPERATORS_ROLE"),
+      rule: noHolder("ADD_OPERATOR_ROLE"),
       args: (ctx) => [
         "Cluster",
         ctx.manager.address,
@@ -1264,7 +1542,7 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       args: () => [OPERATOR_ID, KEYS[0]!.pubkey, KEYS[0]!.signature],
     },
     "addOperator(string,address,address)": {
-      rule: noHolder("MANAGE_OPERATORS_ROLE"),
+      rule: noHolder("ADD_OPERATOR_ROLE"),
       args: (ctx) => ["Operator", ctx.accounts.bob.address, ctx.accounts.bob.address],
     },
     [APPLY_EXIT_UPDATES]: { rule: noHolder("REPORT_EXITS_ROLE"), args: () => [[EXIT_REQUEST]] },
@@ -1275,7 +1553,10 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       rule: noHolder("DEFAULT_ADMIN_ROLE"),
       args: async (ctx) => [await ctx.registryImplementation.VET_KEYS_ROLE(), ctx.accounts.stranger.address],
     },
-    "initialize(address,address,address,address,uint256,uint256)": { rule: initializer, args: registryInitializeArgs },
+    "initialize(address,address,address,address,uint256,uint256,address,uint256)": {
+      rule: initializer,
+      args: registryInitializeArgs,
+    },
     "renounceRole(bytes32,address)": {
       rule: self("timelock"),
       args: async (ctx) => [await ctx.registryImplementation.MANAGE_OPERATORS_ROLE(), ctx.protocol.addresses.timelock],
@@ -1293,6 +1574,7 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
     },
     "setShareCap(uint256)": { rule: noHolder("MANAGE_OPERATORS_ROLE"), args: () => [5000n] },
     "setVettedKeys(uint256,uint256)": { rule: noHolder("VET_KEYS_ROLE"), args: () => [OPERATOR_ID, 0n] },
+    "setVettingLimit(uint256)": { rule: noHolder("MANAGE_OPERATORS_ROLE"), args: () => [10n] },
     "unvetKeys(uint256)": { rule: noHolder("UNVET_KEYS_ROLE"), args: () => [OPERATOR_ID] },
     "upgradeToAndCall(address,bytes)": { rule: upgrade, args: nextRegistryImplementation },
     "useKeys((uint256,uint256,bytes,bytes,bytes32[],bytes32[])[])": {
@@ -1312,8 +1594,17 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       args: async (ctx) => [await ctx.guard.DEFAULT_ADMIN_ROLE(), ctx.accounts.alice.address],
       emits: "RoleGranted",
     },
-    "initialize(address,address,address[],uint256,uint256,uint256)": { rule: initializer, args: guardInitializeArgs },
+    "initialize(address,address,address[],uint256,uint256,uint256,address)": {
+      rule: initializer,
+      args: guardInitializeArgs,
+    },
     "pauseStaking()": { rule: guardian, emits: "StakingPaused" },
+    // The EmergencyPause's, used on its guardian's pause (EmergencyPause.pause), which bounds its length.
+    "pauseStakingUntil(uint256)": {
+      rule: role("PAUSE_ROLE"),
+      args: async () => [(await now()) + PAUSE_DURATION],
+      emits: "StakingPaused",
+    },
     // Three guardians for a quorum of two: one can go.
     "removeGuardian(address)": {
       rule: role("DEFAULT_ADMIN_ROLE"),
@@ -1326,7 +1617,7 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       emits: "RoleRevoked",
     },
     "resumeStaking()": {
-      rule: role("DEFAULT_ADMIN_ROLE"),
+      rule: role("RESUME_ROLE"),
       args: async (ctx) => {
         await (await ctx.guard.connect(ctx.guardians[0]!).pauseStaking()).wait();
         return [];
@@ -1360,8 +1651,12 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       rule: noHolder("DEFAULT_ADMIN_ROLE"),
       args: async (ctx) => [await ctx.guardImplementation.DEFAULT_ADMIN_ROLE(), ctx.accounts.stranger.address],
     },
-    "initialize(address,address,address[],uint256,uint256,uint256)": { rule: initializer, args: guardInitializeArgs },
+    "initialize(address,address,address[],uint256,uint256,uint256,address)": {
+      rule: initializer,
+      args: guardInitializeArgs,
+    },
     "pauseStaking()": { rule: noGuardian },
+    "pauseStakingUntil(uint256)": { rule: noHolder("PAUSE_ROLE"), args: async () => [(await now()) + PAUSE_DURATION] },
     "removeGuardian(address)": {
       rule: noHolder("DEFAULT_ADMIN_ROLE"),
       args: (ctx) => [ctx.guardians[0]!.address],
@@ -1370,7 +1665,7 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       rule: self("timelock"),
       args: async (ctx) => [await ctx.guardImplementation.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
     },
-    "resumeStaking()": { rule: noHolder("DEFAULT_ADMIN_ROLE") },
+    "resumeStaking()": { rule: noHolder("RESUME_ROLE") },
     "revokeRole(bytes32,address)": {
       rule: noHolder("DEFAULT_ADMIN_ROLE"),
       args: async (ctx) => [await ctx.guardImplementation.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
@@ -1589,7 +1884,13 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       args: async (ctx) => [await ctx.queue.DEFAULT_ADMIN_ROLE(), ctx.accounts.alice.address],
       emits: "RoleGranted",
     },
-    "initialize(address,address)": { rule: initializer, args: queueInitializeArgs },
+    "initialize(address,address,address)": { rule: initializer, args: queueInitializeArgs },
+    // The EmergencyPause's, used on its guardian's pause (EmergencyPause.pause), which bounds its length.
+    "pauseWithdrawals(uint256)": {
+      rule: role("PAUSE_ROLE"),
+      args: async () => [(await now()) + PAUSE_DURATION],
+      emits: "WithdrawalsPaused",
+    },
     "renounceRole(bytes32,address)": {
       rule: self("timelock"),
       args: async (ctx) => [await ctx.queue.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
@@ -1622,9 +1923,15 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       },
       emits: "WithdrawalRequested",
     },
+    // The guardian's pause, which governance or the EmergencyPause on its behalf ends early.
+    "resumeWithdrawals()": {
+      rule: role("RESUME_ROLE"),
+      args: guardianPauses(WITHDRAWALS),
+      emits: "WithdrawalsResumed",
+    },
     "revokeRole(bytes32,address)": {
       rule: role("DEFAULT_ADMIN_ROLE"),
-      args: async (ctx) => [await ctx.queue.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
+      args: async (ctx) => [await ctx.queue.PAUSE_ROLE(), ctx.protocol.addresses.emergencyPause],
       emits: "RoleRevoked",
     },
     // Moving a request moves the right to claim it: the owner, the account approved for it or an operator.
@@ -1677,7 +1984,8 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       rule: noHolder("DEFAULT_ADMIN_ROLE"),
       args: async (ctx) => [await ctx.queueImplementation.DEFAULT_ADMIN_ROLE(), ctx.accounts.stranger.address],
     },
-    "initialize(address,address)": { rule: initializer, args: queueInitializeArgs },
+    "initialize(address,address,address)": { rule: initializer, args: queueInitializeArgs },
+    "pauseWithdrawals(uint256)": { rule: noHolder("PAUSE_ROLE"), args: async () => [(await now()) + PAUSE_DURATION] },
     "renounceRole(bytes32,address)": {
       rule: self("timelock"),
       args: async (ctx) => [await ctx.queueImplementation.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
@@ -1692,6 +2000,7 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
         await signPermit(ctx.pool, ctx.accounts.stranger, await ctx.queueImplementation.getAddress(), REQUEST_ETHER),
       ],
     },
+    "resumeWithdrawals()": { rule: noHolder("RESUME_ROLE") },
     "revokeRole(bytes32,address)": {
       rule: noHolder("DEFAULT_ADMIN_ROLE"),
       args: async (ctx) => [await ctx.queueImplementation.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
@@ -1717,89 +2026,80 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
     "receive()": { rule: noPoolEther, value: REQUEST_ETHER },
   },
 
-  PluralDeployer: {},
-
-  TimelockController: {
-    "cancel(bytes32)": {
-      rule: timelockRole("CANCELLER_ROLE"),
-      args: async (ctx) => {
-        const operation = await stakeLimitOperation(ctx, "cancel");
-        await scheduleAsGovernance(ctx, operation);
-        return [await ctx.timelock.hashOperation(...operation)];
-      },
-      emits: "Cancelled",
+  // The guardian stops deposits, withdrawals and staking at once, for a bounded time, once per grant; governance
+  // alone ends a pause early, grants another or changes the bound.
+  EmergencyPause: {
+    "grantPause(address)": {
+      rule: role("DEFAULT_ADMIN_ROLE"),
+      args: (ctx) => [ctx.accounts.alice.address],
+      emits: "PauseGranted",
     },
-    "execute(address,uint256,bytes,bytes32,bytes32)": {
-      rule: timelockRole("EXECUTOR_ROLE"),
-      args: async (ctx) => {
-        const operation = await stakeLimitOperation(ctx, "execute");
-        await scheduleAsGovernance(ctx, operation);
-        await networkHelpers.time.increase(await ctx.timelock.getMinDelay());
-        return [...operation];
-      },
-      emits: "CallExecuted",
-    },
-    "executeBatch(address[],uint256[],bytes[],bytes32,bytes32)": {
-      rule: timelockRole("EXECUTOR_ROLE"),
-      args: async (ctx) => {
-        const operation = await stakeLimitOperation(ctx, "executeBatch");
-        await scheduleBatchAsGovernance(ctx, operation);
-        await networkHelpers.time.increase(await ctx.timelock.getMinDelay());
-        const [target, value, data, predecessor, salt] = operation;
-        return [[target], [value], [data], predecessor, salt];
-      },
-      emits: "CallExecuted",
-    },
-    // The admin of every timelock role is the timelock's DEFAULT_ADMIN_ROLE, which only the timelock holds.
     "grantRole(bytes32,address)": {
-      rule: timelockSelf("AccessControlUnauthorizedAccount"),
-      args: async (ctx) => [await ctx.timelock.PROPOSER_ROLE(), ctx.accounts.alice.address],
+      rule: role("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => [await ctx.emergencyPause.DEFAULT_ADMIN_ROLE(), ctx.accounts.alice.address],
       emits: "RoleGranted",
     },
-    // ERC-721/1155 receiver hooks: they only return their selector, so the timelock can hold tokens.
-    "onERC1155BatchReceived(address,address,uint256[],uint256[],bytes)": {
-      rule: anyone,
-      args: (ctx) => [ctx.accounts.stranger.address, ctx.accounts.stranger.address, [1n], [1n], "0x"],
-    },
-    "onERC1155Received(address,address,uint256,uint256,bytes)": {
-      rule: anyone,
-      args: (ctx) => [ctx.accounts.stranger.address, ctx.accounts.stranger.address, 1n, 1n, "0x"],
-    },
-    "onERC721Received(address,address,uint256,bytes)": {
-      rule: anyone,
-      args: (ctx) => [ctx.accounts.stranger.address, ctx.accounts.stranger.address, 1n, "0x"],
-    },
+    "initialize(address,address,address,address,address,uint256)": { rule: initializer, args: pauseInitializeArgs },
+    "pause(uint256,uint256)": { rule: pauseGuardian, args: () => [ALL_TARGETS, PAUSE_DURATION], emits: "Paused" },
     "renounceRole(bytes32,address)": {
-      rule: self("governance"),
-      args: async (ctx) => [await ctx.timelock.PROPOSER_ROLE(), ctx.accounts.governance.address],
+      rule: self("timelock"),
+      args: async (ctx) => [await ctx.emergencyPause.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
       emits: "RoleRevoked",
+    },
+    "resume(uint256)": {
+      rule: role("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => {
+        await pauseByGuardian(ctx, ALL_TARGETS);
+        return [ALL_TARGETS];
+      },
+      emits: "Resumed",
     },
     "revokeRole(bytes32,address)": {
-      rule: timelockSelf("AccessControlUnauthorizedAccount"),
-      args: async (ctx) => [await ctx.timelock.PROPOSER_ROLE(), ctx.accounts.governance.address],
+      rule: role("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => [await ctx.emergencyPause.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
       emits: "RoleRevoked",
     },
-    "schedule(address,uint256,bytes,bytes32,bytes32,uint256)": {
-      rule: timelockRole("PROPOSER_ROLE"),
-      args: async (ctx) => [...(await stakeLimitOperation(ctx, "schedule")), await ctx.timelock.getMinDelay()],
-      emits: "CallScheduled",
+    "setMaxPauseDuration(uint256)": {
+      rule: role("DEFAULT_ADMIN_ROLE"),
+      args: () => [2n * 24n * 3600n],
+      emits: "MaxPauseDurationSet",
     },
-    "scheduleBatch(address[],uint256[],bytes[],bytes32,bytes32,uint256)": {
-      rule: timelockRole("PROPOSER_ROLE"),
-      args: async (ctx) => {
-        const [target, value, data, predecessor, salt] = await stakeLimitOperation(ctx, "scheduleBatch");
-        return [[target], [value], [data], predecessor, salt, await ctx.timelock.getMinDelay()];
-      },
-      emits: "CallScheduled",
-    },
-    "updateDelay(uint256)": {
-      rule: timelockSelf("TimelockUnauthorizedCaller"),
-      args: () => [7200n],
-      emits: "MinDelayChange",
-    },
-    // Ether sent to the timelock can only leave through an executed operation.
-    "receive()": { rule: anyone, value: 1n },
+    "upgradeToAndCall(address,bytes)": { rule: upgrade, args: nextPauseImplementation, emits: "Upgraded" },
+    "fallback()": { rule: delegated },
   },
+
+  EmergencyPauseImplementation: {
+    "grantPause(address)": { rule: noHolder("DEFAULT_ADMIN_ROLE"), args: (ctx) => [ctx.accounts.alice.address] },
+    "grantRole(bytes32,address)": {
+      rule: noHolder("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => [await ctx.emergencyPauseImplementation.DEFAULT_ADMIN_ROLE(), ctx.accounts.stranger.address],
+    },
+    "initialize(address,address,address,address,address,uint256)": { rule: initializer, args: pauseInitializeArgs },
+    "pause(uint256,uint256)": { rule: noPauseGuardian, args: () => [ALL_TARGETS, PAUSE_DURATION] },
+    "renounceRole(bytes32,address)": {
+      rule: self("timelock"),
+      args: async (ctx) => [
+        await ctx.emergencyPauseImplementation.DEFAULT_ADMIN_ROLE(),
+        ctx.protocol.addresses.timelock,
+      ],
+    },
+    "resume(uint256)": { rule: noHolder("DEFAULT_ADMIN_ROLE"), args: () => [ALL_TARGETS] },
+    "revokeRole(bytes32,address)": {
+      rule: noHolder("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => [
+        await ctx.emergencyPauseImplementation.DEFAULT_ADMIN_ROLE(),
+        ctx.protocol.addresses.timelock,
+      ],
+    },
+    "setMaxPauseDuration(uint256)": { rule: noHolder("DEFAULT_ADMIN_ROLE"), args: () => [2n * 24n * 3600n] },
+    "upgradeToAndCall(address,bytes)": { rule: upgrade, args: nextPauseImplementation },
+  },
+
+  PluralDeployer: {},
+  GovernanceDeployer: {},
+
+  TimelockController: timelockEntries("TimelockController", 7200n),
+  OperationsTimelock: timelockEntries("OperationsTimelock", 1200n),
 
   BeaconDepositMock: {
     // Like the official contract: anyone deposits for any key; the beacon chain checks the signature.
@@ -1852,11 +2152,21 @@ async function deployWithOperator(): Promise<Omit<Context, "timelockAccount">> {
   const { operatorRegistry: registry, depositGuard: guard, accountingOracle: oracle, addresses } = protocol;
   const guardianAddresses = [...(await guard.guardians())].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
   const memberAddresses = [...(await oracle.getMembers())];
+  if (addresses.operationsTimelock === undefined) throw new Error("the local parameters name an operations proposer");
+  const operationsTimelock = await ethers.getContractAt("PluralTimelock", addresses.operationsTimelock);
+  const proposers = (await holdersFromEvents(addresses.operationsTimelock)).get(
+    await operationsTimelock.PROPOSER_ROLE(),
+  );
+  const [operationsProposer, ...others] = proposers ?? [];
+  if (operationsProposer === undefined || others.length !== 0) throw new Error("expected one operations proposer");
+  const { guardian: pauseGuardianAddress } = await protocol.emergencyPause.getPauseState();
   // The fixture's `stranger` is the first guardian of the local parameters: not a stranger to the guard.
   const taken = new Set([
     ...Object.values(accounts).map((account) => account.address),
     ...guardianAddresses,
     ...memberAddresses,
+    operationsProposer,
+    pauseGuardianAddress,
   ]);
   const [operatorManager, stranger] = (await ethers.getSigners()).filter((signer) => !taken.has(signer.address));
   if (operatorManager === undefined || stranger === undefined) throw new Error("tests need 2 more accounts");
@@ -1876,12 +2186,15 @@ async function deployWithOperator(): Promise<Omit<Context, "timelockAccount">> {
   await (await registry.connect(operatorManager).addKeys(OPERATOR_ID, pubkeys, signatures)).wait();
   await governs(registry.interface.encodeFunctionData("setVettedKeys", [OPERATOR_ID, 1n]));
 
-  const deployedLogs = await ethers.provider.getLogs({
-    fromBlock: 0,
-    toBlock: "latest",
-    topics: [DEPLOYER_EVENTS.getEvent("ProtocolDeployed")!.topicHash],
-  });
-  if (deployedLogs.length !== 1) throw new Error(`expected one ProtocolDeployed event, got ${deployedLogs.length}`);
+  const deployer = async (events: Interface, name: string) => {
+    const logs = await ethers.provider.getLogs({
+      fromBlock: 0,
+      toBlock: "latest",
+      topics: [events.getEvent(name)!.topicHash],
+    });
+    if (logs.length !== 1) throw new Error(`expected one ${name} event, got ${logs.length}`);
+    return logs[0]!.address;
+  };
   const getAt = <T>(name: string, address: string) => ethers.getContractAt(name, address) as Promise<T>;
   return {
     protocol,
@@ -1915,12 +2228,24 @@ async function deployWithOperator(): Promise<Omit<Context, "timelockAccount">> {
       "WithdrawalQueue",
       await implementationOf(addresses.withdrawalQueue),
     ),
-    pluralDeployer: await getAt<PluralDeployer>("PluralDeployer", deployedLogs[0]!.address),
+    emergencyPause: protocol.emergencyPause,
+    emergencyPauseImplementation: await getAt<EmergencyPause>(
+      "EmergencyPause",
+      await implementationOf(addresses.emergencyPause),
+    ),
+    pluralDeployer: await getAt<PluralDeployer>("PluralDeployer", await deployer(DEPLOYER_EVENTS, "ProtocolDeployed")),
+    governanceDeployer: await getAt<GovernanceDeployer>(
+      "GovernanceDeployer",
+      await deployer(GOVERNANCE_EVENTS, "GovernanceDeployed"),
+    ),
     timelock: protocol.timelock,
+    operationsTimelock,
     beaconDeposit: await getAt<BeaconDepositMock>("BeaconDepositMock", addresses.depositContract),
     guardians: await Promise.all(guardianAddresses.map((address) => ethers.getSigner(address))),
     oracleMembers: await Promise.all(memberAddresses.map((address) => ethers.getSigner(address))),
     manager: operatorManager,
+    pauseGuardian: await ethers.getSigner(pauseGuardianAddress),
+    operations: await ethers.getSigner(operationsProposer),
   };
 }
 
@@ -1953,7 +2278,7 @@ async function expectSuccess(contract: BaseContract, call: Promise<TransactionRe
   return receipt;
 }
 
-async function roleId(contract: BaseContract, name: Role | TimelockRole): Promise<string> {
+async function roleId(contract: BaseContract, name: Role): Promise<string> {
   return (await contract.getFunction(name).staticCall()) as string;
 }
 
@@ -2001,19 +2326,26 @@ async function expectHolders(ctx: Context, contract: AccessControlled, role: str
   }
 }
 
-/** The holder ROLE_HOLDERS gives `role` on `contractName`, failing the test when it gives none. */
-function expectedHolder(contractName: ContractName, role: Role): Holder {
-  const holder = ROLE_HOLDERS[contractName]?.[role];
-  expect(holder, `${contractName}.${role} has a holder in ROLE_HOLDERS`).to.not.equal(undefined);
-  return holder!;
+/** The holders ROLE_HOLDERS gives `role` on `contractName`, failing the test when it gives none. */
+function expectedHolders(contractName: ContractName, role: Role): readonly Holder[] {
+  const holders = ROLE_HOLDERS[contractName]?.[role];
+  expect(holders, `${contractName}.${role} has holders in ROLE_HOLDERS`).to.not.equal(undefined);
+  expect(holders!.length, `${contractName}.${role} holders`).to.be.greaterThan(0);
+  return holders!;
+}
+
+/** "the timelock", "the timelock and the EmergencyPause": holders' names in test titles. */
+function holderNames(holders: readonly Holder[]): string {
+  const names = holders.map((holder) => HOLDERS[holder].name);
+  return names.length === 1 ? names[0]! : `${names.slice(0, -1).join(", ")} and ${names.at(-1)!}`;
 }
 
 /** What the proxies' state looks like to anyone: for checking that a call elsewhere changed none of it. */
 async function protocolState(ctx: Context): Promise<string> {
-  const { pool, registry, guard, vault, rewardsVault, oracle, queue } = ctx;
+  const { pool, registry, guard, vault, rewardsVault, oracle, queue, emergencyPause } = ctx;
   const named = Object.values(ctx.accounts).map((account) => account.address);
   const roles = await Promise.all(POOL_ROLES.map((name) => roleId(pool, name)));
-  const proxies = [pool, registry, guard, vault, rewardsVault, oracle, queue];
+  const proxies = [pool, registry, guard, vault, rewardsVault, oracle, queue, emergencyPause];
   const state = {
     implementations: await Promise.all(proxies.map(async (proxy) => implementationOf(await proxy.getAddress()))),
     ether: await Promise.all(proxies.map((proxy) => ethers.provider.getBalance(proxy))),
@@ -2036,6 +2368,7 @@ async function protocolState(ctx: Context): Promise<string> {
     vaults: [await vault.pool(), await rewardsVault.pool(), await vault.maxExitRequestFee()],
     queue: [
       await queue.pool(),
+      await queue.withdrawalsPausedUntil(),
       [...(await queue.getQueueState())],
       await Promise.all(named.map((account) => queue.balanceOf(account))),
       await Promise.all(named.flatMap((owner) => named.map((operator) => queue.isApprovedForAll(owner, operator)))),
@@ -2047,6 +2380,7 @@ async function protocolState(ctx: Context): Promise<string> {
       [...(await oracle.getConsensusState())],
       [...(await oracle.getMemberVote(ctx.oracleMembers[0]!))],
     ],
+    emergencyPause: [...(await emergencyPause.getPauseState())],
   };
   return JSON.stringify(state, (_, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
 }
@@ -2055,13 +2389,11 @@ function describeRule(rule: Rule, contractName: ContractName): string {
   const { bareImplementation } = CONTRACTS[contractName];
   switch (rule.kind) {
     case "role": {
-      const holder = ROLE_HOLDERS[contractName]?.[rule.role];
-      return holder === undefined || holder === "timelock"
+      const holders = ROLE_HOLDERS[contractName]?.[rule.role];
+      return holders === undefined || (holders.length === 1 && holders[0] === "timelock")
         ? `only ${rule.role}`
-        : `only ${rule.role}: ${HOLDERS[holder].name}`;
+        : `only ${rule.role}: ${holderNames(holders)}`;
     }
-    case "timelockRole":
-      return `only ${rule.role}`;
     case "anyone":
       return "anyone";
     case "due":
@@ -2089,6 +2421,8 @@ function describeRule(rule: Rule, contractName: ContractName): string {
     }
     case "timelockSelf":
       return "only the timelock itself, through a scheduled operation";
+    case "pauseGuardian":
+      return "only the pause guardian, once per grant";
     case "self":
       return "only the account itself";
     case "initializer":
@@ -2115,6 +2449,8 @@ function describeRule(rule: Rule, contractName: ContractName): string {
       return "nobody: the implementation has no beacon clock";
     case "noGuardian":
       return "nobody: the implementation has no guardian";
+    case "noPauseGuardian":
+      return "nobody: the implementation granted no pause";
     case "unconfigured":
       return "nobody: the implementation has no guardian, registry or block age";
     case "unfunded":
@@ -2125,6 +2461,54 @@ function describeRule(rule: Rule, contractName: ContractName): string {
       return "nobody: the uninitialized implementation prices no share";
     case "delegated":
       return "forwards to the implementation: unknown selectors revert";
+  }
+}
+
+/**
+ * Checks that exactly the holders ROLE_HOLDERS gives `roleName` hold it, that everyone else the deployment knows is
+ * refused (the timelock administers every role but holds only those given to it: it cannot act for the guard or the
+ * EmergencyPause), and that each holder succeeds, from the same state.
+ */
+async function checkRole(
+  ctx: Context,
+  contractName: ContractName,
+  signature: string,
+  roleName: Role,
+  args: unknown[],
+  { value, emits }: Entry,
+) {
+  const contract: BaseContract = CONTRACTS[contractName].at(ctx);
+  const address = await contract.getAddress();
+  const id = await roleId(contract, roleName);
+  const holders = expectedHolders(contractName, roleName);
+  await expectHolders(
+    ctx,
+    contract as unknown as AccessControlled,
+    id,
+    holders.map((holder) => holderAddress(ctx, holder)),
+  );
+  const { stranger, deployer } = ctx.accounts;
+  const others = (Object.keys(HOLDERS) as Holder[]).filter((holder) => !holders.includes(holder));
+  const refused = [
+    stranger,
+    deployer,
+    ctx.pauseGuardian,
+    ...(await Promise.all(others.map((o) => holderSigner(ctx, o)))),
+  ];
+  for (const signer of refused) {
+    await expect(send(contract, signer, signature, args, value), `${signer.address} is refused`)
+      .to.be.revertedWithCustomError(contract, "AccessControlUnauthorizedAccount")
+      .withArgs(signer.address, id);
+  }
+  for (const holder of holders) {
+    const snapshot = await networkHelpers.takeSnapshot();
+    // A timelock acts on itself through an operation it schedules and executes, as governance would.
+    const call =
+      holderAddress(ctx, holder) === address
+        ? executeOn(ctx, contractName as TimelockName, address, contract.interface.encodeFunctionData(signature, args))
+        : send(contract, await holderSigner(ctx, holder), signature, args, value);
+    await expectSuccess(contract, call, emits);
+    await snapshot.restore();
   }
 }
 
@@ -2144,16 +2528,9 @@ async function checkRule(ctx: Context, contractName: ContractName, signature: st
   };
 
   switch (rule.kind) {
-    case "role": {
-      const id = await roleId(contract, rule.role);
-      const holder = expectedHolder(contractName, rule.role);
-      await expectHolders(ctx, contract as unknown as AccessControlled, id, [holderAddress(ctx, holder)]);
-      // The timelock administers every role, but holds only those given to it: it cannot act for the guard.
-      const refused = holder === "timelock" ? [stranger] : [stranger, ctx.timelockAccount];
-      await expectRefused(refused, "AccessControlUnauthorizedAccount", (account) => [account, id]);
-      await expectSuccess(contract, call(await holderSigner(ctx, holder)), emits);
+    case "role":
+      await checkRole(ctx, contractName, signature, rule.role, args, entry);
       return;
-    }
     case "anyone":
       await expectSuccess(contract, call(stranger), emits);
       return;
@@ -2275,39 +2652,43 @@ async function checkRule(ctx: Context, contractName: ContractName, signature: st
       return;
     }
     case "timelockSelf": {
-      const admin = await ctx.timelock.DEFAULT_ADMIN_ROLE();
-      if (rule.error === "AccessControlUnauthorizedAccount") {
-        await expectHolders(ctx, ctx.timelock, admin, [ctx.protocol.addresses.timelock]);
-      }
-      for (const [who, signer] of [
-        ["a stranger", stranger],
-        ["the governance account", governance],
-        ["the deployer", deployer],
-      ] as const) {
-        const refused = expect(call(signer), `${who} is refused`).to.be.revertedWithCustomError(contract, rule.error);
-        await (rule.error === "TimelockUnauthorizedCaller"
-          ? refused.withArgs(signer.address)
-          : refused.withArgs(signer.address, admin));
-      }
+      // Not even a holder of its DEFAULT_ADMIN_ROLE: the caller must be the timelock itself.
+      const address = await contract.getAddress();
+      const others = (Object.keys(HOLDERS) as Holder[]).filter((holder) => holderAddress(ctx, holder) !== address);
+      const refused = [
+        stranger,
+        deployer,
+        ctx.pauseGuardian,
+        ...(await Promise.all(others.map((o) => holderSigner(ctx, o)))),
+      ];
+      await expectRefused(refused, "TimelockUnauthorizedCaller", (account) => [account]);
       const data = contract.interface.encodeFunctionData(signature, args);
-      await expectSuccess(
-        contract,
-        executeThroughTimelock(connection, ctx.protocol, governance, ctx.protocol.addresses.timelock, data),
-        emits,
-      );
+      await expectSuccess(contract, executeOn(ctx, contractName as TimelockName, address, data), emits);
       return;
     }
-    case "timelockRole": {
-      const id = await roleId(ctx.timelock, rule.role);
-      await expectHolders(ctx, ctx.timelock, id, [governance.address]);
-      await expect(call(stranger), "a stranger is refused")
-        .to.be.revertedWithCustomError(contract, "AccessControlUnauthorizedAccount")
-        .withArgs(stranger.address, id);
-      await expectSuccess(contract, call(governance), emits);
+    case "pauseGuardian": {
+      const pause = ctx.emergencyPause;
+      const { guardian, pauseAvailable, maxPauseDuration } = await pause.getPauseState();
+      expect(guardian, "the pause guardian").to.equal(ctx.pauseGuardian.address);
+      expect(pauseAvailable, "its grant unused").to.equal(true);
+      const holders = await Promise.all((Object.keys(HOLDERS) as Holder[]).map((holder) => holderSigner(ctx, holder)));
+      await expectRefused([stranger, deployer, ...holders], "NotPauseGuardian", (account) => [account, guardian]);
+      // The guardian pauses for a bounded time only.
+      const [targets] = args;
+      await expect(call(ctx.pauseGuardian, [targets, maxPauseDuration + 1n]), "a pause longer than the bound")
+        .to.be.revertedWithCustomError(contract, "InvalidPauseDuration")
+        .withArgs(maxPauseDuration + 1n, maxPauseDuration);
+      await expectSuccess(contract, call(ctx.pauseGuardian), emits);
+      await expect(call(ctx.pauseGuardian), "a second pause on one grant")
+        .to.be.revertedWithCustomError(contract, "PauseAlreadyUsed")
+        .withArgs(guardian);
+      // Governance alone grants another pause, which the guardian may then use once.
+      await (await pause.connect(ctx.timelockAccount).grantPause(guardian)).wait();
+      await expectSuccess(contract, call(ctx.pauseGuardian), emits);
       return;
     }
     case "self": {
-      const account = rule.account === "timelock" ? ctx.timelockAccount : governance;
+      const account = await holderSigner(ctx, rule.account);
       expect(args[1], "the sample renounces for the rule's account").to.equal(account.address);
       await expect(call(stranger), "a stranger cannot renounce for another account").to.be.revertedWithCustomError(
         contract,
@@ -2326,12 +2707,7 @@ async function checkRule(ctx: Context, contractName: ContractName, signature: st
       return;
     case "upgrade":
       if (!bareImplementation) {
-        const admin = await roleId(contract, "DEFAULT_ADMIN_ROLE");
-        await expectHolders(ctx, contract as unknown as AccessControlled, admin, [ctx.protocol.addresses.timelock]);
-        await expect(call(stranger), "a stranger is refused")
-          .to.be.revertedWithCustomError(contract, "AccessControlUnauthorizedAccount")
-          .withArgs(stranger.address, admin);
-        await expectSuccess(contract, call(ctx.timelockAccount), emits);
+        await checkRole(ctx, contractName, signature, "DEFAULT_ADMIN_ROLE", args, entry);
       } else {
         for (const signer of [stranger, ctx.timelockAccount]) {
           await expect(
@@ -2345,11 +2721,11 @@ async function checkRule(ctx: Context, contractName: ContractName, signature: st
       const id = await roleId(contract, rule.role);
       const grants = await holdersFromEvents(await contract.getAddress());
       expect(grants.size, "roles the implementation ever granted").to.equal(0);
-      await expectRefused(
-        [stranger, deployer, governance, ctx.timelockAccount],
-        "AccessControlUnauthorizedAccount",
-        (account) => [account, id],
-      );
+      const holders = await Promise.all((Object.keys(HOLDERS) as Holder[]).map((holder) => holderSigner(ctx, holder)));
+      await expectRefused([stranger, deployer, ...holders], "AccessControlUnauthorizedAccount", (account) => [
+        account,
+        id,
+      ]);
       return;
     }
     case "noOperator": {
@@ -2410,6 +2786,13 @@ async function checkRule(ctx: Context, contractName: ContractName, signature: st
       }
       return;
     }
+    case "noPauseGuardian":
+      // Its storage has no guardian (address zero), and no grant: the guardian of the proxy is a stranger here.
+      await expectRefused([stranger, ctx.pauseGuardian, ctx.timelockAccount], "NotPauseGuardian", (account) => [
+        account,
+        ethers.ZeroAddress,
+      ]);
+      return;
     case "noGuardian":
       expect([...(await ctx.guardImplementation.guardians())], "guardians of the implementation").to.deep.equal([]);
       await expectRefused([stranger, ctx.guardians[0]!, ctx.timelockAccount], "NotAGuardian", (account) => [account]);
@@ -2523,43 +2906,35 @@ describe("access control", function () {
   describe("Promise 5 on this deployment", function () {
     for (const [contractName, table] of Object.entries(ROLE_HOLDERS) as [
       ContractName,
-      Partial<Record<Role, Holder>>,
+      Partial<Record<Role, readonly Holder[]>>,
     ][]) {
-      const exceptions = (Object.entries(table) as [Role, Holder][])
-        .filter(([, holder]) => holder !== "timelock")
-        .map(([name, holder]) => `${name} to ${HOLDERS[holder].name}`);
-      const exception = exceptions.length === 0 ? "" : `, except ${exceptions.join(", ")} alone`;
+      const exceptions = (Object.entries(table) as [Role, readonly Holder[]][])
+        .filter(([, holders]) => holders.length !== 1 || holders[0] !== "timelock")
+        .map(([name, holders]) => `${name} to ${holderNames(holders)}${holders.length === 1 ? " alone" : ""}`);
+      const exception = exceptions.length === 0 ? "" : `, except ${exceptions.join(", ")}`;
       it(`gives every ${contractName} role to the timelock alone${exception}, administered by DEFAULT_ADMIN_ROLE`, async function () {
         const ctx = await load();
         const contract = CONTRACTS[contractName].at(ctx) as unknown as AccessControlled & BaseContract;
         const address = await contract.getAddress();
-        const roles = new Map<string, Holder>();
-        for (const [name, holder] of Object.entries(table) as [Role, Holder][]) {
-          roles.set(await roleId(contract, name), holder);
+        const roles = new Map<string, readonly Holder[]>();
+        for (const [name, holders] of Object.entries(table) as [Role, readonly Holder[]][]) {
+          roles.set(await roleId(contract, name), holders);
         }
-        const holders = await holdersFromEvents(address);
-        expect([...holders.keys()].sort(), "roles ever granted").to.deep.equal([...roles.keys()].sort());
-        for (const [id, holder] of roles) {
-          await expectHolders(ctx, contract, id, [holderAddress(ctx, holder)]);
+        // Exactly these holders, from every RoleGranted and RoleRevoked since block 0: no address(0) among them,
+        // which would open a timelock role to everybody.
+        const granted = await holdersFromEvents(address);
+        expect([...granted.keys()].sort(), "roles ever granted").to.deep.equal([...roles.keys()].sort());
+        for (const [id, holders] of roles) {
+          await expectHolders(
+            ctx,
+            contract,
+            id,
+            holders.map((holder) => holderAddress(ctx, holder)),
+          );
           expect(await contract.getRoleAdmin(id), `admin of ${id}`).to.equal(ethers.ZeroHash);
         }
       });
     }
-
-    it("leaves the timelock its own only admin, with the governance account alone proposing, cancelling and executing", async function () {
-      const ctx = await load();
-      const admin = await ctx.timelock.DEFAULT_ADMIN_ROLE();
-      const roles = await Promise.all(TIMELOCK_ROLES.map((name) => roleId(ctx.timelock, name)));
-      const holders = await holdersFromEvents(ctx.protocol.addresses.timelock);
-      expect([...holders.keys()].sort(), "roles ever granted").to.deep.equal([admin, ...roles].sort());
-      await expectHolders(ctx, ctx.timelock, admin, [ctx.protocol.addresses.timelock]);
-      expect(await ctx.timelock.getRoleAdmin(admin), "admin of DEFAULT_ADMIN_ROLE").to.equal(admin);
-      for (const id of roles) {
-        // Exactly the governance account: in particular not address(0), which would open the role to everybody.
-        await expectHolders(ctx, ctx.timelock, id, [ctx.accounts.governance.address]);
-        expect(await ctx.timelock.getRoleAdmin(id), `admin of ${id}`).to.equal(admin);
-      }
-    });
 
     it("leaves every implementation without any role holder", async function () {
       const ctx = await load();
@@ -2570,9 +2945,13 @@ describe("access control", function () {
       }
     });
 
-    it("never gave the deployer account or the PluralDeployer contract a role, nor left them ether", async function () {
+    it("never gave the deployer account or the deployer contracts a role, nor left them ether", async function () {
       const ctx = await load();
-      const deployers = [ctx.accounts.deployer.address, await ctx.pluralDeployer.getAddress()];
+      const deployers = [
+        ctx.accounts.deployer.address,
+        await ctx.pluralDeployer.getAddress(),
+        await ctx.governanceDeployer.getAddress(),
+      ];
       // Every RoleGranted of every contract on chain, since block 0: not even a role held for a while.
       const grants = await ethers.provider.getLogs({
         fromBlock: 0,
@@ -2584,17 +2963,8 @@ describe("access control", function () {
         const { role, account } = ROLE_EVENTS.parseLog(log)!.args;
         expect(deployers, `${role as string} granted on ${log.address}`).to.not.include(account);
       }
-      const contracts = [
-        ctx.pool,
-        ctx.registry,
-        ctx.guard,
-        ctx.vault,
-        ctx.rewardsVault,
-        ctx.oracle,
-        ctx.queue,
-        ctx.timelock,
-      ];
-      for (const contract of contracts as AccessControlled[]) {
+      const contracts = (Object.keys(ROLE_HOLDERS) as ContractName[]).map((name) => CONTRACTS[name].at(ctx));
+      for (const contract of contracts as unknown as AccessControlled[]) {
         const address = await contract.getAddress();
         for (const role of (await holdersFromEvents(address)).keys()) {
           for (const account of deployers) {
@@ -2604,6 +2974,7 @@ describe("access control", function () {
       }
       // The initial deposit went to the pool, behind the dead shares.
       expect(await ethers.provider.getBalance(ctx.pluralDeployer), "ether left in the PluralDeployer").to.equal(0n);
+      expect(await ethers.provider.getBalance(ctx.governanceDeployer), "ether in the GovernanceDeployer").to.equal(0n);
     });
 
     it("has a matrix entry for every contract the deployment put on chain, whose code is the artifact's", async function () {
@@ -2621,8 +2992,8 @@ describe("access control", function () {
           if (receipt?.contractAddress != null) created.push(receipt.contractAddress);
         }
       }
-      // Proxies are not created by transactions but inside the PluralDeployer's constructor; any creation from inside
-      // any contract shows in its nonce, and a CREATE2 or failed creation would leave a codeless address here.
+      // Proxies and timelocks are not created by transactions but inside the deployers' constructors; any creation from
+      // inside any contract shows in its nonce, and a CREATE2 or failed creation would leave a codeless address here.
       const inside = (await Promise.all(created.map(createdInside))).flat();
       expect([...created, ...inside].sort(), "contracts created by transactions and from inside them").to.deep.equal(
         [...expected.keys()].sort(),
@@ -2637,6 +3008,7 @@ describe("access control", function () {
         executionRewardsVault,
         accountingOracle,
         withdrawalQueue,
+        emergencyPause,
       } = ctx.protocol.addresses;
       const proxies = [
         pool,
@@ -2646,6 +3018,7 @@ describe("access control", function () {
         executionRewardsVault,
         accountingOracle,
         withdrawalQueue,
+        emergencyPause,
       ];
       expect(await createdInside(pluralDeployer), "contracts the PluralDeployer created, in order").to.deep.equal(
         proxies,
@@ -2659,6 +3032,24 @@ describe("access control", function () {
       expect([...DEPLOYER_EVENTS.parseLog(deployedLog!)!.args], "the proxies ProtocolDeployed names").to.deep.equal(
         proxies,
       );
+
+      // Multisig governance: the two timelocks, and neither token nor Governor.
+      const governanceDeployer = await ctx.governanceDeployer.getAddress();
+      const timelocks = [ctx.protocol.addresses.timelock, ctx.protocol.addresses.operationsTimelock!];
+      expect(await createdInside(governanceDeployer), "contracts the GovernanceDeployer created").to.deep.equal(
+        timelocks,
+      );
+      const [governanceLog] = await ethers.provider.getLogs({
+        address: governanceDeployer,
+        fromBlock: 0,
+        toBlock: "latest",
+        topics: [GOVERNANCE_EVENTS.getEvent("GovernanceDeployed")!.topicHash],
+      });
+      expect([...GOVERNANCE_EVENTS.parseLog(governanceLog!)!.args], "what GovernanceDeployed names").to.deep.equal([
+        ...timelocks,
+        ethers.ZeroAddress,
+        ethers.ZeroAddress,
+      ]);
 
       for (const [address, artifactName] of expected) {
         const artifact = await artifacts.readArtifact(artifactName);
