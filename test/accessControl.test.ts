@@ -2282,6 +2282,16 @@ async function roleId(contract: BaseContract, name: Role): Promise<string> {
   return (await contract.getFunction(name).staticCall()) as string;
 }
 
+/** The ids of every role constant (`X_ROLE()` returning bytes32) in `contract`'s ABI. */
+async function roleConstants(contract: BaseContract): Promise<string[]> {
+  const names: string[] = [];
+  contract.interface.forEachFunction((fragment) => {
+    const returnsId = fragment.outputs.length === 1 && fragment.outputs[0]!.type === "bytes32";
+    if (fragment.name.endsWith("_ROLE") && fragment.inputs.length === 0 && returnsId) names.push(fragment.name);
+  });
+  return Promise.all(names.map(async (name) => (await contract.getFunction(name).staticCall()) as string));
+}
+
 /**
  * Every account holding a role of the contract at `address`, by role: the RoleGranted minus the RoleRevoked events
  * since block 0, in order. Exhaustive, unlike a `hasRole` check over known accounts.
@@ -2935,6 +2945,109 @@ describe("access control", function () {
         }
       });
     }
+
+    it("gives the operations timelock ADD_OPERATOR_ROLE and VET_KEYS_ROLE on the registry and no other role or power, besides administering itself", async function () {
+      const ctx = await load();
+      const operations = ctx.protocol.addresses.operationsTimelock!;
+      const registry = ctx.protocol.addresses.operatorRegistry;
+      const expected = [
+        `OperatorRegistry ${await ctx.registry.ADD_OPERATOR_ROLE()}`,
+        `OperatorRegistry ${await ctx.registry.VET_KEYS_ROLE()}`,
+        // As every TimelockController, it administers itself (with the governance timelock).
+        `OperationsTimelock ${ethers.ZeroHash}`,
+      ].sort();
+      // Every role of every contract on chain: its ABI's role constants and every role ever granted on it.
+      const held: string[] = [];
+      let checked = 0;
+      for (const [name, deployed] of Object.entries(CONTRACTS) as [ContractName, DeployedContract][]) {
+        const contract = deployed.at(ctx);
+        if (contract.interface.getFunction("hasRole") === null) continue;
+        const roles = new Set([
+          ...(await roleConstants(contract)),
+          ...(await holdersFromEvents(await contract.getAddress())).keys(),
+        ]);
+        for (const role of roles) {
+          checked++;
+          if (await (contract as unknown as AccessControlled).hasRole(role, operations)) held.push(`${name} ${role}`);
+        }
+      }
+      expect(checked, "roles checked").to.be.greaterThan(50);
+      expect(held.sort(), "roles the operations timelock holds").to.deep.equal(expected);
+      // Not even for a while: every grant to it, on any contract, since block 0.
+      const grants = await ethers.provider.getLogs({
+        fromBlock: 0,
+        toBlock: "latest",
+        topics: [ROLE_EVENTS.getEvent("RoleGranted")!.topicHash, null, ethers.zeroPadValue(operations, 32)],
+      });
+      const named = new Map([
+        [registry, "OperatorRegistry"],
+        [operations, "OperationsTimelock"],
+      ]);
+      expect(
+        grants.map((log) => `${named.get(log.address) ?? log.address} ${ROLE_EVENTS.parseLog(log)!.args.role}`).sort(),
+        "roles ever granted to the operations timelock",
+      ).to.deep.equal(expected);
+      // Nor any power outside roles: no pause, no guardian's or member's signature, no operator of its own.
+      expect((await ctx.emergencyPause.getPauseState()).guardian, "the pause guardian").to.not.equal(operations);
+      expect(await ctx.guard.isGuardian(operations), "a deposit guardian").to.equal(false);
+      expect([...(await ctx.oracle.getMembers())], "the oracle committee").to.not.include(operations);
+      for (let id = 0n; id < (await ctx.registry.operatorCount()); id++) {
+        expect((await ctx.registry.getOperator(id)).manager, `the manager of operator ${id}`).to.not.equal(operations);
+      }
+    });
+
+    it("lets the operations account add operators and vet keys through its timelock and nothing else; governance cancels and revokes it", async function () {
+      const ctx = await load();
+      const operations = ctx.protocol.addresses.operationsTimelock!;
+      const { registry, pool, emergencyPause } = ctx;
+      const registryAddress = ctx.protocol.addresses.operatorRegistry;
+      const throughOperations = (target: string, data: string) => executeOn(ctx, "OperationsTimelock", target, data);
+
+      const addOperator = registry.interface.encodeFunctionData("addOperator", [
+        "Routine",
+        ctx.accounts.bob.address,
+        ctx.accounts.bob.address,
+      ]);
+      await expect(throughOperations(registryAddress, addOperator), "adds an operator").to.emit(
+        registry,
+        "OperatorAdded",
+      );
+      const vet = registry.interface.encodeFunctionData("setVettedKeys", [OPERATOR_ID, 2n]);
+      await expect(throughOperations(registryAddress, vet), "vets keys").to.emit(registry, "VettedKeysSet");
+
+      // Scheduling is open to its proposer whatever the call; execution is where the roles it lacks stop it.
+      const refusals: [BaseContract, string, unknown[], Role][] = [
+        [registry, "setShareCap", [5000n], "MANAGE_OPERATORS_ROLE"],
+        [registry, "upgradeToAndCall", [await implementationOf(registryAddress), "0x"], "DEFAULT_ADMIN_ROLE"],
+        [pool, "setFees", [600n, 400n], "MANAGE_ACCOUNTING_ROLE"],
+        [emergencyPause, "grantPause", [ctx.operations.address], "DEFAULT_ADMIN_ROLE"],
+      ];
+      for (const [contract, name, sample, roleName] of refusals) {
+        const data = contract.interface.encodeFunctionData(name, sample);
+        await expect(throughOperations(await contract.getAddress(), data), `${name} through the operations timelock`)
+          .to.be.revertedWithCustomError(contract, "AccessControlUnauthorizedAccount")
+          .withArgs(operations, await roleId(contract, roleName));
+      }
+
+      // Governance cancels a pending operation, then takes the registry roles back.
+      const pending = addOperatorOperation(ctx, "pending");
+      await scheduleOn(ctx, "OperationsTimelock", pending);
+      const id = await ctx.operationsTimelock.hashOperation(...pending);
+      const cancel = ctx.operationsTimelock.interface.encodeFunctionData("cancel", [id]);
+      await expect(executeOn(ctx, "TimelockController", operations, cancel), "governance cancels")
+        .to.emit(ctx.operationsTimelock, "Cancelled")
+        .withArgs(id);
+      for (const roleName of ["ADD_OPERATOR_ROLE", "VET_KEYS_ROLE"] as const) {
+        const revoke = registry.interface.encodeFunctionData("revokeRole", [
+          await roleId(registry, roleName),
+          operations,
+        ]);
+        await (await executeOn(ctx, "TimelockController", registryAddress, revoke)).wait();
+      }
+      await expect(throughOperations(registryAddress, addOperator), "adding an operator once revoked")
+        .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+        .withArgs(operations, await registry.ADD_OPERATOR_ROLE());
+    });
 
     it("leaves every implementation without any role holder", async function () {
       const ctx = await load();
