@@ -1,6 +1,7 @@
+import path from "node:path";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
-import { type BaseContract, FunctionFragment, Interface, type TransactionResponse } from "ethers";
+import { type BaseContract, FunctionFragment, Interface, type Provider, type TransactionResponse } from "ethers";
 import { artifacts, network } from "hardhat";
 
 import { computeDepositDataRoot } from "../lib/depositData.js";
@@ -15,7 +16,9 @@ import { keyLeaf, rangeProof } from "../lib/merkle.js";
 import { nextReportableFrame, type OracleReport, readFrame, reportHash } from "../lib/oracle/frames.js";
 import { encodeExitPage } from "../lib/oracle/exits.js";
 import { lastRequestMadeBy } from "../lib/oracle/report.js";
-import type { Protocol } from "../lib/protocol.js";
+import { deployLocalProtocol } from "../lib/deploy.js";
+import { PROJECT_ROOT } from "../lib/deployment.js";
+import { connectProtocol, type Protocol } from "../lib/protocol.js";
 import { findHints } from "../lib/withdrawals.js";
 import type {
   AccountingOracle,
@@ -26,7 +29,9 @@ import type {
   GovernanceDeployer,
   OperatorRegistry,
   PluralDeployer,
+  PluralGovernor,
   PluralTimelock,
+  PluralToken,
   StakingPool,
   WithdrawalQueue,
   WithdrawalVault,
@@ -2294,10 +2299,13 @@ async function roleConstants(contract: BaseContract): Promise<string[]> {
 
 /**
  * Every account holding a role of the contract at `address`, by role: the RoleGranted minus the RoleRevoked events
- * since block 0, in order. Exhaustive, unlike a `hasRole` check over known accounts.
+ * since block 0, in order, on `provider`'s chain. Exhaustive, unlike a `hasRole` check over known accounts.
  */
-async function holdersFromEvents(address: string): Promise<Map<string, Set<string>>> {
-  const logs = await ethers.provider.getLogs({
+async function holdersFromEvents(
+  address: string,
+  provider: Provider = ethers.provider,
+): Promise<Map<string, Set<string>>> {
+  const logs = await provider.getLogs({
     address,
     fromBlock: 0,
     toBlock: "latest",
@@ -2859,15 +2867,613 @@ async function checkRule(ctx: Context, contractName: ContractName, signature: st
 }
 
 /** Every contract created from inside `address`, recursively: a contract's nonce counts its creations, plus one. */
-async function createdInside(address: string): Promise<string[]> {
-  const nonce = await ethers.provider.getTransactionCount(address);
+async function createdInside(address: string, provider: Provider = ethers.provider): Promise<string[]> {
+  const nonce = await provider.getTransactionCount(address);
   const children: string[] = [];
   for (let index = 1; index < nonce; index++) {
     const child = ethers.getCreateAddress({ from: address, nonce: index });
-    children.push(child, ...(await createdInside(child)));
+    children.push(child, ...(await createdInside(child, provider)));
   }
   return children;
 }
+
+// Token governance (deploy/parameters/local-governor.json): the Governor proposes to the timelock, anyone executes what
+// is due, and the PLURAL token and the Governor exist. Deployed on a chain of its own, with the same Ignition module.
+
+const governanceConnection = await network.create();
+const GOVERNOR_PARAMETERS = path.join(PROJECT_ROOT, "deploy", "parameters", "local-governor.json");
+
+/** A deployment under token governance, with the holders' votes delegated. */
+interface GovernanceContext {
+  protocol: Protocol;
+  token: PluralToken;
+  governor: PluralGovernor;
+  timelock: PluralTimelock;
+  governanceDeployer: GovernanceDeployer;
+  /** The parameter file's PLURAL holders, by descending balance, each delegating its votes to itself. */
+  holders: HardhatEthersSigner[];
+  /** An account with neither tokens nor votes. */
+  stranger: HardhatEthersSigner;
+  /** The timelock, impersonated. */
+  timelockAccount: HardhatEthersSigner;
+}
+
+/** A proposal's calls and description, as `propose` takes them. */
+interface Proposal {
+  targets: string[];
+  values: bigint[];
+  calldatas: string[];
+  description: string;
+}
+
+/** Re-signs the call's arguments (a vote by signature) with `signer`'s signature, for the voter they name. */
+type SignVote = (ctx: GovernanceContext, args: unknown[], signer: HardhatEthersSigner) => Promise<unknown[]>;
+
+/** The id of the proposal a call's arguments name. */
+type ProposalOf = (ctx: GovernanceContext, args: unknown[]) => Promise<bigint>;
+
+/** Moves a proposal on to where a `due` rule's call is something to do, as its voters and time would. */
+type PrepareProposal = (ctx: GovernanceContext, proposalId: bigint) => Promise<void>;
+
+type GovernanceRule =
+  /** No access check: bound by balance or by a holder's signature. */
+  | { kind: "anyone" }
+  /**
+   * No access check, but nothing to do yet: a stranger's call reverts with the Governor's
+   * GovernorUnexpectedProposalState (the proposal's state is not `allowed`) until `prepare` makes the proposal due.
+   */
+  | { kind: "due"; proposalOf: ProposalOf; allowed: bigint; prepare: PrepareProposal }
+  /** `propose`: anyone whose votes reach the proposal threshold. */
+  | { kind: "threshold" }
+  /** A vote by signature: anyone submits it, but only the voter's own signature counts. */
+  | { kind: "signedVote"; sign: SignVote }
+  /** `cancel`: only the proposer, and only while the proposal is pending. */
+  | { kind: "proposer"; proposalOf: ProposalOf }
+  /** `onlyGovernance`: only the timelock, executing a proposal that calls the Governor. */
+  | { kind: "onlyGovernance" }
+  /** Token receipts and ether: refused to everybody, since the timelock, not the Governor, holds assets. */
+  | { kind: "disabled" };
+
+interface GovernanceEntry {
+  rule: GovernanceRule;
+  /** Sample arguments with which the allowed caller succeeds; may prepare state first (runs once per test). */
+  args?: (ctx: GovernanceContext) => unknown[] | Promise<unknown[]>;
+  value?: bigint;
+  /** An event the allowed call must emit, from the contract called: proof that it did something. */
+  emits?: string;
+}
+
+/** The Governor's proposal states (IGovernor.ProposalState) the rules name, by their number. */
+const ProposalState = { Pending: 0n, Active: 1n, Succeeded: 4n, Queued: 5n } as const;
+
+/** The bitmap GovernorUnexpectedProposalState carries: one bit per allowed state. */
+const stateBitmap = (state: bigint) => ethers.toBeHex(1n << state, 32);
+
+const GOVERNANCE_CONTRACTS = {
+  PluralToken: { artifacts: ["PluralToken"], at: (ctx: GovernanceContext): BaseContract => ctx.token },
+  PluralGovernor: { artifacts: ["PluralGovernor"], at: (ctx: GovernanceContext): BaseContract => ctx.governor },
+} as const;
+
+type GovernanceContractName = keyof typeof GOVERNANCE_CONTRACTS;
+
+/**
+ * The deployment under token governance, through the same Ignition module and the local-governor parameters, with
+ * every holder's votes delegated to itself.
+ */
+async function deployTokenGovernance(): Promise<Omit<GovernanceContext, "timelockAccount">> {
+  const { ethers: gEthers, networkHelpers: gHelpers } = governanceConnection;
+  const addresses = await deployLocalProtocol(governanceConnection, { parametersFile: GOVERNOR_PARAMETERS });
+  const protocol = await connectProtocol(gEthers, addresses);
+  const { token, governor } = protocol;
+  if (token === undefined || governor === undefined) throw new Error("local-governor.json deploys no token governance");
+  // The holders are those the token minted to, in its constructor.
+  const mints = await token.queryFilter(token.filters.Transfer(gEthers.ZeroAddress), 0, "latest");
+  const balances = mints.map((log) => ({ holder: log.args.to, amount: log.args.value }));
+  balances.sort((a, b) => (a.amount > b.amount ? -1 : a.amount < b.amount ? 1 : 0));
+  const holders = await Promise.all(balances.map(({ holder }) => gEthers.getSigner(holder)));
+  for (const holder of holders) await (await token.connect(holder).delegate(holder)).wait();
+  // Votes count from the second after their delegation.
+  await gHelpers.time.increase(1);
+  const taken = new Set(balances.map(({ holder }) => holder));
+  // Accounts #0 to #6 have parts in the parameter files: holders, the operations proposer, the pause guardian.
+  const stranger = (await gEthers.getSigners()).slice(7).find((signer) => !taken.has(signer.address));
+  if (stranger === undefined) throw new Error("tests need an account without PLURAL");
+  const [deployedLog] = await gEthers.provider.getLogs({
+    fromBlock: 0,
+    toBlock: "latest",
+    topics: [GOVERNANCE_EVENTS.getEvent("GovernanceDeployed")!.topicHash],
+  });
+  return {
+    protocol,
+    token,
+    governor,
+    timelock: protocol.timelock,
+    governanceDeployer: await gEthers.getContractAt("GovernanceDeployer", deployedLog!.address),
+    holders,
+    stranger,
+  };
+}
+
+async function loadGovernance(): Promise<GovernanceContext> {
+  const fixture = await governanceConnection.networkHelpers.loadFixture(deployTokenGovernance);
+  return { ...fixture, timelockAccount: await timelockSigner(governanceConnection, fixture.protocol) };
+}
+
+let proposalCount = 0;
+
+/** A proposal of one call, with a description no other proposal of the suite has. */
+function proposal(target: string, data: string, label: string): Proposal {
+  proposalCount += 1;
+  return { targets: [target], values: [0n], calldatas: [data], description: `${label} #${proposalCount}` };
+}
+
+/** A proposal that sets the pool's stake limit: a call only the timelock may make. */
+function stakeLimitProposal(ctx: GovernanceContext, label: string): Proposal {
+  const data = ctx.protocol.pool.interface.encodeFunctionData("setStakeLimit", [ethers.parseEther("10"), 3600n]);
+  return proposal(ctx.protocol.addresses.pool, data, label);
+}
+
+const proposeArgs = (p: Proposal) => [p.targets, p.values, p.calldatas, p.description];
+const proposalArgs = (p: Proposal) => [p.targets, p.values, p.calldatas, ethers.id(p.description)];
+
+/** The largest holder proposes `p`; returns its id. */
+async function propose(ctx: GovernanceContext, p: Proposal): Promise<bigint> {
+  const [proposer] = ctx.holders;
+  await (await ctx.governor.connect(proposer!).propose(p.targets, p.values, p.calldatas, p.description)).wait();
+  return ctx.governor.getProposalId(p.targets, p.values, p.calldatas, ethers.id(p.description));
+}
+
+/** Moves time to the opening of the proposal's vote. */
+async function openVote(ctx: GovernanceContext, proposalId: bigint) {
+  await governanceConnection.networkHelpers.time.increaseTo(await ctx.governor.proposalSnapshot(proposalId));
+}
+
+/** Moves time past the end of the proposal's vote. */
+async function endVote(ctx: GovernanceContext, proposalId: bigint) {
+  await governanceConnection.networkHelpers.time.increaseTo(await ctx.governor.proposalDeadline(proposalId));
+}
+
+/** Moves time to the proposal's vote, where the largest holder, enough for the quorum, votes for it. */
+async function voteFor(ctx: GovernanceContext, proposalId: bigint) {
+  await openVote(ctx, proposalId);
+  await (await ctx.governor.connect(ctx.holders[0]!).castVote(proposalId, 1)).wait();
+}
+
+/** Ends the vote of a proposal voted for, queues it on the timelock and waits until it can execute. */
+async function queueAndWait(ctx: GovernanceContext, proposalId: bigint) {
+  await endVote(ctx, proposalId);
+  await (await ctx.governor.connect(ctx.stranger).getFunction("queue(uint256)")(proposalId)).wait();
+  await governanceConnection.networkHelpers.time.increaseTo(await ctx.governor.proposalEta(proposalId));
+}
+
+/** Runs `data` on `target` as token governance does: propose, vote, queue, wait, execute. Returns the execution. */
+async function executeByGovernance(ctx: GovernanceContext, target: string, data: string) {
+  const proposalId = await propose(ctx, proposal(target, data, "governance call"));
+  await voteFor(ctx, proposalId);
+  await queueAndWait(ctx, proposalId);
+  return ctx.governor.connect(ctx.stranger).getFunction("execute(uint256)")(proposalId) as Promise<TransactionResponse>;
+}
+
+const dueProposal = (proposalOf: ProposalOf, allowed: bigint, prepare: PrepareProposal): GovernanceRule => ({
+  kind: "due",
+  proposalOf,
+  allowed,
+  prepare,
+});
+
+/** A proposal of the largest holder's, proposed and voted for: its vote is still open. */
+async function votedProposal(ctx: GovernanceContext, label: string): Promise<[bigint, Proposal]> {
+  const p = stakeLimitProposal(ctx, label);
+  const proposalId = await propose(ctx, p);
+  await voteFor(ctx, proposalId);
+  return [proposalId, p];
+}
+
+const firstArgProposal: ProposalOf = (_, [proposalId]) => Promise.resolve(proposalId as bigint);
+const callsProposal: ProposalOf = (ctx, [targets, values, calldatas, descriptionHash]) =>
+  ctx.governor.getProposalId(targets as string[], values as bigint[], calldatas as string[], descriptionHash as string);
+
+/** `owner`'s EIP-712 signature of `types` over `value` for `contract`'s domain. */
+async function signTyped(
+  contract: PluralToken | PluralGovernor,
+  owner: HardhatEthersSigner,
+  types: Record<string, { name: string; type: string }[]>,
+  value: Record<string, unknown>,
+) {
+  const domain = await contract.eip712Domain();
+  return owner.signTypedData(
+    {
+      name: domain.name,
+      version: domain.version,
+      chainId: domain.chainId,
+      verifyingContract: domain.verifyingContract,
+    },
+    types,
+    value,
+  );
+}
+
+/** `castVoteBySig(proposalId, support, voter, signature)` re-signed by `signer`. */
+const signBallot: SignVote = async (ctx, [proposalId, support, voter], signer) => {
+  const nonce = await ctx.governor.nonces(voter as string);
+  const signature = await signTyped(
+    ctx.governor,
+    signer,
+    {
+      Ballot: [
+        { name: "proposalId", type: "uint256" },
+        { name: "support", type: "uint8" },
+        { name: "voter", type: "address" },
+        { name: "nonce", type: "uint256" },
+      ],
+    },
+    { proposalId, support, voter, nonce },
+  );
+  return [proposalId, support, voter, signature];
+};
+
+/** `castVoteWithReasonAndParamsBySig(proposalId, support, voter, reason, params, signature)` re-signed by `signer`. */
+const signExtendedBallot: SignVote = async (ctx, [proposalId, support, voter, reason, params], signer) => {
+  const nonce = await ctx.governor.nonces(voter as string);
+  const signature = await signTyped(
+    ctx.governor,
+    signer,
+    {
+      ExtendedBallot: [
+        { name: "proposalId", type: "uint256" },
+        { name: "support", type: "uint8" },
+        { name: "voter", type: "address" },
+        { name: "nonce", type: "uint256" },
+        { name: "reason", type: "string" },
+        { name: "params", type: "bytes" },
+      ],
+    },
+    { proposalId, support, voter, nonce, reason, params },
+  );
+  return [proposalId, support, voter, reason, params, signature];
+};
+
+/** A holder's (the second's) vote by signature on an open vote, signed by the voter: `sign`'s arguments. */
+const signedVoteArgs =
+  (sign: SignVote, ...extra: unknown[]) =>
+  async (ctx: GovernanceContext) => {
+    const [proposalId] = await votedProposal(ctx, "vote by signature");
+    const voter = ctx.holders[1]!;
+    return sign(ctx, [proposalId, 1n, voter.address, ...extra], voter);
+  };
+
+/** Who may call what on the token and the Governor. */
+const GOVERNANCE_MATRIX: Record<GovernanceContractName, Record<string, GovernanceEntry>> = {
+  // Transfers and approvals bound by balance and allowance; votes delegated by their owner or its signature.
+  PluralToken: {
+    "approve(address,uint256)": {
+      rule: { kind: "anyone" },
+      args: (ctx) => [ctx.holders[0]!.address, 1n],
+      emits: "Approval",
+    },
+    "delegate(address)": {
+      rule: { kind: "anyone" },
+      args: (ctx) => [ctx.holders[0]!.address],
+      emits: "DelegateChanged",
+    },
+    // Anyone may submit a delegation: the holder's signature, not the caller, authorizes it.
+    "delegateBySig(address,uint256,uint256,uint8,bytes32,bytes32)": {
+      rule: { kind: "anyone" },
+      args: async (ctx) => {
+        const holder = ctx.holders[1]!;
+        const nonce = await ctx.token.nonces(holder);
+        const expiry = BigInt(await governanceConnection.networkHelpers.time.latest()) + 3600n;
+        const delegation = { delegatee: ctx.stranger.address, nonce, expiry };
+        const types = {
+          Delegation: [
+            { name: "delegatee", type: "address" },
+            { name: "nonce", type: "uint256" },
+            { name: "expiry", type: "uint256" },
+          ],
+        };
+        const { v, r, s } = ethers.Signature.from(await signTyped(ctx.token, holder, types, delegation));
+        return [ctx.stranger.address, nonce, expiry, v, r, s];
+      },
+      emits: "DelegateChanged",
+    },
+    "permit(address,address,uint256,uint256,uint8,bytes32,bytes32)": {
+      rule: { kind: "anyone" },
+      args: async (ctx) => {
+        const holder = ctx.holders[1]!;
+        const value = ethers.parseEther("1");
+        const deadline = BigInt(await governanceConnection.networkHelpers.time.latest()) + 3600n;
+        const permit = {
+          owner: holder.address,
+          spender: ctx.stranger.address,
+          value,
+          nonce: await ctx.token.nonces(holder),
+          deadline,
+        };
+        const types = {
+          Permit: [
+            { name: "owner", type: "address" },
+            { name: "spender", type: "address" },
+            { name: "value", type: "uint256" },
+            { name: "nonce", type: "uint256" },
+            { name: "deadline", type: "uint256" },
+          ],
+        };
+        const { v, r, s } = ethers.Signature.from(await signTyped(ctx.token, holder, types, permit));
+        return [holder.address, ctx.stranger.address, value, deadline, v, r, s];
+      },
+      emits: "Approval",
+    },
+    // Bound by the caller's balance: a holder gives the stranger some first.
+    "transfer(address,uint256)": {
+      rule: { kind: "anyone" },
+      args: async (ctx) => {
+        await (await ctx.token.connect(ctx.holders[2]!).transfer(ctx.stranger, ethers.parseEther("10"))).wait();
+        return [ctx.holders[0]!.address, ethers.parseEther("5")];
+      },
+      emits: "Transfer",
+    },
+    // Bound by the owner's allowance: a holder lets the stranger spend.
+    "transferFrom(address,address,uint256)": {
+      rule: { kind: "anyone" },
+      args: async (ctx) => {
+        const holder = ctx.holders[2]!;
+        await (await ctx.token.connect(holder).approve(ctx.stranger, ethers.parseEther("10"))).wait();
+        return [holder.address, ctx.stranger.address, ethers.parseEther("5")];
+      },
+      emits: "Transfer",
+    },
+  },
+
+  PluralGovernor: {
+    // Before its vote, the proposer alone may withdraw a proposal.
+    "cancel(address[],uint256[],bytes[],bytes32)": {
+      rule: { kind: "proposer", proposalOf: callsProposal },
+      args: async (ctx) => {
+        const p = stakeLimitProposal(ctx, "cancel by calls");
+        await propose(ctx, p);
+        return proposalArgs(p);
+      },
+      emits: "ProposalCanceled",
+    },
+    "cancel(uint256)": {
+      rule: { kind: "proposer", proposalOf: firstArgProposal },
+      args: async (ctx) => [await propose(ctx, stakeLimitProposal(ctx, "cancel by id"))],
+      emits: "ProposalCanceled",
+    },
+    // Anyone votes with the weight of its delegated votes (the stranger's: none) once the vote opens.
+    "castVote(uint256,uint8)": {
+      rule: dueProposal(firstArgProposal, ProposalState.Active, openVote),
+      args: async (ctx) => [await propose(ctx, stakeLimitProposal(ctx, "castVote")), 1n],
+      emits: "VoteCast",
+    },
+    "castVoteBySig(uint256,uint8,address,bytes)": {
+      rule: { kind: "signedVote", sign: signBallot },
+      args: signedVoteArgs(signBallot),
+      emits: "VoteCast",
+    },
+    "castVoteWithReason(uint256,uint8,string)": {
+      rule: dueProposal(firstArgProposal, ProposalState.Active, openVote),
+      args: async (ctx) => [await propose(ctx, stakeLimitProposal(ctx, "castVoteWithReason")), 1n, "reason"],
+      emits: "VoteCast",
+    },
+    "castVoteWithReasonAndParams(uint256,uint8,string,bytes)": {
+      rule: dueProposal(firstArgProposal, ProposalState.Active, openVote),
+      args: async (ctx) => [await propose(ctx, stakeLimitProposal(ctx, "castVoteWithReasonAndParams")), 1n, "", "0x"],
+      emits: "VoteCast",
+    },
+    "castVoteWithReasonAndParamsBySig(uint256,uint8,address,string,bytes,bytes)": {
+      rule: { kind: "signedVote", sign: signExtendedBallot },
+      args: signedVoteArgs(signExtendedBallot, "reason", "0x"),
+      emits: "VoteCast",
+    },
+    // Anyone executes a queued proposal once the timelock's delay passed; the timelock checks it was scheduled.
+    "execute(address[],uint256[],bytes[],bytes32)": {
+      rule: dueProposal(callsProposal, ProposalState.Queued, queueAndWait),
+      args: async (ctx) => proposalArgs((await votedProposal(ctx, "execute by calls"))[1]),
+      emits: "ProposalExecuted",
+    },
+    "execute(uint256)": {
+      rule: dueProposal(firstArgProposal, ProposalState.Queued, queueAndWait),
+      args: async (ctx) => [(await votedProposal(ctx, "execute by id"))[0]],
+      emits: "ProposalExecuted",
+    },
+    "onERC1155BatchReceived(address,address,uint256[],uint256[],bytes)": {
+      rule: { kind: "disabled" },
+      args: (ctx) => [ctx.stranger.address, ctx.stranger.address, [1n], [1n], "0x"],
+    },
+    "onERC1155Received(address,address,uint256,uint256,bytes)": {
+      rule: { kind: "disabled" },
+      args: (ctx) => [ctx.stranger.address, ctx.stranger.address, 1n, 1n, "0x"],
+    },
+    "onERC721Received(address,address,uint256,bytes)": {
+      rule: { kind: "disabled" },
+      args: (ctx) => [ctx.stranger.address, ctx.stranger.address, 1n, "0x"],
+    },
+    "propose(address[],uint256[],bytes[],string)": {
+      rule: { kind: "threshold" },
+      args: (ctx) => proposeArgs(stakeLimitProposal(ctx, "propose")),
+      emits: "ProposalCreated",
+    },
+    // Anyone queues a proposal on the timelock once its vote passed.
+    "queue(address[],uint256[],bytes[],bytes32)": {
+      rule: dueProposal(callsProposal, ProposalState.Succeeded, endVote),
+      args: async (ctx) => proposalArgs((await votedProposal(ctx, "queue by calls"))[1]),
+      emits: "ProposalQueued",
+    },
+    "queue(uint256)": {
+      rule: dueProposal(firstArgProposal, ProposalState.Succeeded, endVote),
+      args: async (ctx) => [(await votedProposal(ctx, "queue by id"))[0]],
+      emits: "ProposalQueued",
+    },
+    // Governance's own calls from the Governor, e.g. to recover tokens sent to it: the proposal's execution is the
+    // proof, since the Governor's execute reverts when a relayed call does.
+    "relay(address,uint256,bytes)": {
+      rule: { kind: "onlyGovernance" },
+      args: (ctx) => [
+        ctx.protocol.addresses.token!,
+        0n,
+        ctx.token.interface.encodeFunctionData("approve", [ctx.stranger.address, 1n]),
+      ],
+      emits: "ProposalExecuted",
+    },
+    "setProposalThreshold(uint256)": {
+      rule: { kind: "onlyGovernance" },
+      args: () => [ethers.parseEther("2000")],
+      emits: "ProposalThresholdSet",
+    },
+    "setVotingDelay(uint48)": { rule: { kind: "onlyGovernance" }, args: () => [7200n], emits: "VotingDelaySet" },
+    "setVotingPeriod(uint32)": {
+      rule: { kind: "onlyGovernance" },
+      args: () => [2n * 24n * 3600n],
+      emits: "VotingPeriodSet",
+    },
+    "updateQuorumNumerator(uint256)": {
+      rule: { kind: "onlyGovernance" },
+      args: () => [5n],
+      emits: "QuorumNumeratorUpdated",
+    },
+    "updateTimelock(address)": {
+      rule: { kind: "onlyGovernance" },
+      args: async (ctx) => {
+        const next = await governanceConnection.ethers.deployContract("PluralTimelock", [
+          3600n,
+          [ctx.protocol.addresses.governor!],
+          [ethers.ZeroAddress],
+          ethers.ZeroAddress,
+        ]);
+        return [await next.getAddress()];
+      },
+      emits: "TimelockChange",
+    },
+    "receive()": { rule: { kind: "disabled" }, value: 1n },
+  },
+};
+
+function describeGovernanceRule(rule: GovernanceRule): string {
+  switch (rule.kind) {
+    case "anyone":
+      return "anyone";
+    case "due":
+      return "anyone, once the proposal is due (until then GovernorUnexpectedProposalState)";
+    case "threshold":
+      return "anyone with votes at the proposal threshold";
+    case "signedVote":
+      return "anyone, with the voter's signature";
+    case "proposer":
+      return "only the proposer, while the proposal is pending";
+    case "onlyGovernance":
+      return "only governance: a proposal executed through the timelock";
+    case "disabled":
+      return "nobody: the timelock, not the Governor, holds assets";
+  }
+}
+
+async function checkGovernanceRule(
+  ctx: GovernanceContext,
+  contractName: GovernanceContractName,
+  signature: string,
+  entry: GovernanceEntry,
+) {
+  const { rule, value, emits } = entry;
+  const contract = GOVERNANCE_CONTRACTS[contractName].at(ctx);
+  const { stranger, holders, timelockAccount, governor } = ctx;
+  const [largest, second] = holders as [HardhatEthersSigner, HardhatEthersSigner];
+  const { networkHelpers: helpers } = governanceConnection;
+  const args = (await entry.args?.(ctx)) ?? [];
+  const call = (signer: HardhatEthersSigner, callArgs = args) => send(contract, signer, signature, callArgs, value);
+
+  switch (rule.kind) {
+    case "anyone":
+      await expectSuccess(contract, call(stranger), emits);
+      return;
+    case "due": {
+      const proposalId = await rule.proposalOf(ctx, args);
+      await expect(call(stranger), "a stranger's call before the proposal is due")
+        .to.be.revertedWithCustomError(governor, "GovernorUnexpectedProposalState")
+        .withArgs(proposalId, await governor.state(proposalId), stateBitmap(rule.allowed));
+      await rule.prepare(ctx, proposalId);
+      await expectSuccess(contract, call(stranger), emits);
+      return;
+    }
+    case "threshold": {
+      const threshold = await governor.proposalThreshold();
+      expect(threshold, "the proposal threshold").to.be.greaterThan(0n);
+      const refuse = async (votes: bigint) =>
+        expect(call(stranger), `a proposer with ${votes} votes`)
+          .to.be.revertedWithCustomError(governor, "GovernorInsufficientProposerVotes")
+          .withArgs(stranger.address, votes, threshold);
+      await refuse(0n);
+      // Tokens count once delegated, from the next second: one short of the threshold is still short.
+      await (await ctx.token.connect(second).transfer(stranger, threshold - 1n)).wait();
+      await (await ctx.token.connect(stranger).delegate(stranger)).wait();
+      await helpers.time.increase(1);
+      await refuse(threshold - 1n);
+      await (await ctx.token.connect(second).transfer(stranger, 1n)).wait();
+      await helpers.time.increase(1);
+      await expectSuccess(contract, call(stranger), emits);
+      return;
+    }
+    case "signedVote": {
+      const voter = args[2] as string;
+      // The stranger's own signature for the voter's ballot: the Governor recovers another signer.
+      await expect(call(stranger, await rule.sign(ctx, args, stranger)), "a signature by someone else")
+        .to.be.revertedWithCustomError(governor, "GovernorInvalidSignature")
+        .withArgs(voter);
+      await expectSuccess(contract, call(stranger), emits);
+      return;
+    }
+    case "proposer": {
+      const proposalId = await rule.proposalOf(ctx, args);
+      expect(await governor.proposalProposer(proposalId), "the proposer").to.equal(largest.address);
+      expect(await governor.state(proposalId), "the proposal's state").to.equal(ProposalState.Pending);
+      for (const signer of [stranger, second, timelockAccount]) {
+        await expect(call(signer), `${signer.address} is refused`)
+          .to.be.revertedWithCustomError(governor, "GovernorUnableToCancel")
+          .withArgs(proposalId, signer.address);
+      }
+      // Once the vote opens, not even the proposer.
+      const snapshot = await helpers.takeSnapshot();
+      await openVote(ctx, proposalId);
+      await expect(call(largest), "the proposer once the vote opened")
+        .to.be.revertedWithCustomError(governor, "GovernorUnableToCancel")
+        .withArgs(proposalId, largest.address);
+      await snapshot.restore();
+      await expectSuccess(contract, call(largest), emits);
+      return;
+    }
+    case "onlyGovernance": {
+      expect(await governor.timelock(), "the Governor's executor").to.equal(ctx.protocol.addresses.timelock);
+      const governorAccount = await governanceConnection.ethers.getImpersonatedSigner(await governor.getAddress());
+      await helpers.setBalance(governorAccount.address, ethers.parseEther("1"));
+      for (const signer of [stranger, largest, governorAccount]) {
+        await expect(call(signer), `${signer.address} is refused`)
+          .to.be.revertedWithCustomError(governor, "GovernorOnlyExecutor")
+          .withArgs(signer.address);
+      }
+      // The timelock itself, outside the execution of a proposal that makes this very call: no such call is queued.
+      await expect(call(timelockAccount), "the timelock outside a proposal").to.be.revertedWithPanic(0x31);
+      const data = contract.interface.encodeFunctionData(signature, args);
+      await expectSuccess(contract, executeByGovernance(ctx, await governor.getAddress(), data), emits);
+      return;
+    }
+    case "disabled":
+      for (const signer of [stranger, largest, timelockAccount]) {
+        await expect(call(signer), `${signer.address} is refused`).to.be.revertedWithCustomError(
+          governor,
+          "GovernorDisabledDeposit",
+        );
+      }
+      return;
+  }
+}
+
+const GOVERNANCE_ENTRY_POINTS = Object.fromEntries(
+  await Promise.all(
+    Object.entries(GOVERNANCE_CONTRACTS).map(
+      async ([name, contract]) => [name, await entryPoints(contract.artifacts)] as const,
+    ),
+  ),
+) as Record<GovernanceContractName, Set<string>>;
 
 describe("access control", function () {
   for (const contractName of Object.keys(CONTRACTS) as ContractName[]) {
@@ -3107,7 +3713,7 @@ describe("access control", function () {
       }
       // Proxies and timelocks are not created by transactions but inside the deployers' constructors; any creation from
       // inside any contract shows in its nonce, and a CREATE2 or failed creation would leave a codeless address here.
-      const inside = (await Promise.all(created.map(createdInside))).flat();
+      const inside = (await Promise.all(created.map((address) => createdInside(address)))).flat();
       expect([...created, ...inside].sort(), "contracts created by transactions and from inside them").to.deep.equal(
         [...expected.keys()].sort(),
       );
@@ -3176,6 +3782,99 @@ describe("access control", function () {
         expect(mask(await ethers.provider.getCode(address)), `code at ${address}`).to.equal(
           mask(artifact.deployedBytecode),
         );
+      }
+    });
+  });
+});
+
+describe("access control under token governance", function () {
+  for (const contractName of Object.keys(GOVERNANCE_CONTRACTS) as GovernanceContractName[]) {
+    describe(contractName, function () {
+      const rules = GOVERNANCE_MATRIX[contractName];
+      const abi = GOVERNANCE_ENTRY_POINTS[contractName];
+
+      for (const signature of [...abi].sort()) {
+        const entry = rules[signature];
+        if (entry === undefined) {
+          it(`${signature}: no rule`, function () {
+            expect.fail(`${contractName}.${signature} has no access rule: add one to the matrix`);
+          });
+          continue;
+        }
+        it(`${signature}: ${describeGovernanceRule(entry.rule)}`, async function () {
+          await checkGovernanceRule(await loadGovernance(), contractName, signature, entry);
+        });
+      }
+
+      for (const signature of Object.keys(rules).filter((signature) => !abi.has(signature))) {
+        it(`${signature}: not in the ABI`, function () {
+          expect.fail(
+            `${contractName}.${signature} has an access rule but no such function: remove it from the matrix`,
+          );
+        });
+      }
+    });
+  }
+
+  describe("Promise 5 under token governance", function () {
+    it("gives the Governor alone PROPOSER_ROLE and CANCELLER_ROLE on the timelock, everyone EXECUTOR_ROLE, and the timelock its own only admin", async function () {
+      const ctx = await loadGovernance();
+      const { timelock, governor } = ctx.protocol.addresses;
+      const expected = new Map<string, string[]>([
+        [await ctx.timelock.DEFAULT_ADMIN_ROLE(), [timelock]],
+        [await ctx.timelock.PROPOSER_ROLE(), [governor!]],
+        [await ctx.timelock.CANCELLER_ROLE(), [governor!]],
+        // address(0): the timelock lets anyone execute an operation that is ready.
+        [await ctx.timelock.EXECUTOR_ROLE(), [ethers.ZeroAddress]],
+      ]);
+      const granted = await holdersFromEvents(timelock, governanceConnection.ethers.provider);
+      expect([...granted.keys()].sort(), "roles ever granted").to.deep.equal([...expected.keys()].sort());
+      for (const [id, holders] of expected) {
+        expect([...granted.get(id)!].sort(), `holders of ${id}`).to.deep.equal(holders.sort());
+        expect(await ctx.timelock.getRoleAdmin(id), `admin of ${id}`).to.equal(ethers.ZeroHash);
+        for (const account of [...ctx.holders, ctx.stranger]) {
+          expect(await ctx.timelock.hasRole(id, account), `${account.address} holds ${id}`).to.equal(false);
+        }
+      }
+      expect(await ctx.governor.timelock(), "the Governor's timelock").to.equal(timelock);
+    });
+
+    it("has the GovernanceDeployer create the timelocks, the token and the Governor, and no role go to the token, the Governor (but on the timelock) or a holder", async function () {
+      const ctx = await loadGovernance();
+      const { provider } = governanceConnection.ethers;
+      const { timelock, operationsTimelock, token, governor } = ctx.protocol.addresses;
+      const created = [timelock, operationsTimelock!, token!, governor!];
+      const governanceDeployer = await ctx.governanceDeployer.getAddress();
+      expect(
+        await createdInside(governanceDeployer, provider),
+        "contracts the GovernanceDeployer created",
+      ).to.deep.equal(created);
+      const [deployedLog] = await provider.getLogs({
+        address: governanceDeployer,
+        fromBlock: 0,
+        toBlock: "latest",
+        topics: [GOVERNANCE_EVENTS.getEvent("GovernanceDeployed")!.topicHash],
+      });
+      expect([...GOVERNANCE_EVENTS.parseLog(deployedLog!)!.args], "what GovernanceDeployed names").to.deep.equal(
+        created,
+      );
+      expect(await ctx.governor.token(), "the Governor's votes").to.equal(token);
+
+      const proposerRoles = [await ctx.timelock.PROPOSER_ROLE(), await ctx.timelock.CANCELLER_ROLE()];
+      const outsiders = [token!, governanceDeployer, ...ctx.holders.map((holder) => holder.address)];
+      const grants = await provider.getLogs({
+        fromBlock: 0,
+        toBlock: "latest",
+        topics: [ROLE_EVENTS.getEvent("RoleGranted")!.topicHash],
+      });
+      expect(grants.length, "roles granted on chain").to.be.greaterThan(0);
+      for (const log of grants) {
+        const { role, account } = ROLE_EVENTS.parseLog(log)!.args as unknown as { role: string; account: string };
+        expect(outsiders, `${role} granted on ${log.address}`).to.not.include(account);
+        if (account === governor) {
+          expect(log.address, "where the Governor holds a role").to.equal(timelock);
+          expect(proposerRoles, "the Governor's roles").to.include(role);
+        }
       }
     });
   });
