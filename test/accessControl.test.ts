@@ -42,6 +42,9 @@ import { type Accounts, executeThroughTimelock, pluralFixture, timelockSigner } 
 // to the timelock". Every state-changing entry point of every contract the deployment puts on chain is listed in
 // MATRIX with the rule of who may call it; the suite generates one test per entry, and one failing test per function
 // of an ABI without a rule or per rule without a function, so an entry point cannot be added without a decision.
+// The local parameters deploy multisig governance (a named account proposes to the timelock) with an operations
+// timelock and a pause guardian; the PLURAL token and the Governor, deployed only under token governance, have a
+// matrix of their own (GOVERNANCE_MATRIX) on a second chain deployed with deploy/parameters/local-governor.json.
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
