@@ -1,6 +1,7 @@
+import path from "node:path";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
-import { type BaseContract, FunctionFragment, Interface, type TransactionResponse } from "ethers";
+import { type BaseContract, FunctionFragment, Interface, type Provider, type TransactionResponse } from "ethers";
 import { artifacts, network } from "hardhat";
 
 import { computeDepositDataRoot } from "../lib/depositData.js";
@@ -15,17 +16,23 @@ import { keyLeaf, rangeProof } from "../lib/merkle.js";
 import { nextReportableFrame, type OracleReport, readFrame, reportHash } from "../lib/oracle/frames.js";
 import { encodeExitPage } from "../lib/oracle/exits.js";
 import { lastRequestMadeBy } from "../lib/oracle/report.js";
-import type { Protocol } from "../lib/protocol.js";
+import { deployLocalProtocol } from "../lib/deploy.js";
+import { PROJECT_ROOT } from "../lib/deployment.js";
+import { connectProtocol, type Protocol } from "../lib/protocol.js";
 import { findHints } from "../lib/withdrawals.js";
 import type {
   AccountingOracle,
   BeaconDepositMock,
   DepositGuard,
+  EmergencyPause,
   ExecutionRewardsVault,
+  GovernanceDeployer,
   OperatorRegistry,
   PluralDeployer,
+  PluralGovernor,
+  PluralTimelock,
+  PluralToken,
   StakingPool,
-  TimelockController,
   WithdrawalQueue,
   WithdrawalVault,
 } from "../typechain-types/index.js";
@@ -35,6 +42,9 @@ import { type Accounts, executeThroughTimelock, pluralFixture, timelockSigner } 
 // to the timelock". Every state-changing entry point of every contract the deployment puts on chain is listed in
 // MATRIX with the rule of who may call it; the suite generates one test per entry, and one failing test per function
 // of an ABI without a rule or per rule without a function, so an entry point cannot be added without a decision.
+// The local parameters deploy multisig governance (a named account proposes to the timelock) with an operations
+// timelock and a pause guardian; the PLURAL token and the Governor, deployed only under token governance, have a
+// matrix of their own (GOVERNANCE_MATRIX) on a second chain deployed with deploy/parameters/local-governor.json.
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -48,8 +58,9 @@ const ROLE_EVENTS = new Interface([
   "event RoleGranted(bytes32 indexed role, address indexed account, address indexed sender)",
   "event RoleRevoked(bytes32 indexed role, address indexed account, address indexed sender)",
 ]);
-// From the artifact: the proxies it names are compared with those the PluralDeployer created, in order.
+// From the artifacts: the contracts they name are compared with those each deployer created, in order.
 const DEPLOYER_EVENTS = new Interface((await artifacts.readArtifact("PluralDeployer")).abi);
+const GOVERNANCE_EVENTS = new Interface((await artifacts.readArtifact("GovernanceDeployer")).abi);
 
 type Role =
   | "DEFAULT_ADMIN_ROLE"
@@ -58,14 +69,17 @@ type Role =
   | "STAKE_LIMIT_ROLE"
   | "MANAGE_ACCOUNTING_ROLE"
   | "MANAGE_OPERATORS_ROLE"
+  | "ADD_OPERATOR_ROLE"
   | "VET_KEYS_ROLE"
   | "UNVET_KEYS_ROLE"
   | "REPORT_EXITS_ROLE"
   | "MANAGE_MEMBERS_ROLE"
   | "MANAGE_CONFIG_ROLE"
   | "ALLOW_LOSS_ROLE"
-  | "FORCE_EXIT_ROLE";
-type TimelockRole = "PROPOSER_ROLE" | "EXECUTOR_ROLE" | "CANCELLER_ROLE";
+  | "FORCE_EXIT_ROLE"
+  | "PROPOSER_ROLE"
+  | "EXECUTOR_ROLE"
+  | "CANCELLER_ROLE";
 const POOL_ROLES: readonly Role[] = [
   "DEFAULT_ADMIN_ROLE",
   "PAUSE_ROLE",
@@ -73,7 +87,14 @@ const POOL_ROLES: readonly Role[] = [
   "STAKE_LIMIT_ROLE",
   "MANAGE_ACCOUNTING_ROLE",
 ];
-const TIMELOCK_ROLES: readonly TimelockRole[] = ["PROPOSER_ROLE", "EXECUTOR_ROLE", "CANCELLER_ROLE"];
+
+/** EmergencyPause targets: the pool's deposits, the queue's requests and claims, the guard's staking. */
+const DEPOSITS = 1n;
+const WITHDRAWALS = 2n;
+const STAKING = 4n;
+const ALL_TARGETS = DEPOSITS | WITHDRAWALS | STAKING;
+/** A pause within the deployed longest pause. */
+const PAUSE_DURATION = 3600n;
 
 /** The operator the fixture adds through the timelock, managed by `Context.manager`. */
 const OPERATOR_ID = 0n;
@@ -109,9 +130,16 @@ interface Context {
   oracleImplementation: AccountingOracle;
   queue: WithdrawalQueue;
   queueImplementation: WithdrawalQueue;
-  /** The PluralDeployer, which created the seven proxies in its constructor. */
+  emergencyPause: EmergencyPause;
+  emergencyPauseImplementation: EmergencyPause;
+  /** The PluralDeployer, which created the eight proxies in its constructor. */
   pluralDeployer: PluralDeployer;
-  timelock: TimelockController;
+  /** The GovernanceDeployer, which created both timelocks in its constructor. */
+  governanceDeployer: GovernanceDeployer;
+  /** The governance timelock. */
+  timelock: PluralTimelock;
+  /** The operations timelock: adds operators and vets keys, administered by the governance timelock. */
+  operationsTimelock: PluralTimelock;
   beaconDeposit: BeaconDepositMock;
   /** The deposit guard's guardians, by ascending address (the order their signatures must come in). */
   guardians: HardhatEthersSigner[];
@@ -119,22 +147,72 @@ interface Context {
   oracleMembers: HardhatEthersSigner[];
   /** The manager of operator OPERATOR_ID. */
   manager: HardhatEthersSigner;
+  /** The EmergencyPause's guardian, granted one pause at deployment. */
+  pauseGuardian: HardhatEthersSigner;
+  /** The operations account: the operations timelock's proposer, canceller and executor. */
+  operations: HardhatEthersSigner;
   /** The timelock, impersonated: the holder of every admin role. */
   timelockAccount: HardhatEthersSigner;
 }
 
 /**
- * Who holds a role, by construction: the timelock, or a contract of the deployment that acts on the role itself (the
- * deposit guard, for its guardian quorum; the accounting oracle, for its committee's exit data). A new holder is one
- * line in HOLDERS and its name here.
+ * Who holds a role, by construction: the timelock; a contract of the deployment that acts on the role itself (the
+ * deposit guard, for its guardian quorum; the accounting oracle, for its committee's exit data; the emergency pause,
+ * for its guardian's pause; the operations timelock, for routine operator administration); or, on a timelock, the
+ * account that proposes to it. A new holder is one line in HOLDERS and its name here.
  */
-type Holder = "timelock" | "depositGuard" | "accountingOracle";
+type Holder =
+  | "timelock"
+  | "operationsTimelock"
+  | "emergencyPause"
+  | "depositGuard"
+  | "accountingOracle"
+  | "governance"
+  | "operations";
 
-/** Each holder's name in test titles and its address in the deployment. */
-const HOLDERS: Record<Holder, { name: string; address: (ctx: Context) => string }> = {
-  timelock: { name: "the timelock", address: (ctx) => ctx.protocol.addresses.timelock },
-  depositGuard: { name: "the DepositGuard", address: (ctx) => ctx.protocol.addresses.depositGuard },
-  accountingOracle: { name: "the AccountingOracle", address: (ctx) => ctx.protocol.addresses.accountingOracle },
+/**
+ * Each holder's name in test titles, its address in the deployment and how the suite acts as it: accounts sign,
+ * contracts are impersonated (the timelock as `timelockAccount`).
+ */
+const HOLDERS: Record<
+  Holder,
+  { name: string; address: (ctx: Context) => string; signer: (ctx: Context) => Promise<HardhatEthersSigner> }
+> = {
+  timelock: {
+    name: "the timelock",
+    address: (ctx) => ctx.protocol.addresses.timelock,
+    signer: (ctx) => Promise.resolve(ctx.timelockAccount),
+  },
+  operationsTimelock: {
+    name: "the operations timelock",
+    address: (ctx) => ctx.protocol.addresses.operationsTimelock!,
+    signer: (ctx) => impersonate(ctx.protocol.addresses.operationsTimelock!),
+  },
+  emergencyPause: {
+    name: "the EmergencyPause",
+    address: (ctx) => ctx.protocol.addresses.emergencyPause,
+    signer: (ctx) => impersonate(ctx.protocol.addresses.emergencyPause),
+  },
+  depositGuard: {
+    name: "the DepositGuard",
+    address: (ctx) => ctx.protocol.addresses.depositGuard,
+    signer: (ctx) => impersonate(ctx.protocol.addresses.depositGuard),
+  },
+  accountingOracle: {
+    name: "the AccountingOracle",
+    address: (ctx) => ctx.protocol.addresses.accountingOracle,
+    signer: (ctx) => impersonate(ctx.protocol.addresses.accountingOracle),
+  },
+  governance: {
+    name: "the governance account",
+    address: (ctx) => ctx.accounts.governance.address,
+    signer: (ctx) => Promise.resolve(ctx.accounts.governance),
+  },
+  operations: {
+    name: "the operations account",
+    address: (ctx) => ctx.operations.address,
+    signer: (ctx) => Promise.resolve(ctx.operations),
+  },
 };
 
 interface Signature {
@@ -161,7 +239,11 @@ type Delegate = "approved" | "operator";
 type RequestErrorArgs = (caller: string, owner: string, requestId: bigint) => unknown[];
 
 type Rule =
-  /** Function behind `onlyRole(role)` on a proxy: only the role's holder in ROLE_HOLDERS holds it. */
+  /**
+   * Function behind `onlyRole(role)`: exactly the role's holders in ROLE_HOLDERS hold it, each of them succeeds and
+   * every other holder of the deployment is refused. A timelock's holding of a role on itself is used through an
+   * operation it schedules and executes on itself.
+   */
   | { kind: "role"; role: Role }
   /** No access check: bound by balance, signature or payment, not by role. */
   | { kind: "anyone" }
@@ -196,12 +278,12 @@ type Rule =
       error: string;
       errorArgs: RequestErrorArgs;
     }
-  /** Timelock function only the timelock may call on itself, i.e. through a scheduled and executed operation. */
-  | { kind: "timelockSelf"; error: "TimelockUnauthorizedCaller" | "AccessControlUnauthorizedAccount" }
-  /** Timelock function behind `onlyRole(role)`: the governance account alone holds the role. */
-  | { kind: "timelockRole"; role: TimelockRole }
+  /** Timelock function only the timelock may call on itself, i.e. through an operation scheduled and executed on it. */
+  | { kind: "timelockSelf" }
+  /** `EmergencyPause.pause`: only the pause guardian, once per grant of governance. */
+  | { kind: "pauseGuardian" }
   /** `renounceRole`: only for the caller's own account. */
-  | { kind: "self"; account: "timelock" | "governance" }
+  | { kind: "self"; account: Holder }
   /** `initialize`: nobody, ever again (proxy: done in its constructor; implementation: disabled). */
   | { kind: "initializer" }
   /** `upgradeToAndCall`: DEFAULT_ADMIN_ROLE through the proxy; nobody on the implementation (`onlyProxy`). */
@@ -229,6 +311,8 @@ type Rule =
   | { kind: "noClock" }
   /** Implementation `pauseStaking`: nobody, since the implementation has no guardian. */
   | { kind: "noGuardian" }
+  /** Implementation `EmergencyPause.pause`: nobody, since the implementation granted no pause. */
+  | { kind: "noPauseGuardian" }
   /** Implementation guard's quorum function: nobody, since it has no guardian, quorum or registry, and no block age. */
   | { kind: "unconfigured" }
   /** Implementation `depositValidators`: nobody, since the implementation buffers no ether. */
@@ -263,12 +347,9 @@ const requestOwner = (
   error: string,
   errorArgs: RequestErrorArgs,
 ): Rule => ({ kind: "requestOwner", requestId, delegates, error, errorArgs });
-const timelockSelf = (error: "TimelockUnauthorizedCaller" | "AccessControlUnauthorizedAccount"): Rule => ({
-  kind: "timelockSelf",
-  error,
-});
-const timelockRole = (name: TimelockRole): Rule => ({ kind: "timelockRole", role: name });
-const self = (account: "timelock" | "governance"): Rule => ({ kind: "self", account });
+const timelockSelf: Rule = { kind: "timelockSelf" };
+const pauseGuardian: Rule = { kind: "pauseGuardian" };
+const self = (account: Holder): Rule => ({ kind: "self", account });
 const initializer: Rule = { kind: "initializer" };
 const upgrade: Rule = { kind: "upgrade" };
 const noHolder = (name: Role): Rule => ({ kind: "noHolder", role: name });
@@ -286,6 +367,7 @@ const noOracle: Rule = { kind: "noOracle" };
 const noMember: Rule = { kind: "noMember" };
 const noClock: Rule = { kind: "noClock" };
 const noGuardian: Rule = { kind: "noGuardian" };
+const noPauseGuardian: Rule = { kind: "noPauseGuardian" };
 const unconfigured: Rule = { kind: "unconfigured" };
 const unfunded: Rule = { kind: "unfunded" };
 const isolated: Rule = { kind: "isolated" };
@@ -397,18 +479,43 @@ const CONTRACTS = {
     bareImplementation: true,
     at: (ctx) => ctx.queueImplementation,
   },
-  // Its constructor is all it does: no function is left to call once deployed.
+  EmergencyPause: {
+    artifacts: ["EmergencyPause", "ERC1967Proxy"],
+    code: "ERC1967Proxy",
+    bareImplementation: false,
+    at: (ctx) => ctx.emergencyPause,
+  },
+  EmergencyPauseImplementation: {
+    artifacts: ["EmergencyPause"],
+    code: "EmergencyPause",
+    bareImplementation: true,
+    at: (ctx) => ctx.emergencyPauseImplementation,
+  },
+  // Their constructors are all they do: no function is left to call once deployed.
   PluralDeployer: {
     artifacts: ["PluralDeployer"],
     code: "PluralDeployer",
     bareImplementation: false,
     at: (ctx) => ctx.pluralDeployer,
   },
+  GovernanceDeployer: {
+    artifacts: ["GovernanceDeployer"],
+    code: "GovernanceDeployer",
+    bareImplementation: false,
+    at: (ctx) => ctx.governanceDeployer,
+  },
+  // Named as in the deployment record: `PluralLocal#TimelockController` and `PluralLocal#OperationsTimelock`.
   TimelockController: {
-    artifacts: ["TimelockController"],
-    code: "TimelockController",
+    artifacts: ["PluralTimelock"],
+    code: "PluralTimelock",
     bareImplementation: false,
     at: (ctx) => ctx.timelock,
+  },
+  OperationsTimelock: {
+    artifacts: ["PluralTimelock"],
+    code: "PluralTimelock",
+    bareImplementation: false,
+    at: (ctx) => ctx.operationsTimelock,
   },
   BeaconDepositMock: {
     artifacts: ["BeaconDepositMock"],
@@ -421,34 +528,58 @@ const CONTRACTS = {
 type ContractName = keyof typeof CONTRACTS;
 
 /**
- * Every role of every AccessControl proxy and its only holder: the timelock, except where the guard or the oracle needs
- * a role.
+ * Every role of every AccessControl contract and its holders: the timelock, except where another contract of the
+ * deployment or a timelock's proposer needs a role. Two timelocks administer the operations timelock: the governance
+ * timelock and, as every TimelockController does, the operations timelock itself.
  */
-const ROLE_HOLDERS: Partial<Record<ContractName, Partial<Record<Role, Holder>>>> = {
+const ROLE_HOLDERS: Partial<Record<ContractName, Partial<Record<Role, readonly Holder[]>>>> = {
   StakingPool: {
-    DEFAULT_ADMIN_ROLE: "timelock",
-    PAUSE_ROLE: "timelock",
-    RESUME_ROLE: "timelock",
-    STAKE_LIMIT_ROLE: "timelock",
-    MANAGE_ACCOUNTING_ROLE: "timelock",
+    DEFAULT_ADMIN_ROLE: ["timelock"],
+    PAUSE_ROLE: ["emergencyPause"],
+    RESUME_ROLE: ["timelock", "emergencyPause"],
+    STAKE_LIMIT_ROLE: ["timelock"],
+    MANAGE_ACCOUNTING_ROLE: ["timelock"],
   },
   OperatorRegistry: {
-    DEFAULT_ADMIN_ROLE: "timelock",
-    MANAGE_OPERATORS_ROLE: "timelock",
-    VET_KEYS_ROLE: "timelock",
-    UNVET_KEYS_ROLE: "depositGuard",
-    REPORT_EXITS_ROLE: "accountingOracle",
+    DEFAULT_ADMIN_ROLE: ["timelock"],
+    MANAGE_OPERATORS_ROLE: ["timelock"],
+    ADD_OPERATOR_ROLE: ["timelock", "operationsTimelock"],
+    VET_KEYS_ROLE: ["timelock", "operationsTimelock"],
+    UNVET_KEYS_ROLE: ["depositGuard"],
+    REPORT_EXITS_ROLE: ["accountingOracle"],
   },
-  DepositGuard: { DEFAULT_ADMIN_ROLE: "timelock" },
-  WithdrawalVault: { DEFAULT_ADMIN_ROLE: "timelock", FORCE_EXIT_ROLE: "timelock" },
-  ExecutionRewardsVault: { DEFAULT_ADMIN_ROLE: "timelock" },
+  DepositGuard: {
+    DEFAULT_ADMIN_ROLE: ["timelock"],
+    PAUSE_ROLE: ["emergencyPause"],
+    RESUME_ROLE: ["timelock", "emergencyPause"],
+  },
+  WithdrawalVault: { DEFAULT_ADMIN_ROLE: ["timelock"], FORCE_EXIT_ROLE: ["timelock"] },
+  ExecutionRewardsVault: { DEFAULT_ADMIN_ROLE: ["timelock"] },
   AccountingOracle: {
-    DEFAULT_ADMIN_ROLE: "timelock",
-    MANAGE_MEMBERS_ROLE: "timelock",
-    MANAGE_CONFIG_ROLE: "timelock",
-    ALLOW_LOSS_ROLE: "timelock",
+    DEFAULT_ADMIN_ROLE: ["timelock"],
+    MANAGE_MEMBERS_ROLE: ["timelock"],
+    MANAGE_CONFIG_ROLE: ["timelock"],
+    ALLOW_LOSS_ROLE: ["timelock"],
   },
-  WithdrawalQueue: { DEFAULT_ADMIN_ROLE: "timelock" },
+  WithdrawalQueue: {
+    DEFAULT_ADMIN_ROLE: ["timelock"],
+    PAUSE_ROLE: ["emergencyPause"],
+    RESUME_ROLE: ["timelock", "emergencyPause"],
+  },
+  EmergencyPause: { DEFAULT_ADMIN_ROLE: ["timelock"] },
+  // Exactly the governance account: in particular not address(0), which would open a role to everybody.
+  TimelockController: {
+    DEFAULT_ADMIN_ROLE: ["timelock"],
+    PROPOSER_ROLE: ["governance"],
+    EXECUTOR_ROLE: ["governance"],
+    CANCELLER_ROLE: ["governance"],
+  },
+  OperationsTimelock: {
+    DEFAULT_ADMIN_ROLE: ["timelock", "operationsTimelock"],
+    PROPOSER_ROLE: ["operations"],
+    EXECUTOR_ROLE: ["operations"],
+    CANCELLER_ROLE: ["operations", "timelock"],
+  },
 };
 
 const now = async () => BigInt(await networkHelpers.time.latest());
@@ -469,9 +600,9 @@ function holderAddress(ctx: Context, holder: Holder): string {
   return HOLDERS[holder].address(ctx);
 }
 
-/** The holder as a signer: the timelock impersonated as everywhere, or the holding contract impersonated. */
-async function holderSigner(ctx: Context, holder: Holder): Promise<HardhatEthersSigner> {
-  return holder === "timelock" ? ctx.timelockAccount : impersonate(holderAddress(ctx, holder));
+/** The holder as a signer: the timelock impersonated as everywhere, a holding contract impersonated, or an account. */
+function holderSigner(ctx: Context, holder: Holder): Promise<HardhatEthersSigner> {
+  return HOLDERS[holder].signer(ctx);
 }
 
 async function depositFor(ctx: Context, account: HardhatEthersSigner, amount: bigint) {
@@ -565,23 +696,70 @@ async function finalizedRequestArgs(ctx: Context): Promise<[bigint, bigint, stri
   return [requestId, hint!, ctx.accounts.stranger.address];
 }
 
-/** A timelock operation that sets the pool's stake limit, as (target, value, data, predecessor, salt). */
-async function stakeLimitOperation(ctx: Context, salt: string) {
+/** A timelock operation: (target, value, data, predecessor, salt). */
+type Operation = readonly [target: string, value: bigint, data: string, predecessor: string, salt: string];
+
+/** A governance timelock operation that sets the pool's stake limit. */
+function stakeLimitOperation(ctx: Context, salt: string): Operation {
   const data = ctx.pool.interface.encodeFunctionData("setStakeLimit", [ethers.parseEther("10"), 3600n]);
-  return [ctx.protocol.addresses.pool, 0n, data, ethers.ZeroHash, ethers.id(salt)] as const;
+  return [ctx.protocol.addresses.pool, 0n, data, ethers.ZeroHash, ethers.id(salt)];
 }
 
-async function scheduleAsGovernance(ctx: Context, operation: Awaited<ReturnType<typeof stakeLimitOperation>>) {
-  const timelock = ctx.timelock.connect(ctx.accounts.governance);
+/** An operations timelock operation, within its powers: it adds an operator. */
+function addOperatorOperation(ctx: Context, salt: string): Operation {
+  const { bob } = ctx.accounts;
+  const data = ctx.registry.interface.encodeFunctionData("addOperator", [
+    "Operations' operator",
+    bob.address,
+    bob.address,
+  ]);
+  return [ctx.protocol.addresses.operatorRegistry, 0n, data, ethers.ZeroHash, ethers.id(salt)];
+}
+
+type TimelockName = "TimelockController" | "OperationsTimelock";
+
+/** Each timelock, the holder that schedules and executes on it, and a sample operation within its powers. */
+const TIMELOCKS: Record<
+  TimelockName,
+  { at: (ctx: Context) => PluralTimelock; proposer: Holder; operation: (ctx: Context, salt: string) => Operation }
+> = {
+  TimelockController: { at: (ctx) => ctx.timelock, proposer: "governance", operation: stakeLimitOperation },
+  OperationsTimelock: { at: (ctx) => ctx.operationsTimelock, proposer: "operations", operation: addOperatorOperation },
+};
+
+async function scheduleOn(ctx: Context, name: TimelockName, operation: Operation) {
+  const timelock = TIMELOCKS[name].at(ctx).connect(await holderSigner(ctx, TIMELOCKS[name].proposer));
   await (await timelock.schedule(...operation, await timelock.getMinDelay())).wait();
 }
 
-async function scheduleBatchAsGovernance(ctx: Context, operation: Awaited<ReturnType<typeof stakeLimitOperation>>) {
+async function scheduleBatchOn(ctx: Context, name: TimelockName, operation: Operation) {
   const [target, value, data, predecessor, salt] = operation;
-  const timelock = ctx.timelock.connect(ctx.accounts.governance);
+  const timelock = TIMELOCKS[name].at(ctx).connect(await holderSigner(ctx, TIMELOCKS[name].proposer));
   await (
     await timelock.scheduleBatch([target], [value], [data], predecessor, salt, await timelock.getMinDelay())
   ).wait();
+}
+
+/** Runs `data` on `target` through timelock `name` as its proposer does: schedule, wait the delay, execute. */
+async function executeOn(ctx: Context, name: TimelockName, target: string, data: string) {
+  const operation: Operation = [target, 0n, data, ethers.ZeroHash, ethers.id(`${target}:${data}:${Math.random()}`)];
+  await scheduleOn(ctx, name, operation);
+  const timelock = TIMELOCKS[name].at(ctx).connect(await holderSigner(ctx, TIMELOCKS[name].proposer));
+  await networkHelpers.time.increase(await timelock.getMinDelay());
+  return timelock.execute(...operation);
+}
+
+/** The pause guardian pauses `targets` through the EmergencyPause, as in an emergency, using its grant. */
+async function pauseByGuardian(ctx: Context, targets: bigint) {
+  await (await ctx.emergencyPause.connect(ctx.pauseGuardian).pause(targets, PAUSE_DURATION)).wait();
+}
+
+/** Sample arguments of a resume function: none, once the guardian paused `targets`. */
+function guardianPauses(targets: bigint) {
+  return async (ctx: Context) => {
+    await pauseByGuardian(ctx, targets);
+    return [];
+  };
 }
 
 /** The first key of operator OPERATOR_ID as a deposit presents it, with credentials for `pool`'s vault. */
@@ -822,6 +1000,11 @@ async function nextOracleImplementation() {
   return [await next.getAddress(), "0x"];
 }
 
+async function nextPauseImplementation() {
+  const next = await ethers.deployContract("EmergencyPause");
+  return [await next.getAddress(), "0x"];
+}
+
 async function nextQueueImplementation() {
   const next = await ethers.deployContract("WithdrawalQueue");
   return [await next.getAddress(), "0x"];
@@ -877,6 +1060,7 @@ const poolInitializeArgs = (ctx: Context) => [
     ctx.protocol.addresses.withdrawalQueue,
   ],
   [ctx.accounts.stranger.address, 500n, 500n, 2n * 24n * 3600n],
+  ctx.accounts.stranger.address,
 ];
 const registryInitializeArgs = (ctx: Context) => [
   ctx.accounts.stranger.address,
@@ -885,6 +1069,8 @@ const registryInitializeArgs = (ctx: Context) => [
   ctx.accounts.stranger.address,
   3000n,
   EXIT_RESPONSE_TIME,
+  ctx.accounts.stranger.address,
+  100n,
 ];
 const guardInitializeArgs = (ctx: Context) => [
   ctx.accounts.stranger.address,
@@ -893,10 +1079,15 @@ const guardInitializeArgs = (ctx: Context) => [
   1n,
   64n,
   3600n,
+  ctx.accounts.stranger.address,
 ];
 const vaultInitializeArgs = (ctx: Context) => [ctx.accounts.stranger.address, ctx.accounts.stranger.address];
 const withdrawalVaultInitializeArgs = (ctx: Context) => [...vaultInitializeArgs(ctx), MAX_EXIT_REQUEST_FEE];
-const queueInitializeArgs = (ctx: Context) => [ctx.accounts.stranger.address, ctx.protocol.addresses.pool];
+const queueInitializeArgs = (ctx: Context) => [
+  ctx.accounts.stranger.address,
+  ctx.protocol.addresses.pool,
+  ctx.accounts.stranger.address,
+];
 const oracleInitializeArgs = (ctx: Context) => [
   ctx.accounts.stranger.address,
   ctx.protocol.addresses.pool,
@@ -904,6 +1095,14 @@ const oracleInitializeArgs = (ctx: Context) => [
   [ctx.accounts.stranger.address],
   1n,
   SANITY_BOUNDS,
+];
+const pauseInitializeArgs = (ctx: Context) => [
+  ctx.accounts.stranger.address,
+  ctx.protocol.addresses.pool,
+  ctx.protocol.addresses.withdrawalQueue,
+  ctx.protocol.addresses.depositGuard,
+  ctx.accounts.stranger.address,
+  PAUSE_DURATION,
 ];
 
 type PoolVaultContract = WithdrawalVault | ExecutionRewardsVault;
@@ -972,6 +1171,92 @@ function poolVaultImplementationEntries(
   };
 }
 
+/**
+ * The rules of a timelock: its proposer schedules, its executor executes, its cancellers cancel; the holders of its
+ * DEFAULT_ADMIN_ROLE (always itself, through an operation) administer its roles; only itself changes its delay.
+ * `delay` is a new minimum delay within its limits.
+ */
+function timelockEntries(name: TimelockName, delay: bigint): Record<string, Entry> {
+  const { at, proposer, operation } = TIMELOCKS[name];
+  return {
+    "cancel(bytes32)": {
+      rule: role("CANCELLER_ROLE"),
+      args: async (ctx) => {
+        const scheduled = operation(ctx, "cancel");
+        await scheduleOn(ctx, name, scheduled);
+        return [await at(ctx).hashOperation(...scheduled)];
+      },
+      emits: "Cancelled",
+    },
+    "execute(address,uint256,bytes,bytes32,bytes32)": {
+      rule: role("EXECUTOR_ROLE"),
+      args: async (ctx) => {
+        const scheduled = operation(ctx, "execute");
+        await scheduleOn(ctx, name, scheduled);
+        await networkHelpers.time.increase(await at(ctx).getMinDelay());
+        return [...scheduled];
+      },
+      emits: "CallExecuted",
+    },
+    "executeBatch(address[],uint256[],bytes[],bytes32,bytes32)": {
+      rule: role("EXECUTOR_ROLE"),
+      args: async (ctx) => {
+        const scheduled = operation(ctx, "executeBatch");
+        await scheduleBatchOn(ctx, name, scheduled);
+        await networkHelpers.time.increase(await at(ctx).getMinDelay());
+        const [target, value, data, predecessor, salt] = scheduled;
+        return [[target], [value], [data], predecessor, salt];
+      },
+      emits: "CallExecuted",
+    },
+    // The admin of every timelock role is its DEFAULT_ADMIN_ROLE.
+    "grantRole(bytes32,address)": {
+      rule: role("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => [await at(ctx).PROPOSER_ROLE(), ctx.accounts.alice.address],
+      emits: "RoleGranted",
+    },
+    // ERC-721/1155 receiver hooks: they only return their selector, so the timelock can hold tokens.
+    "onERC1155BatchReceived(address,address,uint256[],uint256[],bytes)": {
+      rule: anyone,
+      args: (ctx) => [ctx.accounts.stranger.address, ctx.accounts.stranger.address, [1n], [1n], "0x"],
+    },
+    "onERC1155Received(address,address,uint256,uint256,bytes)": {
+      rule: anyone,
+      args: (ctx) => [ctx.accounts.stranger.address, ctx.accounts.stranger.address, 1n, 1n, "0x"],
+    },
+    "onERC721Received(address,address,uint256,bytes)": {
+      rule: anyone,
+      args: (ctx) => [ctx.accounts.stranger.address, ctx.accounts.stranger.address, 1n, "0x"],
+    },
+    "renounceRole(bytes32,address)": {
+      rule: self(proposer),
+      args: async (ctx) => [await at(ctx).PROPOSER_ROLE(), holderAddress(ctx, proposer)],
+      emits: "RoleRevoked",
+    },
+    "revokeRole(bytes32,address)": {
+      rule: role("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => [await at(ctx).PROPOSER_ROLE(), holderAddress(ctx, proposer)],
+      emits: "RoleRevoked",
+    },
+    "schedule(address,uint256,bytes,bytes32,bytes32,uint256)": {
+      rule: role("PROPOSER_ROLE"),
+      args: async (ctx) => [...operation(ctx, "schedule"), await at(ctx).getMinDelay()],
+      emits: "CallScheduled",
+    },
+    "scheduleBatch(address[],uint256[],bytes[],bytes32,bytes32,uint256)": {
+      rule: role("PROPOSER_ROLE"),
+      args: async (ctx) => {
+        const [target, value, data, predecessor, salt] = operation(ctx, "scheduleBatch");
+        return [[target], [value], [data], predecessor, salt, await at(ctx).getMinDelay()];
+      },
+      emits: "CallScheduled",
+    },
+    "updateDelay(uint256)": { rule: timelockSelf, args: () => [delay], emits: "MinDelayChange" },
+    // Ether sent to a timelock can only leave through an executed operation.
+    "receive()": { rule: anyone, value: 1n },
+  };
+}
+
 const MATRIX: Record<ContractName, Record<string, Entry>> = {
   StakingPool: {
     "approve(address,uint256)": {
@@ -1009,9 +1294,10 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
     // The committee's agreed report, within the oracle's bounds: the only way the pool's accounting moves.
     [HANDLE_ORACLE_REPORT]: { rule: oracleOnly, args: poolReportArgs, emits: "ReportApplied" },
     [POOL_INITIALIZE]: { rule: initializer, args: poolInitializeArgs, value: ethers.parseEther("0.001") },
+    // The EmergencyPause's, used on its guardian's pause (EmergencyPause.pause), which bounds its length.
     "pauseDeposits(uint256)": {
       rule: role("PAUSE_ROLE"),
-      args: async () => [(await now()) + 3600n],
+      args: async () => [(await now()) + PAUSE_DURATION],
       emits: "DepositsPaused",
     },
     // Anyone may submit a permit: the owner's signature, not the caller, authorizes it.
@@ -1028,20 +1314,15 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
     "removeStakeLimit()": { rule: role("STAKE_LIMIT_ROLE"), emits: "StakeLimitRemoved" },
     "renounceRole(bytes32,address)": {
       rule: self("timelock"),
-      args: async (ctx) => [await ctx.pool.PAUSE_ROLE(), ctx.protocol.addresses.timelock],
+      args: async (ctx) => [await ctx.pool.RESUME_ROLE(), ctx.protocol.addresses.timelock],
       emits: "RoleRevoked",
     },
-    "resumeDeposits()": {
-      rule: role("RESUME_ROLE"),
-      args: async (ctx) => {
-        await (await ctx.pool.connect(ctx.timelockAccount).pauseDeposits((await now()) + 3600n)).wait();
-        return [];
-      },
-      emits: "DepositsResumed",
-    },
+    // The guardian's pause, which governance or the EmergencyPause on its behalf ends early.
+    "resumeDeposits()": { rule: role("RESUME_ROLE"), args: guardianPauses(DEPOSITS), emits: "DepositsResumed" },
+    // Governance can take the pause away from the EmergencyPause.
     "revokeRole(bytes32,address)": {
       rule: role("DEFAULT_ADMIN_ROLE"),
-      args: async (ctx) => [await ctx.pool.PAUSE_ROLE(), ctx.protocol.addresses.timelock],
+      args: async (ctx) => [await ctx.pool.PAUSE_ROLE(), ctx.protocol.addresses.emergencyPause],
       emits: "RoleRevoked",
     },
     "setFees(uint256,uint256)": { rule: role("MANAGE_ACCOUNTING_ROLE"), args: () => [600n, 400n], emits: "FeesSet" },
@@ -1144,7 +1425,7 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
 
   OperatorRegistry: {
     "addCluster(string,address,address,uint256,address[])": {
-      rule: role("MANAGE_OPERATORS_ROLE"),
+      rule: role("ADD_OPERATOR_ROLE"),
       args: (ctx) => [
         "Cluster",
         ctx.manager.address,
@@ -1160,7 +1441,7 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       emits: "KeysAdded",
     },
     "addOperator(string,address,address)": {
-      rule: role("MANAGE_OPERATORS_ROLE"),
+      rule: role("ADD_OPERATOR_ROLE"),
       args: (ctx) => ["Operator", ctx.accounts.bob.address, ctx.accounts.bob.address],
       emits: "OperatorAdded",
     },
@@ -1200,7 +1481,10 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       args: async (ctx) => [await ctx.registry.VET_KEYS_ROLE(), ctx.accounts.alice.address],
       emits: "RoleGranted",
     },
-    "initialize(address,address,address,address,uint256,uint256)": { rule: initializer, args: registryInitializeArgs },
+    "initialize(address,address,address,address,uint256,uint256,address,uint256)": {
+      rule: initializer,
+      args: registryInitializeArgs,
+    },
     "renounceRole(bytes32,address)": {
       rule: self("timelock"),
       args: async (ctx) => [await ctx.registry.MANAGE_OPERATORS_ROLE(), ctx.protocol.addresses.timelock],
@@ -1232,11 +1516,13 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       emits: "RewardAddressSet",
     },
     "setShareCap(uint256)": { rule: role("MANAGE_OPERATORS_ROLE"), args: () => [5000n], emits: "ShareCapSet" },
+    // Within the vetting limit: both keys, none deposited.
     "setVettedKeys(uint256,uint256)": {
       rule: role("VET_KEYS_ROLE"),
       args: () => [OPERATOR_ID, 2n],
       emits: "VettedKeysSet",
     },
+    "setVettingLimit(uint256)": { rule: role("MANAGE_OPERATORS_ROLE"), args: () => [10n], emits: "VettingLimitSet" },
     // The guard's role, used on its guardians' quorum (DepositGuard.unvetKeys): the timelock vets, it does not unvet.
     "unvetKeys(uint256)": { rule: role("UNVET_KEYS_ROLE"), args: () => [OPERATOR_ID], emits: "VettedKeysSet" },
     "upgradeToAndCall(address,bytes)": { rule: upgrade, args: nextRegistryImplementation, emits: "Upgraded" },
@@ -1250,7 +1536,7 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
 
   OperatorRegistryImplementation: {
     "addCluster(string,address,address,uint256,address[])": {
-      rule: noHolder("MANAGE_OPERATORS_ROLE"),
+      rule: noHolder("ADD_OPERATOR_ROLE"),
       args: (ctx) => [
         "Cluster",
         ctx.manager.address,
@@ -1264,7 +1550,7 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       args: () => [OPERATOR_ID, KEYS[0]!.pubkey, KEYS[0]!.signature],
     },
     "addOperator(string,address,address)": {
-      rule: noHolder("MANAGE_OPERATORS_ROLE"),
+      rule: noHolder("ADD_OPERATOR_ROLE"),
       args: (ctx) => ["Operator", ctx.accounts.bob.address, ctx.accounts.bob.address],
     },
     [APPLY_EXIT_UPDATES]: { rule: noHolder("REPORT_EXITS_ROLE"), args: () => [[EXIT_REQUEST]] },
@@ -1275,7 +1561,10 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       rule: noHolder("DEFAULT_ADMIN_ROLE"),
       args: async (ctx) => [await ctx.registryImplementation.VET_KEYS_ROLE(), ctx.accounts.stranger.address],
     },
-    "initialize(address,address,address,address,uint256,uint256)": { rule: initializer, args: registryInitializeArgs },
+    "initialize(address,address,address,address,uint256,uint256,address,uint256)": {
+      rule: initializer,
+      args: registryInitializeArgs,
+    },
     "renounceRole(bytes32,address)": {
       rule: self("timelock"),
       args: async (ctx) => [await ctx.registryImplementation.MANAGE_OPERATORS_ROLE(), ctx.protocol.addresses.timelock],
@@ -1293,6 +1582,7 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
     },
     "setShareCap(uint256)": { rule: noHolder("MANAGE_OPERATORS_ROLE"), args: () => [5000n] },
     "setVettedKeys(uint256,uint256)": { rule: noHolder("VET_KEYS_ROLE"), args: () => [OPERATOR_ID, 0n] },
+    "setVettingLimit(uint256)": { rule: noHolder("MANAGE_OPERATORS_ROLE"), args: () => [10n] },
     "unvetKeys(uint256)": { rule: noHolder("UNVET_KEYS_ROLE"), args: () => [OPERATOR_ID] },
     "upgradeToAndCall(address,bytes)": { rule: upgrade, args: nextRegistryImplementation },
     "useKeys((uint256,uint256,bytes,bytes,bytes32[],bytes32[])[])": {
@@ -1312,8 +1602,17 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       args: async (ctx) => [await ctx.guard.DEFAULT_ADMIN_ROLE(), ctx.accounts.alice.address],
       emits: "RoleGranted",
     },
-    "initialize(address,address,address[],uint256,uint256,uint256)": { rule: initializer, args: guardInitializeArgs },
+    "initialize(address,address,address[],uint256,uint256,uint256,address)": {
+      rule: initializer,
+      args: guardInitializeArgs,
+    },
     "pauseStaking()": { rule: guardian, emits: "StakingPaused" },
+    // The EmergencyPause's, used on its guardian's pause (EmergencyPause.pause), which bounds its length.
+    "pauseStakingUntil(uint256)": {
+      rule: role("PAUSE_ROLE"),
+      args: async () => [(await now()) + PAUSE_DURATION],
+      emits: "StakingPaused",
+    },
     // Three guardians for a quorum of two: one can go.
     "removeGuardian(address)": {
       rule: role("DEFAULT_ADMIN_ROLE"),
@@ -1326,7 +1625,7 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       emits: "RoleRevoked",
     },
     "resumeStaking()": {
-      rule: role("DEFAULT_ADMIN_ROLE"),
+      rule: role("RESUME_ROLE"),
       args: async (ctx) => {
         await (await ctx.guard.connect(ctx.guardians[0]!).pauseStaking()).wait();
         return [];
@@ -1360,8 +1659,12 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       rule: noHolder("DEFAULT_ADMIN_ROLE"),
       args: async (ctx) => [await ctx.guardImplementation.DEFAULT_ADMIN_ROLE(), ctx.accounts.stranger.address],
     },
-    "initialize(address,address,address[],uint256,uint256,uint256)": { rule: initializer, args: guardInitializeArgs },
+    "initialize(address,address,address[],uint256,uint256,uint256,address)": {
+      rule: initializer,
+      args: guardInitializeArgs,
+    },
     "pauseStaking()": { rule: noGuardian },
+    "pauseStakingUntil(uint256)": { rule: noHolder("PAUSE_ROLE"), args: async () => [(await now()) + PAUSE_DURATION] },
     "removeGuardian(address)": {
       rule: noHolder("DEFAULT_ADMIN_ROLE"),
       args: (ctx) => [ctx.guardians[0]!.address],
@@ -1370,7 +1673,7 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       rule: self("timelock"),
       args: async (ctx) => [await ctx.guardImplementation.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
     },
-    "resumeStaking()": { rule: noHolder("DEFAULT_ADMIN_ROLE") },
+    "resumeStaking()": { rule: noHolder("RESUME_ROLE") },
     "revokeRole(bytes32,address)": {
       rule: noHolder("DEFAULT_ADMIN_ROLE"),
       args: async (ctx) => [await ctx.guardImplementation.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
@@ -1589,7 +1892,13 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       args: async (ctx) => [await ctx.queue.DEFAULT_ADMIN_ROLE(), ctx.accounts.alice.address],
       emits: "RoleGranted",
     },
-    "initialize(address,address)": { rule: initializer, args: queueInitializeArgs },
+    "initialize(address,address,address)": { rule: initializer, args: queueInitializeArgs },
+    // The EmergencyPause's, used on its guardian's pause (EmergencyPause.pause), which bounds its length.
+    "pauseWithdrawals(uint256)": {
+      rule: role("PAUSE_ROLE"),
+      args: async () => [(await now()) + PAUSE_DURATION],
+      emits: "WithdrawalsPaused",
+    },
     "renounceRole(bytes32,address)": {
       rule: self("timelock"),
       args: async (ctx) => [await ctx.queue.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
@@ -1622,9 +1931,15 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       },
       emits: "WithdrawalRequested",
     },
+    // The guardian's pause, which governance or the EmergencyPause on its behalf ends early.
+    "resumeWithdrawals()": {
+      rule: role("RESUME_ROLE"),
+      args: guardianPauses(WITHDRAWALS),
+      emits: "WithdrawalsResumed",
+    },
     "revokeRole(bytes32,address)": {
       rule: role("DEFAULT_ADMIN_ROLE"),
-      args: async (ctx) => [await ctx.queue.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
+      args: async (ctx) => [await ctx.queue.PAUSE_ROLE(), ctx.protocol.addresses.emergencyPause],
       emits: "RoleRevoked",
     },
     // Moving a request moves the right to claim it: the owner, the account approved for it or an operator.
@@ -1677,7 +1992,8 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
       rule: noHolder("DEFAULT_ADMIN_ROLE"),
       args: async (ctx) => [await ctx.queueImplementation.DEFAULT_ADMIN_ROLE(), ctx.accounts.stranger.address],
     },
-    "initialize(address,address)": { rule: initializer, args: queueInitializeArgs },
+    "initialize(address,address,address)": { rule: initializer, args: queueInitializeArgs },
+    "pauseWithdrawals(uint256)": { rule: noHolder("PAUSE_ROLE"), args: async () => [(await now()) + PAUSE_DURATION] },
     "renounceRole(bytes32,address)": {
       rule: self("timelock"),
       args: async (ctx) => [await ctx.queueImplementation.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
@@ -1692,6 +2008,7 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
         await signPermit(ctx.pool, ctx.accounts.stranger, await ctx.queueImplementation.getAddress(), REQUEST_ETHER),
       ],
     },
+    "resumeWithdrawals()": { rule: noHolder("RESUME_ROLE") },
     "revokeRole(bytes32,address)": {
       rule: noHolder("DEFAULT_ADMIN_ROLE"),
       args: async (ctx) => [await ctx.queueImplementation.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
@@ -1717,89 +2034,80 @@ const MATRIX: Record<ContractName, Record<string, Entry>> = {
     "receive()": { rule: noPoolEther, value: REQUEST_ETHER },
   },
 
-  PluralDeployer: {},
-
-  TimelockController: {
-    "cancel(bytes32)": {
-      rule: timelockRole("CANCELLER_ROLE"),
-      args: async (ctx) => {
-        const operation = await stakeLimitOperation(ctx, "cancel");
-        await scheduleAsGovernance(ctx, operation);
-        return [await ctx.timelock.hashOperation(...operation)];
-      },
-      emits: "Cancelled",
+  // The guardian stops deposits, withdrawals and staking at once, for a bounded time, once per grant; governance
+  // alone ends a pause early, grants another or changes the bound.
+  EmergencyPause: {
+    "grantPause(address)": {
+      rule: role("DEFAULT_ADMIN_ROLE"),
+      args: (ctx) => [ctx.accounts.alice.address],
+      emits: "PauseGranted",
     },
-    "execute(address,uint256,bytes,bytes32,bytes32)": {
-      rule: timelockRole("EXECUTOR_ROLE"),
-      args: async (ctx) => {
-        const operation = await stakeLimitOperation(ctx, "execute");
-        await scheduleAsGovernance(ctx, operation);
-        await networkHelpers.time.increase(await ctx.timelock.getMinDelay());
-        return [...operation];
-      },
-      emits: "CallExecuted",
-    },
-    "executeBatch(address[],uint256[],bytes[],bytes32,bytes32)": {
-      rule: timelockRole("EXECUTOR_ROLE"),
-      args: async (ctx) => {
-        const operation = await stakeLimitOperation(ctx, "executeBatch");
-        await scheduleBatchAsGovernance(ctx, operation);
-        await networkHelpers.time.increase(await ctx.timelock.getMinDelay());
-        const [target, value, data, predecessor, salt] = operation;
-        return [[target], [value], [data], predecessor, salt];
-      },
-      emits: "CallExecuted",
-    },
-    // The admin of every timelock role is the timelock's DEFAULT_ADMIN_ROLE, which only the timelock holds.
     "grantRole(bytes32,address)": {
-      rule: timelockSelf("AccessControlUnauthorizedAccount"),
-      args: async (ctx) => [await ctx.timelock.PROPOSER_ROLE(), ctx.accounts.alice.address],
+      rule: role("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => [await ctx.emergencyPause.DEFAULT_ADMIN_ROLE(), ctx.accounts.alice.address],
       emits: "RoleGranted",
     },
-    // ERC-721/1155 receiver hooks: they only return their selector, so the timelock can hold tokens.
-    "onERC1155BatchReceived(address,address,uint256[],uint256[],bytes)": {
-      rule: anyone,
-      args: (ctx) => [ctx.accounts.stranger.address, ctx.accounts.stranger.address, [1n], [1n], "0x"],
-    },
-    "onERC1155Received(address,address,uint256,uint256,bytes)": {
-      rule: anyone,
-      args: (ctx) => [ctx.accounts.stranger.address, ctx.accounts.stranger.address, 1n, 1n, "0x"],
-    },
-    "onERC721Received(address,address,uint256,bytes)": {
-      rule: anyone,
-      args: (ctx) => [ctx.accounts.stranger.address, ctx.accounts.stranger.address, 1n, "0x"],
-    },
+    "initialize(address,address,address,address,address,uint256)": { rule: initializer, args: pauseInitializeArgs },
+    "pause(uint256,uint256)": { rule: pauseGuardian, args: () => [ALL_TARGETS, PAUSE_DURATION], emits: "Paused" },
     "renounceRole(bytes32,address)": {
-      rule: self("governance"),
-      args: async (ctx) => [await ctx.timelock.PROPOSER_ROLE(), ctx.accounts.governance.address],
+      rule: self("timelock"),
+      args: async (ctx) => [await ctx.emergencyPause.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
       emits: "RoleRevoked",
+    },
+    "resume(uint256)": {
+      rule: role("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => {
+        await pauseByGuardian(ctx, ALL_TARGETS);
+        return [ALL_TARGETS];
+      },
+      emits: "Resumed",
     },
     "revokeRole(bytes32,address)": {
-      rule: timelockSelf("AccessControlUnauthorizedAccount"),
-      args: async (ctx) => [await ctx.timelock.PROPOSER_ROLE(), ctx.accounts.governance.address],
+      rule: role("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => [await ctx.emergencyPause.DEFAULT_ADMIN_ROLE(), ctx.protocol.addresses.timelock],
       emits: "RoleRevoked",
     },
-    "schedule(address,uint256,bytes,bytes32,bytes32,uint256)": {
-      rule: timelockRole("PROPOSER_ROLE"),
-      args: async (ctx) => [...(await stakeLimitOperation(ctx, "schedule")), await ctx.timelock.getMinDelay()],
-      emits: "CallScheduled",
+    "setMaxPauseDuration(uint256)": {
+      rule: role("DEFAULT_ADMIN_ROLE"),
+      args: () => [2n * 24n * 3600n],
+      emits: "MaxPauseDurationSet",
     },
-    "scheduleBatch(address[],uint256[],bytes[],bytes32,bytes32,uint256)": {
-      rule: timelockRole("PROPOSER_ROLE"),
-      args: async (ctx) => {
-        const [target, value, data, predecessor, salt] = await stakeLimitOperation(ctx, "scheduleBatch");
-        return [[target], [value], [data], predecessor, salt, await ctx.timelock.getMinDelay()];
-      },
-      emits: "CallScheduled",
-    },
-    "updateDelay(uint256)": {
-      rule: timelockSelf("TimelockUnauthorizedCaller"),
-      args: () => [7200n],
-      emits: "MinDelayChange",
-    },
-    // Ether sent to the timelock can only leave through an executed operation.
-    "receive()": { rule: anyone, value: 1n },
+    "upgradeToAndCall(address,bytes)": { rule: upgrade, args: nextPauseImplementation, emits: "Upgraded" },
+    "fallback()": { rule: delegated },
   },
+
+  EmergencyPauseImplementation: {
+    "grantPause(address)": { rule: noHolder("DEFAULT_ADMIN_ROLE"), args: (ctx) => [ctx.accounts.alice.address] },
+    "grantRole(bytes32,address)": {
+      rule: noHolder("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => [await ctx.emergencyPauseImplementation.DEFAULT_ADMIN_ROLE(), ctx.accounts.stranger.address],
+    },
+    "initialize(address,address,address,address,address,uint256)": { rule: initializer, args: pauseInitializeArgs },
+    "pause(uint256,uint256)": { rule: noPauseGuardian, args: () => [ALL_TARGETS, PAUSE_DURATION] },
+    "renounceRole(bytes32,address)": {
+      rule: self("timelock"),
+      args: async (ctx) => [
+        await ctx.emergencyPauseImplementation.DEFAULT_ADMIN_ROLE(),
+        ctx.protocol.addresses.timelock,
+      ],
+    },
+    "resume(uint256)": { rule: noHolder("DEFAULT_ADMIN_ROLE"), args: () => [ALL_TARGETS] },
+    "revokeRole(bytes32,address)": {
+      rule: noHolder("DEFAULT_ADMIN_ROLE"),
+      args: async (ctx) => [
+        await ctx.emergencyPauseImplementation.DEFAULT_ADMIN_ROLE(),
+        ctx.protocol.addresses.timelock,
+      ],
+    },
+    "setMaxPauseDuration(uint256)": { rule: noHolder("DEFAULT_ADMIN_ROLE"), args: () => [2n * 24n * 3600n] },
+    "upgradeToAndCall(address,bytes)": { rule: upgrade, args: nextPauseImplementation },
+  },
+
+  PluralDeployer: {},
+  GovernanceDeployer: {},
+
+  TimelockController: timelockEntries("TimelockController", 7200n),
+  OperationsTimelock: timelockEntries("OperationsTimelock", 1200n),
 
   BeaconDepositMock: {
     // Like the official contract: anyone deposits for any key; the beacon chain checks the signature.
@@ -1852,11 +2160,21 @@ async function deployWithOperator(): Promise<Omit<Context, "timelockAccount">> {
   const { operatorRegistry: registry, depositGuard: guard, accountingOracle: oracle, addresses } = protocol;
   const guardianAddresses = [...(await guard.guardians())].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
   const memberAddresses = [...(await oracle.getMembers())];
+  if (addresses.operationsTimelock === undefined) throw new Error("the local parameters name an operations proposer");
+  const operationsTimelock = await ethers.getContractAt("PluralTimelock", addresses.operationsTimelock);
+  const proposers = (await holdersFromEvents(addresses.operationsTimelock)).get(
+    await operationsTimelock.PROPOSER_ROLE(),
+  );
+  const [operationsProposer, ...others] = proposers ?? [];
+  if (operationsProposer === undefined || others.length !== 0) throw new Error("expected one operations proposer");
+  const { guardian: pauseGuardianAddress } = await protocol.emergencyPause.getPauseState();
   // The fixture's `stranger` is the first guardian of the local parameters: not a stranger to the guard.
   const taken = new Set([
     ...Object.values(accounts).map((account) => account.address),
     ...guardianAddresses,
     ...memberAddresses,
+    operationsProposer,
+    pauseGuardianAddress,
   ]);
   const [operatorManager, stranger] = (await ethers.getSigners()).filter((signer) => !taken.has(signer.address));
   if (operatorManager === undefined || stranger === undefined) throw new Error("tests need 2 more accounts");
@@ -1876,12 +2194,15 @@ async function deployWithOperator(): Promise<Omit<Context, "timelockAccount">> {
   await (await registry.connect(operatorManager).addKeys(OPERATOR_ID, pubkeys, signatures)).wait();
   await governs(registry.interface.encodeFunctionData("setVettedKeys", [OPERATOR_ID, 1n]));
 
-  const deployedLogs = await ethers.provider.getLogs({
-    fromBlock: 0,
-    toBlock: "latest",
-    topics: [DEPLOYER_EVENTS.getEvent("ProtocolDeployed")!.topicHash],
-  });
-  if (deployedLogs.length !== 1) throw new Error(`expected one ProtocolDeployed event, got ${deployedLogs.length}`);
+  const deployer = async (events: Interface, name: string) => {
+    const logs = await ethers.provider.getLogs({
+      fromBlock: 0,
+      toBlock: "latest",
+      topics: [events.getEvent(name)!.topicHash],
+    });
+    if (logs.length !== 1) throw new Error(`expected one ${name} event, got ${logs.length}`);
+    return logs[0]!.address;
+  };
   const getAt = <T>(name: string, address: string) => ethers.getContractAt(name, address) as Promise<T>;
   return {
     protocol,
@@ -1915,12 +2236,24 @@ async function deployWithOperator(): Promise<Omit<Context, "timelockAccount">> {
       "WithdrawalQueue",
       await implementationOf(addresses.withdrawalQueue),
     ),
-    pluralDeployer: await getAt<PluralDeployer>("PluralDeployer", deployedLogs[0]!.address),
+    emergencyPause: protocol.emergencyPause,
+    emergencyPauseImplementation: await getAt<EmergencyPause>(
+      "EmergencyPause",
+      await implementationOf(addresses.emergencyPause),
+    ),
+    pluralDeployer: await getAt<PluralDeployer>("PluralDeployer", await deployer(DEPLOYER_EVENTS, "ProtocolDeployed")),
+    governanceDeployer: await getAt<GovernanceDeployer>(
+      "GovernanceDeployer",
+      await deployer(GOVERNANCE_EVENTS, "GovernanceDeployed"),
+    ),
     timelock: protocol.timelock,
+    operationsTimelock,
     beaconDeposit: await getAt<BeaconDepositMock>("BeaconDepositMock", addresses.depositContract),
     guardians: await Promise.all(guardianAddresses.map((address) => ethers.getSigner(address))),
     oracleMembers: await Promise.all(memberAddresses.map((address) => ethers.getSigner(address))),
     manager: operatorManager,
+    pauseGuardian: await ethers.getSigner(pauseGuardianAddress),
+    operations: await ethers.getSigner(operationsProposer),
   };
 }
 
@@ -1953,16 +2286,29 @@ async function expectSuccess(contract: BaseContract, call: Promise<TransactionRe
   return receipt;
 }
 
-async function roleId(contract: BaseContract, name: Role | TimelockRole): Promise<string> {
+async function roleId(contract: BaseContract, name: Role): Promise<string> {
   return (await contract.getFunction(name).staticCall()) as string;
+}
+
+/** The ids of every role constant (`X_ROLE()` returning bytes32) in `contract`'s ABI. */
+async function roleConstants(contract: BaseContract): Promise<string[]> {
+  const names: string[] = [];
+  contract.interface.forEachFunction((fragment) => {
+    const returnsId = fragment.outputs.length === 1 && fragment.outputs[0]!.type === "bytes32";
+    if (fragment.name.endsWith("_ROLE") && fragment.inputs.length === 0 && returnsId) names.push(fragment.name);
+  });
+  return Promise.all(names.map(async (name) => (await contract.getFunction(name).staticCall()) as string));
 }
 
 /**
  * Every account holding a role of the contract at `address`, by role: the RoleGranted minus the RoleRevoked events
- * since block 0, in order. Exhaustive, unlike a `hasRole` check over known accounts.
+ * since block 0, in order, on `provider`'s chain. Exhaustive, unlike a `hasRole` check over known accounts.
  */
-async function holdersFromEvents(address: string): Promise<Map<string, Set<string>>> {
-  const logs = await ethers.provider.getLogs({
+async function holdersFromEvents(
+  address: string,
+  provider: Provider = ethers.provider,
+): Promise<Map<string, Set<string>>> {
+  const logs = await provider.getLogs({
     address,
     fromBlock: 0,
     toBlock: "latest",
@@ -2001,19 +2347,26 @@ async function expectHolders(ctx: Context, contract: AccessControlled, role: str
   }
 }
 
-/** The holder ROLE_HOLDERS gives `role` on `contractName`, failing the test when it gives none. */
-function expectedHolder(contractName: ContractName, role: Role): Holder {
-  const holder = ROLE_HOLDERS[contractName]?.[role];
-  expect(holder, `${contractName}.${role} has a holder in ROLE_HOLDERS`).to.not.equal(undefined);
-  return holder!;
+/** The holders ROLE_HOLDERS gives `role` on `contractName`, failing the test when it gives none. */
+function expectedHolders(contractName: ContractName, role: Role): readonly Holder[] {
+  const holders = ROLE_HOLDERS[contractName]?.[role];
+  expect(holders, `${contractName}.${role} has holders in ROLE_HOLDERS`).to.not.equal(undefined);
+  expect(holders!.length, `${contractName}.${role} holders`).to.be.greaterThan(0);
+  return holders!;
+}
+
+/** "the timelock", "the timelock and the EmergencyPause": holders' names in test titles. */
+function holderNames(holders: readonly Holder[]): string {
+  const names = holders.map((holder) => HOLDERS[holder].name);
+  return names.length === 1 ? names[0]! : `${names.slice(0, -1).join(", ")} and ${names.at(-1)!}`;
 }
 
 /** What the proxies' state looks like to anyone: for checking that a call elsewhere changed none of it. */
 async function protocolState(ctx: Context): Promise<string> {
-  const { pool, registry, guard, vault, rewardsVault, oracle, queue } = ctx;
+  const { pool, registry, guard, vault, rewardsVault, oracle, queue, emergencyPause } = ctx;
   const named = Object.values(ctx.accounts).map((account) => account.address);
   const roles = await Promise.all(POOL_ROLES.map((name) => roleId(pool, name)));
-  const proxies = [pool, registry, guard, vault, rewardsVault, oracle, queue];
+  const proxies = [pool, registry, guard, vault, rewardsVault, oracle, queue, emergencyPause];
   const state = {
     implementations: await Promise.all(proxies.map(async (proxy) => implementationOf(await proxy.getAddress()))),
     ether: await Promise.all(proxies.map((proxy) => ethers.provider.getBalance(proxy))),
@@ -2036,6 +2389,7 @@ async function protocolState(ctx: Context): Promise<string> {
     vaults: [await vault.pool(), await rewardsVault.pool(), await vault.maxExitRequestFee()],
     queue: [
       await queue.pool(),
+      await queue.withdrawalsPausedUntil(),
       [...(await queue.getQueueState())],
       await Promise.all(named.map((account) => queue.balanceOf(account))),
       await Promise.all(named.flatMap((owner) => named.map((operator) => queue.isApprovedForAll(owner, operator)))),
@@ -2047,6 +2401,7 @@ async function protocolState(ctx: Context): Promise<string> {
       [...(await oracle.getConsensusState())],
       [...(await oracle.getMemberVote(ctx.oracleMembers[0]!))],
     ],
+    emergencyPause: [...(await emergencyPause.getPauseState())],
   };
   return JSON.stringify(state, (_, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
 }
@@ -2055,13 +2410,11 @@ function describeRule(rule: Rule, contractName: ContractName): string {
   const { bareImplementation } = CONTRACTS[contractName];
   switch (rule.kind) {
     case "role": {
-      const holder = ROLE_HOLDERS[contractName]?.[rule.role];
-      return holder === undefined || holder === "timelock"
+      const holders = ROLE_HOLDERS[contractName]?.[rule.role];
+      return holders === undefined || (holders.length === 1 && holders[0] === "timelock")
         ? `only ${rule.role}`
-        : `only ${rule.role}: ${HOLDERS[holder].name}`;
+        : `only ${rule.role}: ${holderNames(holders)}`;
     }
-    case "timelockRole":
-      return `only ${rule.role}`;
     case "anyone":
       return "anyone";
     case "due":
@@ -2089,6 +2442,8 @@ function describeRule(rule: Rule, contractName: ContractName): string {
     }
     case "timelockSelf":
       return "only the timelock itself, through a scheduled operation";
+    case "pauseGuardian":
+      return "only the pause guardian, once per grant";
     case "self":
       return "only the account itself";
     case "initializer":
@@ -2115,6 +2470,8 @@ function describeRule(rule: Rule, contractName: ContractName): string {
       return "nobody: the implementation has no beacon clock";
     case "noGuardian":
       return "nobody: the implementation has no guardian";
+    case "noPauseGuardian":
+      return "nobody: the implementation granted no pause";
     case "unconfigured":
       return "nobody: the implementation has no guardian, registry or block age";
     case "unfunded":
@@ -2125,6 +2482,54 @@ function describeRule(rule: Rule, contractName: ContractName): string {
       return "nobody: the uninitialized implementation prices no share";
     case "delegated":
       return "forwards to the implementation: unknown selectors revert";
+  }
+}
+
+/**
+ * Checks that exactly the holders ROLE_HOLDERS gives `roleName` hold it, that everyone else the deployment knows is
+ * refused (the timelock administers every role but holds only those given to it: it cannot act for the guard or the
+ * EmergencyPause), and that each holder succeeds, from the same state.
+ */
+async function checkRole(
+  ctx: Context,
+  contractName: ContractName,
+  signature: string,
+  roleName: Role,
+  args: unknown[],
+  { value, emits }: Entry,
+) {
+  const contract: BaseContract = CONTRACTS[contractName].at(ctx);
+  const address = await contract.getAddress();
+  const id = await roleId(contract, roleName);
+  const holders = expectedHolders(contractName, roleName);
+  await expectHolders(
+    ctx,
+    contract as unknown as AccessControlled,
+    id,
+    holders.map((holder) => holderAddress(ctx, holder)),
+  );
+  const { stranger, deployer } = ctx.accounts;
+  const others = (Object.keys(HOLDERS) as Holder[]).filter((holder) => !holders.includes(holder));
+  const refused = [
+    stranger,
+    deployer,
+    ctx.pauseGuardian,
+    ...(await Promise.all(others.map((o) => holderSigner(ctx, o)))),
+  ];
+  for (const signer of refused) {
+    await expect(send(contract, signer, signature, args, value), `${signer.address} is refused`)
+      .to.be.revertedWithCustomError(contract, "AccessControlUnauthorizedAccount")
+      .withArgs(signer.address, id);
+  }
+  for (const holder of holders) {
+    const snapshot = await networkHelpers.takeSnapshot();
+    // A timelock acts on itself through an operation it schedules and executes, as governance would.
+    const call =
+      holderAddress(ctx, holder) === address
+        ? executeOn(ctx, contractName as TimelockName, address, contract.interface.encodeFunctionData(signature, args))
+        : send(contract, await holderSigner(ctx, holder), signature, args, value);
+    await expectSuccess(contract, call, emits);
+    await snapshot.restore();
   }
 }
 
@@ -2144,16 +2549,9 @@ async function checkRule(ctx: Context, contractName: ContractName, signature: st
   };
 
   switch (rule.kind) {
-    case "role": {
-      const id = await roleId(contract, rule.role);
-      const holder = expectedHolder(contractName, rule.role);
-      await expectHolders(ctx, contract as unknown as AccessControlled, id, [holderAddress(ctx, holder)]);
-      // The timelock administers every role, but holds only those given to it: it cannot act for the guard.
-      const refused = holder === "timelock" ? [stranger] : [stranger, ctx.timelockAccount];
-      await expectRefused(refused, "AccessControlUnauthorizedAccount", (account) => [account, id]);
-      await expectSuccess(contract, call(await holderSigner(ctx, holder)), emits);
+    case "role":
+      await checkRole(ctx, contractName, signature, rule.role, args, entry);
       return;
-    }
     case "anyone":
       await expectSuccess(contract, call(stranger), emits);
       return;
@@ -2275,39 +2673,43 @@ async function checkRule(ctx: Context, contractName: ContractName, signature: st
       return;
     }
     case "timelockSelf": {
-      const admin = await ctx.timelock.DEFAULT_ADMIN_ROLE();
-      if (rule.error === "AccessControlUnauthorizedAccount") {
-        await expectHolders(ctx, ctx.timelock, admin, [ctx.protocol.addresses.timelock]);
-      }
-      for (const [who, signer] of [
-        ["a stranger", stranger],
-        ["the governance account", governance],
-        ["the deployer", deployer],
-      ] as const) {
-        const refused = expect(call(signer), `${who} is refused`).to.be.revertedWithCustomError(contract, rule.error);
-        await (rule.error === "TimelockUnauthorizedCaller"
-          ? refused.withArgs(signer.address)
-          : refused.withArgs(signer.address, admin));
-      }
+      // Not even a holder of its DEFAULT_ADMIN_ROLE: the caller must be the timelock itself.
+      const address = await contract.getAddress();
+      const others = (Object.keys(HOLDERS) as Holder[]).filter((holder) => holderAddress(ctx, holder) !== address);
+      const refused = [
+        stranger,
+        deployer,
+        ctx.pauseGuardian,
+        ...(await Promise.all(others.map((o) => holderSigner(ctx, o)))),
+      ];
+      await expectRefused(refused, "TimelockUnauthorizedCaller", (account) => [account]);
       const data = contract.interface.encodeFunctionData(signature, args);
-      await expectSuccess(
-        contract,
-        executeThroughTimelock(connection, ctx.protocol, governance, ctx.protocol.addresses.timelock, data),
-        emits,
-      );
+      await expectSuccess(contract, executeOn(ctx, contractName as TimelockName, address, data), emits);
       return;
     }
-    case "timelockRole": {
-      const id = await roleId(ctx.timelock, rule.role);
-      await expectHolders(ctx, ctx.timelock, id, [governance.address]);
-      await expect(call(stranger), "a stranger is refused")
-        .to.be.revertedWithCustomError(contract, "AccessControlUnauthorizedAccount")
-        .withArgs(stranger.address, id);
-      await expectSuccess(contract, call(governance), emits);
+    case "pauseGuardian": {
+      const pause = ctx.emergencyPause;
+      const { guardian, pauseAvailable, maxPauseDuration } = await pause.getPauseState();
+      expect(guardian, "the pause guardian").to.equal(ctx.pauseGuardian.address);
+      expect(pauseAvailable, "its grant unused").to.equal(true);
+      const holders = await Promise.all((Object.keys(HOLDERS) as Holder[]).map((holder) => holderSigner(ctx, holder)));
+      await expectRefused([stranger, deployer, ...holders], "NotPauseGuardian", (account) => [account, guardian]);
+      // The guardian pauses for a bounded time only.
+      const [targets] = args;
+      await expect(call(ctx.pauseGuardian, [targets, maxPauseDuration + 1n]), "a pause longer than the bound")
+        .to.be.revertedWithCustomError(contract, "InvalidPauseDuration")
+        .withArgs(maxPauseDuration + 1n, maxPauseDuration);
+      await expectSuccess(contract, call(ctx.pauseGuardian), emits);
+      await expect(call(ctx.pauseGuardian), "a second pause on one grant")
+        .to.be.revertedWithCustomError(contract, "PauseAlreadyUsed")
+        .withArgs(guardian);
+      // Governance alone grants another pause, which the guardian may then use once.
+      await (await pause.connect(ctx.timelockAccount).grantPause(guardian)).wait();
+      await expectSuccess(contract, call(ctx.pauseGuardian), emits);
       return;
     }
     case "self": {
-      const account = rule.account === "timelock" ? ctx.timelockAccount : governance;
+      const account = await holderSigner(ctx, rule.account);
       expect(args[1], "the sample renounces for the rule's account").to.equal(account.address);
       await expect(call(stranger), "a stranger cannot renounce for another account").to.be.revertedWithCustomError(
         contract,
@@ -2326,12 +2728,7 @@ async function checkRule(ctx: Context, contractName: ContractName, signature: st
       return;
     case "upgrade":
       if (!bareImplementation) {
-        const admin = await roleId(contract, "DEFAULT_ADMIN_ROLE");
-        await expectHolders(ctx, contract as unknown as AccessControlled, admin, [ctx.protocol.addresses.timelock]);
-        await expect(call(stranger), "a stranger is refused")
-          .to.be.revertedWithCustomError(contract, "AccessControlUnauthorizedAccount")
-          .withArgs(stranger.address, admin);
-        await expectSuccess(contract, call(ctx.timelockAccount), emits);
+        await checkRole(ctx, contractName, signature, "DEFAULT_ADMIN_ROLE", args, entry);
       } else {
         for (const signer of [stranger, ctx.timelockAccount]) {
           await expect(
@@ -2345,11 +2742,11 @@ async function checkRule(ctx: Context, contractName: ContractName, signature: st
       const id = await roleId(contract, rule.role);
       const grants = await holdersFromEvents(await contract.getAddress());
       expect(grants.size, "roles the implementation ever granted").to.equal(0);
-      await expectRefused(
-        [stranger, deployer, governance, ctx.timelockAccount],
-        "AccessControlUnauthorizedAccount",
-        (account) => [account, id],
-      );
+      const holders = await Promise.all((Object.keys(HOLDERS) as Holder[]).map((holder) => holderSigner(ctx, holder)));
+      await expectRefused([stranger, deployer, ...holders], "AccessControlUnauthorizedAccount", (account) => [
+        account,
+        id,
+      ]);
       return;
     }
     case "noOperator": {
@@ -2410,6 +2807,13 @@ async function checkRule(ctx: Context, contractName: ContractName, signature: st
       }
       return;
     }
+    case "noPauseGuardian":
+      // Its storage has no guardian (address zero), and no grant: the guardian of the proxy is a stranger here.
+      await expectRefused([stranger, ctx.pauseGuardian, ctx.timelockAccount], "NotPauseGuardian", (account) => [
+        account,
+        ethers.ZeroAddress,
+      ]);
+      return;
     case "noGuardian":
       expect([...(await ctx.guardImplementation.guardians())], "guardians of the implementation").to.deep.equal([]);
       await expectRefused([stranger, ctx.guardians[0]!, ctx.timelockAccount], "NotAGuardian", (account) => [account]);
@@ -2466,15 +2870,613 @@ async function checkRule(ctx: Context, contractName: ContractName, signature: st
 }
 
 /** Every contract created from inside `address`, recursively: a contract's nonce counts its creations, plus one. */
-async function createdInside(address: string): Promise<string[]> {
-  const nonce = await ethers.provider.getTransactionCount(address);
+async function createdInside(address: string, provider: Provider = ethers.provider): Promise<string[]> {
+  const nonce = await provider.getTransactionCount(address);
   const children: string[] = [];
   for (let index = 1; index < nonce; index++) {
     const child = ethers.getCreateAddress({ from: address, nonce: index });
-    children.push(child, ...(await createdInside(child)));
+    children.push(child, ...(await createdInside(child, provider)));
   }
   return children;
 }
+
+// Token governance (deploy/parameters/local-governor.json): the Governor proposes to the timelock, anyone executes what
+// is due, and the PLURAL token and the Governor exist. Deployed on a chain of its own, with the same Ignition module.
+
+const governanceConnection = await network.create();
+const GOVERNOR_PARAMETERS = path.join(PROJECT_ROOT, "deploy", "parameters", "local-governor.json");
+
+/** A deployment under token governance, with the holders' votes delegated. */
+interface GovernanceContext {
+  protocol: Protocol;
+  token: PluralToken;
+  governor: PluralGovernor;
+  timelock: PluralTimelock;
+  governanceDeployer: GovernanceDeployer;
+  /** The parameter file's PLURAL holders, by descending balance, each delegating its votes to itself. */
+  holders: HardhatEthersSigner[];
+  /** An account with neither tokens nor votes. */
+  stranger: HardhatEthersSigner;
+  /** The timelock, impersonated. */
+  timelockAccount: HardhatEthersSigner;
+}
+
+/** A proposal's calls and description, as `propose` takes them. */
+interface Proposal {
+  targets: string[];
+  values: bigint[];
+  calldatas: string[];
+  description: string;
+}
+
+/** Re-signs the call's arguments (a vote by signature) with `signer`'s signature, for the voter they name. */
+type SignVote = (ctx: GovernanceContext, args: unknown[], signer: HardhatEthersSigner) => Promise<unknown[]>;
+
+/** The id of the proposal a call's arguments name. */
+type ProposalOf = (ctx: GovernanceContext, args: unknown[]) => Promise<bigint>;
+
+/** Moves a proposal on to where a `due` rule's call is something to do, as its voters and time would. */
+type PrepareProposal = (ctx: GovernanceContext, proposalId: bigint) => Promise<void>;
+
+type GovernanceRule =
+  /** No access check: bound by balance or by a holder's signature. */
+  | { kind: "anyone" }
+  /**
+   * No access check, but nothing to do yet: a stranger's call reverts with the Governor's
+   * GovernorUnexpectedProposalState (the proposal's state is not `allowed`) until `prepare` makes the proposal due.
+   */
+  | { kind: "due"; proposalOf: ProposalOf; allowed: bigint; prepare: PrepareProposal }
+  /** `propose`: anyone whose votes reach the proposal threshold. */
+  | { kind: "threshold" }
+  /** A vote by signature: anyone submits it, but only the voter's own signature counts. */
+  | { kind: "signedVote"; sign: SignVote }
+  /** `cancel`: only the proposer, and only while the proposal is pending. */
+  | { kind: "proposer"; proposalOf: ProposalOf }
+  /** `onlyGovernance`: only the timelock, executing a proposal that calls the Governor. */
+  | { kind: "onlyGovernance" }
+  /** Token receipts and ether: refused to everybody, since the timelock, not the Governor, holds assets. */
+  | { kind: "disabled" };
+
+interface GovernanceEntry {
+  rule: GovernanceRule;
+  /** Sample arguments with which the allowed caller succeeds; may prepare state first (runs once per test). */
+  args?: (ctx: GovernanceContext) => unknown[] | Promise<unknown[]>;
+  value?: bigint;
+  /** An event the allowed call must emit, from the contract called: proof that it did something. */
+  emits?: string;
+}
+
+/** The Governor's proposal states (IGovernor.ProposalState) the rules name, by their number. */
+const ProposalState = { Pending: 0n, Active: 1n, Succeeded: 4n, Queued: 5n } as const;
+
+/** The bitmap GovernorUnexpectedProposalState carries: one bit per allowed state. */
+const stateBitmap = (state: bigint) => ethers.toBeHex(1n << state, 32);
+
+const GOVERNANCE_CONTRACTS = {
+  PluralToken: { artifacts: ["PluralToken"], at: (ctx: GovernanceContext): BaseContract => ctx.token },
+  PluralGovernor: { artifacts: ["PluralGovernor"], at: (ctx: GovernanceContext): BaseContract => ctx.governor },
+} as const;
+
+type GovernanceContractName = keyof typeof GOVERNANCE_CONTRACTS;
+
+/**
+ * The deployment under token governance, through the same Ignition module and the local-governor parameters, with
+ * every holder's votes delegated to itself.
+ */
+async function deployTokenGovernance(): Promise<Omit<GovernanceContext, "timelockAccount">> {
+  const { ethers: gEthers, networkHelpers: gHelpers } = governanceConnection;
+  const addresses = await deployLocalProtocol(governanceConnection, { parametersFile: GOVERNOR_PARAMETERS });
+  const protocol = await connectProtocol(gEthers, addresses);
+  const { token, governor } = protocol;
+  if (token === undefined || governor === undefined) throw new Error("local-governor.json deploys no token governance");
+  // The holders are those the token minted to, in its constructor.
+  const mints = await token.queryFilter(token.filters.Transfer(gEthers.ZeroAddress), 0, "latest");
+  const balances = mints.map((log) => ({ holder: log.args.to, amount: log.args.value }));
+  balances.sort((a, b) => (a.amount > b.amount ? -1 : a.amount < b.amount ? 1 : 0));
+  const holders = await Promise.all(balances.map(({ holder }) => gEthers.getSigner(holder)));
+  for (const holder of holders) await (await token.connect(holder).delegate(holder)).wait();
+  // Votes count from the second after their delegation.
+  await gHelpers.time.increase(1);
+  const taken = new Set(balances.map(({ holder }) => holder));
+  // Accounts #0 to #6 have parts in the parameter files: holders, the operations proposer, the pause guardian.
+  const stranger = (await gEthers.getSigners()).slice(7).find((signer) => !taken.has(signer.address));
+  if (stranger === undefined) throw new Error("tests need an account without PLURAL");
+  const [deployedLog] = await gEthers.provider.getLogs({
+    fromBlock: 0,
+    toBlock: "latest",
+    topics: [GOVERNANCE_EVENTS.getEvent("GovernanceDeployed")!.topicHash],
+  });
+  return {
+    protocol,
+    token,
+    governor,
+    timelock: protocol.timelock,
+    governanceDeployer: await gEthers.getContractAt("GovernanceDeployer", deployedLog!.address),
+    holders,
+    stranger,
+  };
+}
+
+async function loadGovernance(): Promise<GovernanceContext> {
+  const fixture = await governanceConnection.networkHelpers.loadFixture(deployTokenGovernance);
+  return { ...fixture, timelockAccount: await timelockSigner(governanceConnection, fixture.protocol) };
+}
+
+let proposalCount = 0;
+
+/** A proposal of one call, with a description no other proposal of the suite has. */
+function proposal(target: string, data: string, label: string): Proposal {
+  proposalCount += 1;
+  return { targets: [target], values: [0n], calldatas: [data], description: `${label} #${proposalCount}` };
+}
+
+/** A proposal that sets the pool's stake limit: a call only the timelock may make. */
+function stakeLimitProposal(ctx: GovernanceContext, label: string): Proposal {
+  const data = ctx.protocol.pool.interface.encodeFunctionData("setStakeLimit", [ethers.parseEther("10"), 3600n]);
+  return proposal(ctx.protocol.addresses.pool, data, label);
+}
+
+const proposeArgs = (p: Proposal) => [p.targets, p.values, p.calldatas, p.description];
+const proposalArgs = (p: Proposal) => [p.targets, p.values, p.calldatas, ethers.id(p.description)];
+
+/** The largest holder proposes `p`; returns its id. */
+async function propose(ctx: GovernanceContext, p: Proposal): Promise<bigint> {
+  const [proposer] = ctx.holders;
+  await (await ctx.governor.connect(proposer!).propose(p.targets, p.values, p.calldatas, p.description)).wait();
+  return ctx.governor.getProposalId(p.targets, p.values, p.calldatas, ethers.id(p.description));
+}
+
+/** Moves time to the opening of the proposal's vote. */
+async function openVote(ctx: GovernanceContext, proposalId: bigint) {
+  await governanceConnection.networkHelpers.time.increaseTo(await ctx.governor.proposalSnapshot(proposalId));
+}
+
+/** Moves time past the end of the proposal's vote. */
+async function endVote(ctx: GovernanceContext, proposalId: bigint) {
+  await governanceConnection.networkHelpers.time.increaseTo(await ctx.governor.proposalDeadline(proposalId));
+}
+
+/** Moves time to the proposal's vote, where the largest holder, enough for the quorum, votes for it. */
+async function voteFor(ctx: GovernanceContext, proposalId: bigint) {
+  await openVote(ctx, proposalId);
+  await (await ctx.governor.connect(ctx.holders[0]!).castVote(proposalId, 1)).wait();
+}
+
+/** Ends the vote of a proposal voted for, queues it on the timelock and waits until it can execute. */
+async function queueAndWait(ctx: GovernanceContext, proposalId: bigint) {
+  await endVote(ctx, proposalId);
+  await (await ctx.governor.connect(ctx.stranger).getFunction("queue(uint256)")(proposalId)).wait();
+  await governanceConnection.networkHelpers.time.increaseTo(await ctx.governor.proposalEta(proposalId));
+}
+
+/** Runs `data` on `target` as token governance does: propose, vote, queue, wait, execute. Returns the execution. */
+async function executeByGovernance(ctx: GovernanceContext, target: string, data: string) {
+  const proposalId = await propose(ctx, proposal(target, data, "governance call"));
+  await voteFor(ctx, proposalId);
+  await queueAndWait(ctx, proposalId);
+  return ctx.governor.connect(ctx.stranger).getFunction("execute(uint256)")(proposalId) as Promise<TransactionResponse>;
+}
+
+const dueProposal = (proposalOf: ProposalOf, allowed: bigint, prepare: PrepareProposal): GovernanceRule => ({
+  kind: "due",
+  proposalOf,
+  allowed,
+  prepare,
+});
+
+/** A proposal of the largest holder's, proposed and voted for: its vote is still open. */
+async function votedProposal(ctx: GovernanceContext, label: string): Promise<[bigint, Proposal]> {
+  const p = stakeLimitProposal(ctx, label);
+  const proposalId = await propose(ctx, p);
+  await voteFor(ctx, proposalId);
+  return [proposalId, p];
+}
+
+const firstArgProposal: ProposalOf = (_, [proposalId]) => Promise.resolve(proposalId as bigint);
+const callsProposal: ProposalOf = (ctx, [targets, values, calldatas, descriptionHash]) =>
+  ctx.governor.getProposalId(targets as string[], values as bigint[], calldatas as string[], descriptionHash as string);
+
+/** `owner`'s EIP-712 signature of `types` over `value` for `contract`'s domain. */
+async function signTyped(
+  contract: PluralToken | PluralGovernor,
+  owner: HardhatEthersSigner,
+  types: Record<string, { name: string; type: string }[]>,
+  value: Record<string, unknown>,
+) {
+  const domain = await contract.eip712Domain();
+  return owner.signTypedData(
+    {
+      name: domain.name,
+      version: domain.version,
+      chainId: domain.chainId,
+      verifyingContract: domain.verifyingContract,
+    },
+    types,
+    value,
+  );
+}
+
+/** `castVoteBySig(proposalId, support, voter, signature)` re-signed by `signer`. */
+const signBallot: SignVote = async (ctx, [proposalId, support, voter], signer) => {
+  const nonce = await ctx.governor.nonces(voter as string);
+  const signature = await signTyped(
+    ctx.governor,
+    signer,
+    {
+      Ballot: [
+        { name: "proposalId", type: "uint256" },
+        { name: "support", type: "uint8" },
+        { name: "voter", type: "address" },
+        { name: "nonce", type: "uint256" },
+      ],
+    },
+    { proposalId, support, voter, nonce },
+  );
+  return [proposalId, support, voter, signature];
+};
+
+/** `castVoteWithReasonAndParamsBySig(proposalId, support, voter, reason, params, signature)` re-signed by `signer`. */
+const signExtendedBallot: SignVote = async (ctx, [proposalId, support, voter, reason, params], signer) => {
+  const nonce = await ctx.governor.nonces(voter as string);
+  const signature = await signTyped(
+    ctx.governor,
+    signer,
+    {
+      ExtendedBallot: [
+        { name: "proposalId", type: "uint256" },
+        { name: "support", type: "uint8" },
+        { name: "voter", type: "address" },
+        { name: "nonce", type: "uint256" },
+        { name: "reason", type: "string" },
+        { name: "params", type: "bytes" },
+      ],
+    },
+    { proposalId, support, voter, nonce, reason, params },
+  );
+  return [proposalId, support, voter, reason, params, signature];
+};
+
+/** A holder's (the second's) vote by signature on an open vote, signed by the voter: `sign`'s arguments. */
+const signedVoteArgs =
+  (sign: SignVote, ...extra: unknown[]) =>
+  async (ctx: GovernanceContext) => {
+    const [proposalId] = await votedProposal(ctx, "vote by signature");
+    const voter = ctx.holders[1]!;
+    return sign(ctx, [proposalId, 1n, voter.address, ...extra], voter);
+  };
+
+/** Who may call what on the token and the Governor. */
+const GOVERNANCE_MATRIX: Record<GovernanceContractName, Record<string, GovernanceEntry>> = {
+  // Transfers and approvals bound by balance and allowance; votes delegated by their owner or its signature.
+  PluralToken: {
+    "approve(address,uint256)": {
+      rule: { kind: "anyone" },
+      args: (ctx) => [ctx.holders[0]!.address, 1n],
+      emits: "Approval",
+    },
+    "delegate(address)": {
+      rule: { kind: "anyone" },
+      args: (ctx) => [ctx.holders[0]!.address],
+      emits: "DelegateChanged",
+    },
+    // Anyone may submit a delegation: the holder's signature, not the caller, authorizes it.
+    "delegateBySig(address,uint256,uint256,uint8,bytes32,bytes32)": {
+      rule: { kind: "anyone" },
+      args: async (ctx) => {
+        const holder = ctx.holders[1]!;
+        const nonce = await ctx.token.nonces(holder);
+        const expiry = BigInt(await governanceConnection.networkHelpers.time.latest()) + 3600n;
+        const delegation = { delegatee: ctx.stranger.address, nonce, expiry };
+        const types = {
+          Delegation: [
+            { name: "delegatee", type: "address" },
+            { name: "nonce", type: "uint256" },
+            { name: "expiry", type: "uint256" },
+          ],
+        };
+        const { v, r, s } = ethers.Signature.from(await signTyped(ctx.token, holder, types, delegation));
+        return [ctx.stranger.address, nonce, expiry, v, r, s];
+      },
+      emits: "DelegateChanged",
+    },
+    "permit(address,address,uint256,uint256,uint8,bytes32,bytes32)": {
+      rule: { kind: "anyone" },
+      args: async (ctx) => {
+        const holder = ctx.holders[1]!;
+        const value = ethers.parseEther("1");
+        const deadline = BigInt(await governanceConnection.networkHelpers.time.latest()) + 3600n;
+        const permit = {
+          owner: holder.address,
+          spender: ctx.stranger.address,
+          value,
+          nonce: await ctx.token.nonces(holder),
+          deadline,
+        };
+        const types = {
+          Permit: [
+            { name: "owner", type: "address" },
+            { name: "spender", type: "address" },
+            { name: "value", type: "uint256" },
+            { name: "nonce", type: "uint256" },
+            { name: "deadline", type: "uint256" },
+          ],
+        };
+        const { v, r, s } = ethers.Signature.from(await signTyped(ctx.token, holder, types, permit));
+        return [holder.address, ctx.stranger.address, value, deadline, v, r, s];
+      },
+      emits: "Approval",
+    },
+    // Bound by the caller's balance: a holder gives the stranger some first.
+    "transfer(address,uint256)": {
+      rule: { kind: "anyone" },
+      args: async (ctx) => {
+        await (await ctx.token.connect(ctx.holders[2]!).transfer(ctx.stranger, ethers.parseEther("10"))).wait();
+        return [ctx.holders[0]!.address, ethers.parseEther("5")];
+      },
+      emits: "Transfer",
+    },
+    // Bound by the owner's allowance: a holder lets the stranger spend.
+    "transferFrom(address,address,uint256)": {
+      rule: { kind: "anyone" },
+      args: async (ctx) => {
+        const holder = ctx.holders[2]!;
+        await (await ctx.token.connect(holder).approve(ctx.stranger, ethers.parseEther("10"))).wait();
+        return [holder.address, ctx.stranger.address, ethers.parseEther("5")];
+      },
+      emits: "Transfer",
+    },
+  },
+
+  PluralGovernor: {
+    // Before its vote, the proposer alone may withdraw a proposal.
+    "cancel(address[],uint256[],bytes[],bytes32)": {
+      rule: { kind: "proposer", proposalOf: callsProposal },
+      args: async (ctx) => {
+        const p = stakeLimitProposal(ctx, "cancel by calls");
+        await propose(ctx, p);
+        return proposalArgs(p);
+      },
+      emits: "ProposalCanceled",
+    },
+    "cancel(uint256)": {
+      rule: { kind: "proposer", proposalOf: firstArgProposal },
+      args: async (ctx) => [await propose(ctx, stakeLimitProposal(ctx, "cancel by id"))],
+      emits: "ProposalCanceled",
+    },
+    // Anyone votes with the weight of its delegated votes (the stranger's: none) once the vote opens.
+    "castVote(uint256,uint8)": {
+      rule: dueProposal(firstArgProposal, ProposalState.Active, openVote),
+      args: async (ctx) => [await propose(ctx, stakeLimitProposal(ctx, "castVote")), 1n],
+      emits: "VoteCast",
+    },
+    "castVoteBySig(uint256,uint8,address,bytes)": {
+      rule: { kind: "signedVote", sign: signBallot },
+      args: signedVoteArgs(signBallot),
+      emits: "VoteCast",
+    },
+    "castVoteWithReason(uint256,uint8,string)": {
+      rule: dueProposal(firstArgProposal, ProposalState.Active, openVote),
+      args: async (ctx) => [await propose(ctx, stakeLimitProposal(ctx, "castVoteWithReason")), 1n, "reason"],
+      emits: "VoteCast",
+    },
+    "castVoteWithReasonAndParams(uint256,uint8,string,bytes)": {
+      rule: dueProposal(firstArgProposal, ProposalState.Active, openVote),
+      args: async (ctx) => [await propose(ctx, stakeLimitProposal(ctx, "castVoteWithReasonAndParams")), 1n, "", "0x"],
+      emits: "VoteCast",
+    },
+    "castVoteWithReasonAndParamsBySig(uint256,uint8,address,string,bytes,bytes)": {
+      rule: { kind: "signedVote", sign: signExtendedBallot },
+      args: signedVoteArgs(signExtendedBallot, "reason", "0x"),
+      emits: "VoteCast",
+    },
+    // Anyone executes a queued proposal once the timelock's delay passed; the timelock checks it was scheduled.
+    "execute(address[],uint256[],bytes[],bytes32)": {
+      rule: dueProposal(callsProposal, ProposalState.Queued, queueAndWait),
+      args: async (ctx) => proposalArgs((await votedProposal(ctx, "execute by calls"))[1]),
+      emits: "ProposalExecuted",
+    },
+    "execute(uint256)": {
+      rule: dueProposal(firstArgProposal, ProposalState.Queued, queueAndWait),
+      args: async (ctx) => [(await votedProposal(ctx, "execute by id"))[0]],
+      emits: "ProposalExecuted",
+    },
+    "onERC1155BatchReceived(address,address,uint256[],uint256[],bytes)": {
+      rule: { kind: "disabled" },
+      args: (ctx) => [ctx.stranger.address, ctx.stranger.address, [1n], [1n], "0x"],
+    },
+    "onERC1155Received(address,address,uint256,uint256,bytes)": {
+      rule: { kind: "disabled" },
+      args: (ctx) => [ctx.stranger.address, ctx.stranger.address, 1n, 1n, "0x"],
+    },
+    "onERC721Received(address,address,uint256,bytes)": {
+      rule: { kind: "disabled" },
+      args: (ctx) => [ctx.stranger.address, ctx.stranger.address, 1n, "0x"],
+    },
+    "propose(address[],uint256[],bytes[],string)": {
+      rule: { kind: "threshold" },
+      args: (ctx) => proposeArgs(stakeLimitProposal(ctx, "propose")),
+      emits: "ProposalCreated",
+    },
+    // Anyone queues a proposal on the timelock once its vote passed.
+    "queue(address[],uint256[],bytes[],bytes32)": {
+      rule: dueProposal(callsProposal, ProposalState.Succeeded, endVote),
+      args: async (ctx) => proposalArgs((await votedProposal(ctx, "queue by calls"))[1]),
+      emits: "ProposalQueued",
+    },
+    "queue(uint256)": {
+      rule: dueProposal(firstArgProposal, ProposalState.Succeeded, endVote),
+      args: async (ctx) => [(await votedProposal(ctx, "queue by id"))[0]],
+      emits: "ProposalQueued",
+    },
+    // Governance's own calls from the Governor, e.g. to recover tokens sent to it: the proposal's execution is the
+    // proof, since the Governor's execute reverts when a relayed call does.
+    "relay(address,uint256,bytes)": {
+      rule: { kind: "onlyGovernance" },
+      args: (ctx) => [
+        ctx.protocol.addresses.token!,
+        0n,
+        ctx.token.interface.encodeFunctionData("approve", [ctx.stranger.address, 1n]),
+      ],
+      emits: "ProposalExecuted",
+    },
+    "setProposalThreshold(uint256)": {
+      rule: { kind: "onlyGovernance" },
+      args: () => [ethers.parseEther("2000")],
+      emits: "ProposalThresholdSet",
+    },
+    "setVotingDelay(uint48)": { rule: { kind: "onlyGovernance" }, args: () => [7200n], emits: "VotingDelaySet" },
+    "setVotingPeriod(uint32)": {
+      rule: { kind: "onlyGovernance" },
+      args: () => [2n * 24n * 3600n],
+      emits: "VotingPeriodSet",
+    },
+    "updateQuorumNumerator(uint256)": {
+      rule: { kind: "onlyGovernance" },
+      args: () => [5n],
+      emits: "QuorumNumeratorUpdated",
+    },
+    "updateTimelock(address)": {
+      rule: { kind: "onlyGovernance" },
+      args: async (ctx) => {
+        const next = await governanceConnection.ethers.deployContract("PluralTimelock", [
+          3600n,
+          [ctx.protocol.addresses.governor!],
+          [ethers.ZeroAddress],
+          ethers.ZeroAddress,
+        ]);
+        return [await next.getAddress()];
+      },
+      emits: "TimelockChange",
+    },
+    "receive()": { rule: { kind: "disabled" }, value: 1n },
+  },
+};
+
+function describeGovernanceRule(rule: GovernanceRule): string {
+  switch (rule.kind) {
+    case "anyone":
+      return "anyone";
+    case "due":
+      return "anyone, once the proposal is due (until then GovernorUnexpectedProposalState)";
+    case "threshold":
+      return "anyone with votes at the proposal threshold";
+    case "signedVote":
+      return "anyone, with the voter's signature";
+    case "proposer":
+      return "only the proposer, while the proposal is pending";
+    case "onlyGovernance":
+      return "only governance: a proposal executed through the timelock";
+    case "disabled":
+      return "nobody: the timelock, not the Governor, holds assets";
+  }
+}
+
+async function checkGovernanceRule(
+  ctx: GovernanceContext,
+  contractName: GovernanceContractName,
+  signature: string,
+  entry: GovernanceEntry,
+) {
+  const { rule, value, emits } = entry;
+  const contract = GOVERNANCE_CONTRACTS[contractName].at(ctx);
+  const { stranger, holders, timelockAccount, governor } = ctx;
+  const [largest, second] = holders as [HardhatEthersSigner, HardhatEthersSigner];
+  const { networkHelpers: helpers } = governanceConnection;
+  const args = (await entry.args?.(ctx)) ?? [];
+  const call = (signer: HardhatEthersSigner, callArgs = args) => send(contract, signer, signature, callArgs, value);
+
+  switch (rule.kind) {
+    case "anyone":
+      await expectSuccess(contract, call(stranger), emits);
+      return;
+    case "due": {
+      const proposalId = await rule.proposalOf(ctx, args);
+      await expect(call(stranger), "a stranger's call before the proposal is due")
+        .to.be.revertedWithCustomError(governor, "GovernorUnexpectedProposalState")
+        .withArgs(proposalId, await governor.state(proposalId), stateBitmap(rule.allowed));
+      await rule.prepare(ctx, proposalId);
+      await expectSuccess(contract, call(stranger), emits);
+      return;
+    }
+    case "threshold": {
+      const threshold = await governor.proposalThreshold();
+      expect(threshold, "the proposal threshold").to.be.greaterThan(0n);
+      const refuse = async (votes: bigint) =>
+        expect(call(stranger), `a proposer with ${votes} votes`)
+          .to.be.revertedWithCustomError(governor, "GovernorInsufficientProposerVotes")
+          .withArgs(stranger.address, votes, threshold);
+      await refuse(0n);
+      // Tokens count once delegated, from the next second: one short of the threshold is still short.
+      await (await ctx.token.connect(second).transfer(stranger, threshold - 1n)).wait();
+      await (await ctx.token.connect(stranger).delegate(stranger)).wait();
+      await helpers.time.increase(1);
+      await refuse(threshold - 1n);
+      await (await ctx.token.connect(second).transfer(stranger, 1n)).wait();
+      await helpers.time.increase(1);
+      await expectSuccess(contract, call(stranger), emits);
+      return;
+    }
+    case "signedVote": {
+      const voter = args[2] as string;
+      // The stranger's own signature for the voter's ballot: the Governor recovers another signer.
+      await expect(call(stranger, await rule.sign(ctx, args, stranger)), "a signature by someone else")
+        .to.be.revertedWithCustomError(governor, "GovernorInvalidSignature")
+        .withArgs(voter);
+      await expectSuccess(contract, call(stranger), emits);
+      return;
+    }
+    case "proposer": {
+      const proposalId = await rule.proposalOf(ctx, args);
+      expect(await governor.proposalProposer(proposalId), "the proposer").to.equal(largest.address);
+      expect(await governor.state(proposalId), "the proposal's state").to.equal(ProposalState.Pending);
+      for (const signer of [stranger, second, timelockAccount]) {
+        await expect(call(signer), `${signer.address} is refused`)
+          .to.be.revertedWithCustomError(governor, "GovernorUnableToCancel")
+          .withArgs(proposalId, signer.address);
+      }
+      // Once the vote opens, not even the proposer.
+      const snapshot = await helpers.takeSnapshot();
+      await openVote(ctx, proposalId);
+      await expect(call(largest), "the proposer once the vote opened")
+        .to.be.revertedWithCustomError(governor, "GovernorUnableToCancel")
+        .withArgs(proposalId, largest.address);
+      await snapshot.restore();
+      await expectSuccess(contract, call(largest), emits);
+      return;
+    }
+    case "onlyGovernance": {
+      expect(await governor.timelock(), "the Governor's executor").to.equal(ctx.protocol.addresses.timelock);
+      const governorAccount = await governanceConnection.ethers.getImpersonatedSigner(await governor.getAddress());
+      await helpers.setBalance(governorAccount.address, ethers.parseEther("1"));
+      for (const signer of [stranger, largest, governorAccount]) {
+        await expect(call(signer), `${signer.address} is refused`)
+          .to.be.revertedWithCustomError(governor, "GovernorOnlyExecutor")
+          .withArgs(signer.address);
+      }
+      // The timelock itself, outside the execution of a proposal that makes this very call: no such call is queued.
+      await expect(call(timelockAccount), "the timelock outside a proposal").to.be.revertedWithPanic(0x31);
+      const data = contract.interface.encodeFunctionData(signature, args);
+      await expectSuccess(contract, executeByGovernance(ctx, await governor.getAddress(), data), emits);
+      return;
+    }
+    case "disabled":
+      for (const signer of [stranger, largest, timelockAccount]) {
+        await expect(call(signer), `${signer.address} is refused`).to.be.revertedWithCustomError(
+          governor,
+          "GovernorDisabledDeposit",
+        );
+      }
+      return;
+  }
+}
+
+const GOVERNANCE_ENTRY_POINTS = Object.fromEntries(
+  await Promise.all(
+    Object.entries(GOVERNANCE_CONTRACTS).map(
+      async ([name, contract]) => [name, await entryPoints(contract.artifacts)] as const,
+    ),
+  ),
+) as Record<GovernanceContractName, Set<string>>;
 
 describe("access control", function () {
   for (const contractName of Object.keys(CONTRACTS) as ContractName[]) {
@@ -2523,42 +3525,137 @@ describe("access control", function () {
   describe("Promise 5 on this deployment", function () {
     for (const [contractName, table] of Object.entries(ROLE_HOLDERS) as [
       ContractName,
-      Partial<Record<Role, Holder>>,
+      Partial<Record<Role, readonly Holder[]>>,
     ][]) {
-      const exceptions = (Object.entries(table) as [Role, Holder][])
-        .filter(([, holder]) => holder !== "timelock")
-        .map(([name, holder]) => `${name} to ${HOLDERS[holder].name}`);
-      const exception = exceptions.length === 0 ? "" : `, except ${exceptions.join(", ")} alone`;
+      const exceptions = (Object.entries(table) as [Role, readonly Holder[]][])
+        .filter(([, holders]) => holders.length !== 1 || holders[0] !== "timelock")
+        .map(([name, holders]) => `${name} to ${holderNames(holders)}${holders.length === 1 ? " alone" : ""}`);
+      const exception = exceptions.length === 0 ? "" : `, except ${exceptions.join(", ")}`;
       it(`gives every ${contractName} role to the timelock alone${exception}, administered by DEFAULT_ADMIN_ROLE`, async function () {
         const ctx = await load();
         const contract = CONTRACTS[contractName].at(ctx) as unknown as AccessControlled & BaseContract;
         const address = await contract.getAddress();
-        const roles = new Map<string, Holder>();
-        for (const [name, holder] of Object.entries(table) as [Role, Holder][]) {
-          roles.set(await roleId(contract, name), holder);
+        const roles = new Map<string, readonly Holder[]>();
+        for (const [name, holders] of Object.entries(table) as [Role, readonly Holder[]][]) {
+          roles.set(await roleId(contract, name), holders);
         }
-        const holders = await holdersFromEvents(address);
-        expect([...holders.keys()].sort(), "roles ever granted").to.deep.equal([...roles.keys()].sort());
-        for (const [id, holder] of roles) {
-          await expectHolders(ctx, contract, id, [holderAddress(ctx, holder)]);
+        // Exactly these holders, from every RoleGranted and RoleRevoked since block 0: no address(0) among them,
+        // which would open a timelock role to everybody.
+        const granted = await holdersFromEvents(address);
+        expect([...granted.keys()].sort(), "roles ever granted").to.deep.equal([...roles.keys()].sort());
+        for (const [id, holders] of roles) {
+          await expectHolders(
+            ctx,
+            contract,
+            id,
+            holders.map((holder) => holderAddress(ctx, holder)),
+          );
           expect(await contract.getRoleAdmin(id), `admin of ${id}`).to.equal(ethers.ZeroHash);
         }
       });
     }
 
-    it("leaves the timelock its own only admin, with the governance account alone proposing, cancelling and executing", async function () {
+    it("gives the operations timelock ADD_OPERATOR_ROLE and VET_KEYS_ROLE on the registry and no other role or power, besides administering itself", async function () {
       const ctx = await load();
-      const admin = await ctx.timelock.DEFAULT_ADMIN_ROLE();
-      const roles = await Promise.all(TIMELOCK_ROLES.map((name) => roleId(ctx.timelock, name)));
-      const holders = await holdersFromEvents(ctx.protocol.addresses.timelock);
-      expect([...holders.keys()].sort(), "roles ever granted").to.deep.equal([admin, ...roles].sort());
-      await expectHolders(ctx, ctx.timelock, admin, [ctx.protocol.addresses.timelock]);
-      expect(await ctx.timelock.getRoleAdmin(admin), "admin of DEFAULT_ADMIN_ROLE").to.equal(admin);
-      for (const id of roles) {
-        // Exactly the governance account: in particular not address(0), which would open the role to everybody.
-        await expectHolders(ctx, ctx.timelock, id, [ctx.accounts.governance.address]);
-        expect(await ctx.timelock.getRoleAdmin(id), `admin of ${id}`).to.equal(admin);
+      const operations = ctx.protocol.addresses.operationsTimelock!;
+      const registry = ctx.protocol.addresses.operatorRegistry;
+      const expected = [
+        `OperatorRegistry ${await ctx.registry.ADD_OPERATOR_ROLE()}`,
+        `OperatorRegistry ${await ctx.registry.VET_KEYS_ROLE()}`,
+        // As every TimelockController, it administers itself (with the governance timelock).
+        `OperationsTimelock ${ethers.ZeroHash}`,
+      ].sort();
+      // Every role of every contract on chain: its ABI's role constants and every role ever granted on it.
+      const held: string[] = [];
+      let checked = 0;
+      for (const [name, deployed] of Object.entries(CONTRACTS) as [ContractName, DeployedContract][]) {
+        const contract = deployed.at(ctx);
+        if (contract.interface.getFunction("hasRole") === null) continue;
+        const roles = new Set([
+          ...(await roleConstants(contract)),
+          ...(await holdersFromEvents(await contract.getAddress())).keys(),
+        ]);
+        for (const role of roles) {
+          checked++;
+          if (await (contract as unknown as AccessControlled).hasRole(role, operations)) held.push(`${name} ${role}`);
+        }
       }
+      expect(checked, "roles checked").to.be.greaterThan(50);
+      expect(held.sort(), "roles the operations timelock holds").to.deep.equal(expected);
+      // Not even for a while: every grant to it, on any contract, since block 0.
+      const grants = await ethers.provider.getLogs({
+        fromBlock: 0,
+        toBlock: "latest",
+        topics: [ROLE_EVENTS.getEvent("RoleGranted")!.topicHash, null, ethers.zeroPadValue(operations, 32)],
+      });
+      const named = new Map([
+        [registry, "OperatorRegistry"],
+        [operations, "OperationsTimelock"],
+      ]);
+      expect(
+        grants.map((log) => `${named.get(log.address) ?? log.address} ${ROLE_EVENTS.parseLog(log)!.args.role}`).sort(),
+        "roles ever granted to the operations timelock",
+      ).to.deep.equal(expected);
+      // Nor any power outside roles: no pause, no guardian's or member's signature, no operator of its own.
+      expect((await ctx.emergencyPause.getPauseState()).guardian, "the pause guardian").to.not.equal(operations);
+      expect(await ctx.guard.isGuardian(operations), "a deposit guardian").to.equal(false);
+      expect([...(await ctx.oracle.getMembers())], "the oracle committee").to.not.include(operations);
+      for (let id = 0n; id < (await ctx.registry.operatorCount()); id++) {
+        expect((await ctx.registry.getOperator(id)).manager, `the manager of operator ${id}`).to.not.equal(operations);
+      }
+    });
+
+    it("lets the operations account add operators and vet keys through its timelock and nothing else; governance cancels and revokes it", async function () {
+      const ctx = await load();
+      const operations = ctx.protocol.addresses.operationsTimelock!;
+      const { registry, pool, emergencyPause } = ctx;
+      const registryAddress = ctx.protocol.addresses.operatorRegistry;
+      const throughOperations = (target: string, data: string) => executeOn(ctx, "OperationsTimelock", target, data);
+
+      const addOperator = registry.interface.encodeFunctionData("addOperator", [
+        "Routine",
+        ctx.accounts.bob.address,
+        ctx.accounts.bob.address,
+      ]);
+      await expect(throughOperations(registryAddress, addOperator), "adds an operator").to.emit(
+        registry,
+        "OperatorAdded",
+      );
+      const vet = registry.interface.encodeFunctionData("setVettedKeys", [OPERATOR_ID, 2n]);
+      await expect(throughOperations(registryAddress, vet), "vets keys").to.emit(registry, "VettedKeysSet");
+
+      // Scheduling is open to its proposer whatever the call; execution is where the roles it lacks stop it.
+      const refusals: [BaseContract, string, unknown[], Role][] = [
+        [registry, "setShareCap", [5000n], "MANAGE_OPERATORS_ROLE"],
+        [registry, "upgradeToAndCall", [await implementationOf(registryAddress), "0x"], "DEFAULT_ADMIN_ROLE"],
+        [pool, "setFees", [600n, 400n], "MANAGE_ACCOUNTING_ROLE"],
+        [emergencyPause, "grantPause", [ctx.operations.address], "DEFAULT_ADMIN_ROLE"],
+      ];
+      for (const [contract, name, sample, roleName] of refusals) {
+        const data = contract.interface.encodeFunctionData(name, sample);
+        await expect(throughOperations(await contract.getAddress(), data), `${name} through the operations timelock`)
+          .to.be.revertedWithCustomError(contract, "AccessControlUnauthorizedAccount")
+          .withArgs(operations, await roleId(contract, roleName));
+      }
+
+      // Governance cancels a pending operation, then takes the registry roles back.
+      const pending = addOperatorOperation(ctx, "pending");
+      await scheduleOn(ctx, "OperationsTimelock", pending);
+      const id = await ctx.operationsTimelock.hashOperation(...pending);
+      const cancel = ctx.operationsTimelock.interface.encodeFunctionData("cancel", [id]);
+      await expect(executeOn(ctx, "TimelockController", operations, cancel), "governance cancels")
+        .to.emit(ctx.operationsTimelock, "Cancelled")
+        .withArgs(id);
+      for (const roleName of ["ADD_OPERATOR_ROLE", "VET_KEYS_ROLE"] as const) {
+        const revoke = registry.interface.encodeFunctionData("revokeRole", [
+          await roleId(registry, roleName),
+          operations,
+        ]);
+        await (await executeOn(ctx, "TimelockController", registryAddress, revoke)).wait();
+      }
+      await expect(throughOperations(registryAddress, addOperator), "adding an operator once revoked")
+        .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+        .withArgs(operations, await registry.ADD_OPERATOR_ROLE());
     });
 
     it("leaves every implementation without any role holder", async function () {
@@ -2570,9 +3667,13 @@ describe("access control", function () {
       }
     });
 
-    it("never gave the deployer account or the PluralDeployer contract a role, nor left them ether", async function () {
+    it("never gave the deployer account or the deployer contracts a role, nor left them ether", async function () {
       const ctx = await load();
-      const deployers = [ctx.accounts.deployer.address, await ctx.pluralDeployer.getAddress()];
+      const deployers = [
+        ctx.accounts.deployer.address,
+        await ctx.pluralDeployer.getAddress(),
+        await ctx.governanceDeployer.getAddress(),
+      ];
       // Every RoleGranted of every contract on chain, since block 0: not even a role held for a while.
       const grants = await ethers.provider.getLogs({
         fromBlock: 0,
@@ -2584,17 +3685,8 @@ describe("access control", function () {
         const { role, account } = ROLE_EVENTS.parseLog(log)!.args;
         expect(deployers, `${role as string} granted on ${log.address}`).to.not.include(account);
       }
-      const contracts = [
-        ctx.pool,
-        ctx.registry,
-        ctx.guard,
-        ctx.vault,
-        ctx.rewardsVault,
-        ctx.oracle,
-        ctx.queue,
-        ctx.timelock,
-      ];
-      for (const contract of contracts as AccessControlled[]) {
+      const contracts = (Object.keys(ROLE_HOLDERS) as ContractName[]).map((name) => CONTRACTS[name].at(ctx));
+      for (const contract of contracts as unknown as AccessControlled[]) {
         const address = await contract.getAddress();
         for (const role of (await holdersFromEvents(address)).keys()) {
           for (const account of deployers) {
@@ -2604,6 +3696,7 @@ describe("access control", function () {
       }
       // The initial deposit went to the pool, behind the dead shares.
       expect(await ethers.provider.getBalance(ctx.pluralDeployer), "ether left in the PluralDeployer").to.equal(0n);
+      expect(await ethers.provider.getBalance(ctx.governanceDeployer), "ether in the GovernanceDeployer").to.equal(0n);
     });
 
     it("has a matrix entry for every contract the deployment put on chain, whose code is the artifact's", async function () {
@@ -2621,9 +3714,9 @@ describe("access control", function () {
           if (receipt?.contractAddress != null) created.push(receipt.contractAddress);
         }
       }
-      // Proxies are not created by transactions but inside the PluralDeployer's constructor; any creation from inside
-      // any contract shows in its nonce, and a CREATE2 or failed creation would leave a codeless address here.
-      const inside = (await Promise.all(created.map(createdInside))).flat();
+      // Proxies and timelocks are not created by transactions but inside the deployers' constructors; any creation from
+      // inside any contract shows in its nonce, and a CREATE2 or failed creation would leave a codeless address here.
+      const inside = (await Promise.all(created.map((address) => createdInside(address)))).flat();
       expect([...created, ...inside].sort(), "contracts created by transactions and from inside them").to.deep.equal(
         [...expected.keys()].sort(),
       );
@@ -2637,6 +3730,7 @@ describe("access control", function () {
         executionRewardsVault,
         accountingOracle,
         withdrawalQueue,
+        emergencyPause,
       } = ctx.protocol.addresses;
       const proxies = [
         pool,
@@ -2646,6 +3740,7 @@ describe("access control", function () {
         executionRewardsVault,
         accountingOracle,
         withdrawalQueue,
+        emergencyPause,
       ];
       expect(await createdInside(pluralDeployer), "contracts the PluralDeployer created, in order").to.deep.equal(
         proxies,
@@ -2660,6 +3755,24 @@ describe("access control", function () {
         proxies,
       );
 
+      // Multisig governance: the two timelocks, and neither token nor Governor.
+      const governanceDeployer = await ctx.governanceDeployer.getAddress();
+      const timelocks = [ctx.protocol.addresses.timelock, ctx.protocol.addresses.operationsTimelock!];
+      expect(await createdInside(governanceDeployer), "contracts the GovernanceDeployer created").to.deep.equal(
+        timelocks,
+      );
+      const [governanceLog] = await ethers.provider.getLogs({
+        address: governanceDeployer,
+        fromBlock: 0,
+        toBlock: "latest",
+        topics: [GOVERNANCE_EVENTS.getEvent("GovernanceDeployed")!.topicHash],
+      });
+      expect([...GOVERNANCE_EVENTS.parseLog(governanceLog!)!.args], "what GovernanceDeployed names").to.deep.equal([
+        ...timelocks,
+        ethers.ZeroAddress,
+        ethers.ZeroAddress,
+      ]);
+
       for (const [address, artifactName] of expected) {
         const artifact = await artifacts.readArtifact(artifactName);
         const mask = (code: string) => {
@@ -2672,6 +3785,99 @@ describe("access control", function () {
         expect(mask(await ethers.provider.getCode(address)), `code at ${address}`).to.equal(
           mask(artifact.deployedBytecode),
         );
+      }
+    });
+  });
+});
+
+describe("access control under token governance", function () {
+  for (const contractName of Object.keys(GOVERNANCE_CONTRACTS) as GovernanceContractName[]) {
+    describe(contractName, function () {
+      const rules = GOVERNANCE_MATRIX[contractName];
+      const abi = GOVERNANCE_ENTRY_POINTS[contractName];
+
+      for (const signature of [...abi].sort()) {
+        const entry = rules[signature];
+        if (entry === undefined) {
+          it(`${signature}: no rule`, function () {
+            expect.fail(`${contractName}.${signature} has no access rule: add one to the matrix`);
+          });
+          continue;
+        }
+        it(`${signature}: ${describeGovernanceRule(entry.rule)}`, async function () {
+          await checkGovernanceRule(await loadGovernance(), contractName, signature, entry);
+        });
+      }
+
+      for (const signature of Object.keys(rules).filter((signature) => !abi.has(signature))) {
+        it(`${signature}: not in the ABI`, function () {
+          expect.fail(
+            `${contractName}.${signature} has an access rule but no such function: remove it from the matrix`,
+          );
+        });
+      }
+    });
+  }
+
+  describe("Promise 5 under token governance", function () {
+    it("gives the Governor alone PROPOSER_ROLE and CANCELLER_ROLE on the timelock, everyone EXECUTOR_ROLE, and the timelock its own only admin", async function () {
+      const ctx = await loadGovernance();
+      const { timelock, governor } = ctx.protocol.addresses;
+      const expected = new Map<string, string[]>([
+        [await ctx.timelock.DEFAULT_ADMIN_ROLE(), [timelock]],
+        [await ctx.timelock.PROPOSER_ROLE(), [governor!]],
+        [await ctx.timelock.CANCELLER_ROLE(), [governor!]],
+        // address(0): the timelock lets anyone execute an operation that is ready.
+        [await ctx.timelock.EXECUTOR_ROLE(), [ethers.ZeroAddress]],
+      ]);
+      const granted = await holdersFromEvents(timelock, governanceConnection.ethers.provider);
+      expect([...granted.keys()].sort(), "roles ever granted").to.deep.equal([...expected.keys()].sort());
+      for (const [id, holders] of expected) {
+        expect([...granted.get(id)!].sort(), `holders of ${id}`).to.deep.equal(holders.sort());
+        expect(await ctx.timelock.getRoleAdmin(id), `admin of ${id}`).to.equal(ethers.ZeroHash);
+        for (const account of [...ctx.holders, ctx.stranger]) {
+          expect(await ctx.timelock.hasRole(id, account), `${account.address} holds ${id}`).to.equal(false);
+        }
+      }
+      expect(await ctx.governor.timelock(), "the Governor's timelock").to.equal(timelock);
+    });
+
+    it("has the GovernanceDeployer create the timelocks, the token and the Governor, and no role go to the token, the Governor (but on the timelock) or a holder", async function () {
+      const ctx = await loadGovernance();
+      const { provider } = governanceConnection.ethers;
+      const { timelock, operationsTimelock, token, governor } = ctx.protocol.addresses;
+      const created = [timelock, operationsTimelock!, token!, governor!];
+      const governanceDeployer = await ctx.governanceDeployer.getAddress();
+      expect(
+        await createdInside(governanceDeployer, provider),
+        "contracts the GovernanceDeployer created",
+      ).to.deep.equal(created);
+      const [deployedLog] = await provider.getLogs({
+        address: governanceDeployer,
+        fromBlock: 0,
+        toBlock: "latest",
+        topics: [GOVERNANCE_EVENTS.getEvent("GovernanceDeployed")!.topicHash],
+      });
+      expect([...GOVERNANCE_EVENTS.parseLog(deployedLog!)!.args], "what GovernanceDeployed names").to.deep.equal(
+        created,
+      );
+      expect(await ctx.governor.token(), "the Governor's votes").to.equal(token);
+
+      const proposerRoles = [await ctx.timelock.PROPOSER_ROLE(), await ctx.timelock.CANCELLER_ROLE()];
+      const outsiders = [token!, governanceDeployer, ...ctx.holders.map((holder) => holder.address)];
+      const grants = await provider.getLogs({
+        fromBlock: 0,
+        toBlock: "latest",
+        topics: [ROLE_EVENTS.getEvent("RoleGranted")!.topicHash],
+      });
+      expect(grants.length, "roles granted on chain").to.be.greaterThan(0);
+      for (const log of grants) {
+        const { role, account } = ROLE_EVENTS.parseLog(log)!.args as unknown as { role: string; account: string };
+        expect(outsiders, `${role} granted on ${log.address}`).to.not.include(account);
+        if (account === governor) {
+          expect(log.address, "where the Governor holds a role").to.equal(timelock);
+          expect(proposerRoles, "the Governor's roles").to.include(role);
+        }
       }
     });
   });
