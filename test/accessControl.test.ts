@@ -168,7 +168,8 @@ type Holder =
   | "depositGuard"
   | "accountingOracle"
   | "governance"
-  | "operations";
+  | "operations"
+  | "pauseGuardian";
 
 /**
  * Each holder's name in test titles, its address in the deployment and how the suite acts as it: accounts sign,
@@ -212,6 +213,11 @@ const HOLDERS: Record<
     name: "the operations account",
     address: (ctx) => ctx.operations.address,
     signer: (ctx) => Promise.resolve(ctx.operations),
+  },
+  pauseGuardian: {
+    name: "the pause guardian",
+    address: (ctx) => ctx.pauseGuardian.address,
+    signer: (ctx) => Promise.resolve(ctx.pauseGuardian),
   },
 };
 
@@ -280,6 +286,8 @@ type Rule =
     }
   /** Timelock function only the timelock may call on itself, i.e. through an operation scheduled and executed on it. */
   | { kind: "timelockSelf" }
+  /** `updateDelay` of a timelock created with an administrator: nobody, itself included (`DelayIsFixed`). */
+  | { kind: "fixedDelay" }
   /** `EmergencyPause.pause`: only the pause guardian, once per grant of governance. */
   | { kind: "pauseGuardian" }
   /** `renounceRole`: only for the caller's own account. */
@@ -349,6 +357,7 @@ const requestOwner = (
 ): Rule => ({ kind: "requestOwner", requestId, delegates, error, errorArgs });
 const timelockSelf: Rule = { kind: "timelockSelf" };
 const pauseGuardian: Rule = { kind: "pauseGuardian" };
+const fixedDelay: Rule = { kind: "fixedDelay" };
 const self = (account: Holder): Rule => ({ kind: "self", account });
 const initializer: Rule = { kind: "initializer" };
 const upgrade: Rule = { kind: "upgrade" };
@@ -574,11 +583,13 @@ const ROLE_HOLDERS: Partial<Record<ContractName, Partial<Record<Role, readonly H
     EXECUTOR_ROLE: ["governance"],
     CANCELLER_ROLE: ["governance"],
   },
+  // Administered by the governance timelock alone: it does not administer itself, so its proposer cannot schedule
+  // grants or revocations on it. The pause guardian's veto acts at once, before governance's cancel could.
   OperationsTimelock: {
-    DEFAULT_ADMIN_ROLE: ["timelock", "operationsTimelock"],
+    DEFAULT_ADMIN_ROLE: ["timelock"],
     PROPOSER_ROLE: ["operations"],
     EXECUTOR_ROLE: ["operations"],
-    CANCELLER_ROLE: ["operations", "timelock"],
+    CANCELLER_ROLE: ["operations", "timelock", "pauseGuardian"],
   },
 };
 
@@ -1251,7 +1262,10 @@ function timelockEntries(name: TimelockName, delay: bigint): Record<string, Entr
       },
       emits: "CallScheduled",
     },
-    "updateDelay(uint256)": { rule: timelockSelf, args: () => [delay], emits: "MinDelayChange" },
+    "updateDelay(uint256)":
+      name === "OperationsTimelock"
+        ? { rule: fixedDelay, args: () => [delay] }
+        : { rule: timelockSelf, args: () => [delay], emits: "MinDelayChange" },
     // Ether sent to a timelock can only leave through an executed operation.
     "receive()": { rule: anyone, value: 1n },
   };
@@ -2442,6 +2456,8 @@ function describeRule(rule: Rule, contractName: ContractName): string {
     }
     case "timelockSelf":
       return "only the timelock itself, through a scheduled operation";
+    case "fixedDelay":
+      return "nobody, the timelock itself included: its delay is fixed";
     case "pauseGuardian":
       return "only the pause guardian, once per grant";
     case "self":
@@ -2510,12 +2526,7 @@ async function checkRole(
   );
   const { stranger, deployer } = ctx.accounts;
   const others = (Object.keys(HOLDERS) as Holder[]).filter((holder) => !holders.includes(holder));
-  const refused = [
-    stranger,
-    deployer,
-    ctx.pauseGuardian,
-    ...(await Promise.all(others.map((o) => holderSigner(ctx, o)))),
-  ];
+  const refused = [stranger, deployer, ...(await Promise.all(others.map((o) => holderSigner(ctx, o))))];
   for (const signer of refused) {
     await expect(send(contract, signer, signature, args, value), `${signer.address} is refused`)
       .to.be.revertedWithCustomError(contract, "AccessControlUnauthorizedAccount")
@@ -2687,12 +2698,34 @@ async function checkRule(ctx: Context, contractName: ContractName, signature: st
       await expectSuccess(contract, executeOn(ctx, contractName as TimelockName, address, data), emits);
       return;
     }
+    case "fixedDelay": {
+      const address = await contract.getAddress();
+      const delay = await (contract as PluralTimelock).getMinDelay();
+      const others = (Object.keys(HOLDERS) as Holder[]).filter((holder) => holderAddress(ctx, holder) !== address);
+      const refused = [
+        stranger,
+        deployer,
+        ...(await Promise.all(others.map((o) => holderSigner(ctx, o)))),
+        await impersonate(address),
+      ];
+      await expectRefused(refused, "DelayIsFixed", () => [delay]);
+      // Nor through an operation of its own: the call the timelock makes on itself reverts, and so does the execute.
+      const data = contract.interface.encodeFunctionData(signature, args);
+      await expect(executeOn(ctx, contractName as TimelockName, address, data), "through a scheduled operation")
+        .to.be.revertedWithCustomError(contract, "DelayIsFixed")
+        .withArgs(delay);
+      return;
+    }
     case "pauseGuardian": {
       const pause = ctx.emergencyPause;
       const { guardian, pauseAvailable, maxPauseDuration } = await pause.getPauseState();
       expect(guardian, "the pause guardian").to.equal(ctx.pauseGuardian.address);
       expect(pauseAvailable, "its grant unused").to.equal(true);
-      const holders = await Promise.all((Object.keys(HOLDERS) as Holder[]).map((holder) => holderSigner(ctx, holder)));
+      const holders = await Promise.all(
+        (Object.keys(HOLDERS) as Holder[])
+          .filter((holder) => holder !== "pauseGuardian")
+          .map((holder) => holderSigner(ctx, holder)),
+      );
       await expectRefused([stranger, deployer, ...holders], "NotPauseGuardian", (account) => [account, guardian]);
       // The guardian pauses for a bounded time only.
       const [targets] = args;
@@ -3342,6 +3375,7 @@ const GOVERNANCE_MATRIX: Record<GovernanceContractName, Record<string, Governanc
           3600n,
           [ctx.protocol.addresses.governor!],
           [ethers.ZeroAddress],
+          [],
           ethers.ZeroAddress,
         ]);
         return [await next.getAddress()];
@@ -3555,15 +3589,13 @@ describe("access control", function () {
       });
     }
 
-    it("gives the operations timelock ADD_OPERATOR_ROLE and VET_KEYS_ROLE on the registry and no other role or power, besides administering itself", async function () {
+    it("gives the operations timelock ADD_OPERATOR_ROLE and VET_KEYS_ROLE on the registry and no other role or power, not even over itself", async function () {
       const ctx = await load();
       const operations = ctx.protocol.addresses.operationsTimelock!;
       const registry = ctx.protocol.addresses.operatorRegistry;
       const expected = [
         `OperatorRegistry ${await ctx.registry.ADD_OPERATOR_ROLE()}`,
         `OperatorRegistry ${await ctx.registry.VET_KEYS_ROLE()}`,
-        // As every TimelockController, it administers itself (with the governance timelock).
-        `OperationsTimelock ${ethers.ZeroHash}`,
       ].sort();
       // Every role of every contract on chain: its ABI's role constants and every role ever granted on it.
       const held: string[] = [];
@@ -3592,10 +3624,12 @@ describe("access control", function () {
         [registry, "OperatorRegistry"],
         [operations, "OperationsTimelock"],
       ]);
+      // OpenZeppelin's constructor makes every timelock its own admin; PluralTimelock revokes that in the same
+      // constructor when it has an administrator.
       expect(
         grants.map((log) => `${named.get(log.address) ?? log.address} ${ROLE_EVENTS.parseLog(log)!.args.role}`).sort(),
         "roles ever granted to the operations timelock",
-      ).to.deep.equal(expected);
+      ).to.deep.equal([...expected, `OperationsTimelock ${ethers.ZeroHash}`].sort());
       // Nor any power outside roles: no pause, no guardian's or member's signature, no operator of its own.
       expect((await ctx.emergencyPause.getPauseState()).guardian, "the pause guardian").to.not.equal(operations);
       expect(await ctx.guard.isGuardian(operations), "a deposit guardian").to.equal(false);
@@ -3820,15 +3854,16 @@ describe("access control under token governance", function () {
   }
 
   describe("Promise 5 under token governance", function () {
-    it("gives the Governor alone PROPOSER_ROLE and CANCELLER_ROLE on the timelock, everyone EXECUTOR_ROLE, and the timelock its own only admin", async function () {
+    it("gives the Governor alone PROPOSER_ROLE and CANCELLER_ROLE on the timelock, EXECUTOR_ROLE to it and everyone, and the timelock its own only admin", async function () {
       const ctx = await loadGovernance();
       const { timelock, governor } = ctx.protocol.addresses;
       const expected = new Map<string, string[]>([
         [await ctx.timelock.DEFAULT_ADMIN_ROLE(), [timelock]],
         [await ctx.timelock.PROPOSER_ROLE(), [governor!]],
         [await ctx.timelock.CANCELLER_ROLE(), [governor!]],
-        // address(0): the timelock lets anyone execute an operation that is ready.
-        [await ctx.timelock.EXECUTOR_ROLE(), [ethers.ZeroAddress]],
+        // address(0): the timelock lets anyone execute an operation that is ready; the Governor holds the role in
+        // any case, since its own execute calls the timelock.
+        [await ctx.timelock.EXECUTOR_ROLE(), [ethers.ZeroAddress, governor!]],
       ]);
       const granted = await holdersFromEvents(timelock, governanceConnection.ethers.provider);
       expect([...granted.keys()].sort(), "roles ever granted").to.deep.equal([...expected.keys()].sort());
@@ -3863,7 +3898,11 @@ describe("access control under token governance", function () {
       );
       expect(await ctx.governor.token(), "the Governor's votes").to.equal(token);
 
-      const proposerRoles = [await ctx.timelock.PROPOSER_ROLE(), await ctx.timelock.CANCELLER_ROLE()];
+      const proposerRoles = [
+        await ctx.timelock.PROPOSER_ROLE(),
+        await ctx.timelock.CANCELLER_ROLE(),
+        await ctx.timelock.EXECUTOR_ROLE(),
+      ];
       const outsiders = [token!, governanceDeployer, ...ctx.holders.map((holder) => holder.address)];
       const grants = await provider.getLogs({
         fromBlock: 0,
