@@ -38,6 +38,9 @@ contract DepositGuardTest is StakingFixture {
     address private attacker;
     DepositGuard private guardImplementation;
 
+    bytes32 private pauseRole;
+    bytes32 private resumeRole;
+
     function setUp() public {
         _deployPool();
         (stranger, strangerKey) = makeAddrAndKey("stranger");
@@ -45,6 +48,8 @@ contract DepositGuardTest is StakingFixture {
         guardImplementation = DepositGuard(
             address(uint160(uint256(vm.load(address(guard), ERC1967Utils.IMPLEMENTATION_SLOT))))
         );
+        pauseRole = guard.PAUSE_ROLE();
+        resumeRole = guard.RESUME_ROLE();
     }
 
     // =================================================================================================================
@@ -85,6 +90,23 @@ contract DepositGuardTest is StakingFixture {
         assertEq(guard.MAX_PAUSE_DURATION(), 3 days, "MAX_PAUSE_DURATION");
     }
 
+    function test_Initialize_GrantsPausingToTheEmergencyPauseAndResumingToBoth() public view {
+        address pauser = address(emergencyPause);
+        assertEq(pauseRole, keccak256("PAUSE_ROLE"), "PAUSE_ROLE");
+        assertEq(resumeRole, keccak256("RESUME_ROLE"), "RESUME_ROLE");
+        assertTrue(guard.hasRole(pauseRole, pauser), "pauser has PAUSE_ROLE");
+        assertTrue(guard.hasRole(resumeRole, pauser), "pauser has RESUME_ROLE");
+        assertFalse(guard.hasRole(DEFAULT_ADMIN_ROLE, pauser), "pauser has DEFAULT_ADMIN_ROLE");
+        assertTrue(guard.hasRole(resumeRole, admin), "admin has RESUME_ROLE");
+        assertFalse(guard.hasRole(pauseRole, admin), "admin has PAUSE_ROLE");
+        for (uint256 i; i < 3; ++i) {
+            assertFalse(guard.hasRole(pauseRole, guardianAddresses[i]), "a guardian has PAUSE_ROLE");
+            assertFalse(guard.hasRole(resumeRole, guardianAddresses[i]), "a guardian has RESUME_ROLE");
+        }
+        assertFalse(guard.hasRole(pauseRole, pauseGuardian), "the pause guardian has PAUSE_ROLE");
+        assertFalse(guard.hasRole(resumeRole, pauseGuardian), "the pause guardian has RESUME_ROLE");
+    }
+
     function test_Initialize_SetsTheEip712Domain() public view {
         (
             bytes1 fields,
@@ -106,6 +128,12 @@ contract DepositGuardTest is StakingFixture {
 
     function test_Initialize_EmitsRoleGuardiansAndBounds() public {
         address[] memory guardians = _addresses(guardianAddresses[0], guardianAddresses[1]);
+        vm.expectEmit();
+        emit IAccessControl.RoleGranted(resumeRole, admin, address(this));
+        vm.expectEmit();
+        emit IAccessControl.RoleGranted(pauseRole, address(emergencyPause), address(this));
+        vm.expectEmit();
+        emit IAccessControl.RoleGranted(resumeRole, address(emergencyPause), address(this));
         vm.expectEmit();
         emit IAccessControl.RoleGranted(DEFAULT_ADMIN_ROLE, admin, address(this));
         vm.expectEmit();
@@ -152,6 +180,15 @@ contract DepositGuardTest is StakingFixture {
     function test_RevertWhen_InitializeAdminIsZero() public {
         vm.expectRevert(IDepositGuard.ZeroAddress.selector);
         _newGuard(address(0), address(registry), guardianAddresses, 2, MAX_BLOCK_AGE, PAUSE_DURATION);
+    }
+
+    function test_RevertWhen_InitializePauserIsZero() public {
+        bytes memory data = abi.encodeCall(
+            DepositGuard.initialize,
+            (admin, registry, guardianAddresses, 2, MAX_BLOCK_AGE, PAUSE_DURATION, address(0))
+        );
+        vm.expectRevert(IDepositGuard.ZeroAddress.selector);
+        new ERC1967Proxy(address(guardImplementation), data);
     }
 
     function test_RevertWhen_InitializeRegistryIsZero() public {
@@ -1001,18 +1038,49 @@ contract DepositGuardTest is StakingFixture {
         assertEq(pool.getAccounting().depositedValidators, 1, "staking works again");
     }
 
-    function test_RevertWhen_ResumeStakingCallerIsNotAdmin() public {
+    function test_ResumeStaking_ByTheEmergencyPause() public {
+        // The emergency pause holds RESUME_ROLE, to resume on governance's behalf (its `resume`).
         vm.prank(guardianAddresses[0]);
         guard.pauseStaking();
-        vm.prank(guardianAddresses[1]);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IAccessControl.AccessControlUnauthorizedAccount.selector,
-                guardianAddresses[1],
-                DEFAULT_ADMIN_ROLE
-            )
-        );
+
+        vm.expectEmit(true, true, true, true, address(guard));
+        emit IDepositGuard.StakingResumed();
+        vm.prank(address(emergencyPause));
         guard.resumeStaking();
+        assertEq(guard.stakingPausedUntil(), 0, "stakingPausedUntil");
+    }
+
+    function test_ResumeStaking_EndsAnEmergencyPause() public {
+        vm.prank(address(emergencyPause));
+        guard.pauseStakingUntil(block.timestamp + 5 days);
+
+        vm.prank(admin);
+        guard.resumeStaking();
+        assertEq(guard.stakingPausedUntil(), 0, "stakingPausedUntil");
+    }
+
+    function test_RevertWhen_ResumeStakingCallerLacksTheResumeRole() public {
+        vm.prank(guardianAddresses[0]);
+        guard.pauseStaking();
+
+        // Neither a guardian (pausing does not entitle one to resume) nor a stranger.
+        vm.prank(guardianAddresses[1]);
+        _expectUnauthorized(guardianAddresses[1], resumeRole);
+        guard.resumeStaking();
+        vm.prank(stranger);
+        _expectUnauthorized(stranger, resumeRole);
+        guard.resumeStaking();
+        vm.prank(pauseGuardian);
+        _expectUnauthorized(pauseGuardian, resumeRole);
+        guard.resumeStaking();
+
+        // Nor a holder of PAUSE_ROLE alone.
+        vm.prank(admin);
+        guard.grantRole(pauseRole, attacker);
+        vm.prank(attacker);
+        _expectUnauthorized(attacker, resumeRole);
+        guard.resumeStaking();
+        assertGt(guard.stakingPausedUntil(), block.timestamp, "still paused");
     }
 
     function test_RevertWhen_ResumeStakingWhenNotPaused() public {
@@ -1028,6 +1096,133 @@ contract DepositGuardTest is StakingFixture {
         vm.prank(admin);
         vm.expectRevert(IDepositGuard.StakingNotPaused.selector);
         guard.resumeStaking();
+    }
+
+    // =================================================================================================================
+    // pauseStakingUntil
+    // =================================================================================================================
+
+    function test_PauseStakingUntil_SetsTheEndAndEmits() public {
+        uint256 until = block.timestamp + 10 days;
+        vm.expectEmit(true, true, true, true, address(guard));
+        emit IDepositGuard.StakingPaused(address(emergencyPause), until);
+        vm.prank(address(emergencyPause));
+        guard.pauseStakingUntil(until);
+
+        assertEq(guard.stakingPausedUntil(), until, "stakingPausedUntil");
+        // No guardian's pause is spent by it.
+        for (uint256 i; i < 3; ++i) assertFalse(guard.pauseUsed(guardianAddresses[i]), "pauseUsed");
+    }
+
+    function test_PauseStakingUntil_ThroughTheEmergencyPauseGuardian() public {
+        uint256 until = block.timestamp + 2 days;
+        uint256 staking = emergencyPause.STAKING();
+        vm.expectEmit(true, true, true, true, address(guard));
+        emit IDepositGuard.StakingPaused(address(emergencyPause), until);
+        vm.prank(pauseGuardian);
+        emergencyPause.pause(staking, 2 days);
+        assertEq(guard.stakingPausedUntil(), until, "stakingPausedUntil");
+    }
+
+    function test_PauseStakingUntil_ReplacesTheEnd() public {
+        // The guard takes the end it is given, even an earlier one: the emergency pause never passes one that would
+        // shorten a running pause.
+        vm.prank(guardianAddresses[0]);
+        guard.pauseStaking();
+        vm.prank(address(emergencyPause));
+        guard.pauseStakingUntil(block.timestamp + 1 hours);
+        assertEq(guard.stakingPausedUntil(), block.timestamp + 1 hours, "an earlier end");
+
+        vm.prank(address(emergencyPause));
+        guard.pauseStakingUntil(block.timestamp + 7 days);
+        assertEq(guard.stakingPausedUntil(), block.timestamp + 7 days, "a later end");
+    }
+
+    function test_PauseStakingUntil_AcceptsTheLastUint32Timestamp() public {
+        vm.prank(address(emergencyPause));
+        guard.pauseStakingUntil(type(uint32).max);
+        assertEq(guard.stakingPausedUntil(), type(uint32).max, "stakingPausedUntil");
+    }
+
+    function test_PauseStakingUntil_BlocksStakingUntilItExpires() public {
+        _addOperatorWithKeys(1, 1);
+        _fundBuffer(VALIDATOR_DEPOSIT);
+        uint256 until = block.timestamp + 5 days;
+        vm.prank(address(emergencyPause));
+        guard.pauseStakingUntil(until);
+
+        IOperatorRegistry.KeySegment[] memory segments = _segmentsFor(1);
+        vm.warp(until - 1);
+        IDepositGuard.Attestation memory attestation = _attestation(2);
+        vm.expectRevert(abi.encodeWithSelector(IDepositGuard.StakingIsPaused.selector, until));
+        pool.depositValidators(segments, attestation);
+
+        // The pause ends by itself, at `until` exactly.
+        vm.warp(until);
+        vm.expectEmit(true, true, true, true, address(pool));
+        emit IStakingPool.ValidatorsDeposited(1, VALIDATOR_DEPOSIT);
+        pool.depositValidators(segments, attestation);
+    }
+
+    function test_PauseStakingUntil_LeavesTheGuardiansPausesUsable() public {
+        vm.prank(address(emergencyPause));
+        guard.pauseStakingUntil(block.timestamp + 1 hours);
+
+        // A guardian's own pause still works, and lengthens the emergency one.
+        vm.prank(guardianAddresses[0]);
+        guard.pauseStaking();
+        assertEq(guard.stakingPausedUntil(), block.timestamp + PAUSE_DURATION, "the guardian's end");
+    }
+
+    function test_RevertWhen_PauseStakingUntilCallerLacksTheRole() public {
+        // Not governance (it holds no PAUSE_ROLE), not a guardian, not a holder of RESUME_ROLE.
+        vm.prank(admin);
+        _expectUnauthorized(admin, pauseRole);
+        guard.pauseStakingUntil(block.timestamp + 1 days);
+        vm.prank(guardianAddresses[0]);
+        _expectUnauthorized(guardianAddresses[0], pauseRole);
+        guard.pauseStakingUntil(block.timestamp + 1 days);
+        vm.prank(pauseGuardian);
+        _expectUnauthorized(pauseGuardian, pauseRole);
+        guard.pauseStakingUntil(block.timestamp + 1 days);
+        vm.prank(admin);
+        guard.grantRole(resumeRole, stranger);
+        vm.prank(stranger);
+        _expectUnauthorized(stranger, pauseRole);
+        guard.pauseStakingUntil(block.timestamp + 1 days);
+        assertEq(guard.stakingPausedUntil(), 0, "not paused");
+    }
+
+    function test_RevertWhen_PauseStakingUntilEndIsNow() public {
+        vm.prank(address(emergencyPause));
+        vm.expectRevert(
+            abi.encodeWithSelector(IDepositGuard.InvalidPauseEnd.selector, block.timestamp, block.timestamp)
+        );
+        guard.pauseStakingUntil(block.timestamp);
+    }
+
+    function test_RevertWhen_PauseStakingUntilEndIsInThePast() public {
+        uint256 until = block.timestamp - 1;
+        vm.prank(address(emergencyPause));
+        vm.expectRevert(abi.encodeWithSelector(IDepositGuard.InvalidPauseEnd.selector, until, block.timestamp));
+        guard.pauseStakingUntil(until);
+    }
+
+    function test_RevertWhen_PauseStakingUntilEndIsAboveUint32() public {
+        uint256 until = uint256(type(uint32).max) + 1;
+        vm.prank(address(emergencyPause));
+        vm.expectRevert(abi.encodeWithSelector(IDepositGuard.InvalidPauseEnd.selector, until, block.timestamp));
+        guard.pauseStakingUntil(until);
+    }
+
+    function testFuzz_PauseStakingUntil_AcceptsExactlyTheFutureUint32Ends(uint256 until) public {
+        bool valid = until > block.timestamp && until <= type(uint32).max;
+        if (!valid) {
+            vm.expectRevert(abi.encodeWithSelector(IDepositGuard.InvalidPauseEnd.selector, until, block.timestamp));
+        }
+        vm.prank(address(emergencyPause));
+        guard.pauseStakingUntil(until);
+        assertEq(guard.stakingPausedUntil(), valid ? until : 0, "stakingPausedUntil");
     }
 
     // =================================================================================================================
@@ -1332,6 +1527,8 @@ contract DepositGuardTest is StakingFixture {
         assertEq(guard.registry(), address(registry), "registry");
         assertEq(guard.attestationDigest(bytes32(0), 1, 2, bytes32(0)), digest, "EIP-712 domain");
         assertTrue(guard.hasRole(DEFAULT_ADMIN_ROLE, admin), "admin keeps DEFAULT_ADMIN_ROLE");
+        assertTrue(guard.hasRole(resumeRole, admin), "admin keeps RESUME_ROLE");
+        assertTrue(guard.hasRole(pauseRole, address(emergencyPause)), "the emergency pause keeps PAUSE_ROLE");
     }
 
     function test_RevertWhen_UpgradeCallerIsNotAdmin() public {
@@ -1392,6 +1589,12 @@ contract DepositGuardTest is StakingFixture {
                     )
                 )
             );
+    }
+
+    function _expectUnauthorized(address account, bytes32 role) private {
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, account, role)
+        );
     }
 
     function _domainSeparator(address verifyingContract) private view returns (bytes32) {

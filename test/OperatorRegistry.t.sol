@@ -75,6 +75,7 @@ contract OperatorRegistryTest is StakingFixture {
     address private bob;
 
     bytes32 private manageRole;
+    bytes32 private addRole;
     bytes32 private vetRole;
     bytes32 private unvetRole;
 
@@ -86,6 +87,7 @@ contract OperatorRegistryTest is StakingFixture {
         alice = makeAddr("alice");
         bob = makeAddr("bob");
         manageRole = registry.MANAGE_OPERATORS_ROLE();
+        addRole = registry.ADD_OPERATOR_ROLE();
         vetRole = registry.VET_KEYS_ROLE();
         unvetRole = registry.UNVET_KEYS_ROLE();
         keyBatch = new KeyBatchHarness();
@@ -99,8 +101,17 @@ contract OperatorRegistryTest is StakingFixture {
     function test_Initialize_GrantsRolesAndSetsPoolAndShareCap() public view {
         assertTrue(registry.hasRole(DEFAULT_ADMIN_ROLE, admin), "admin has DEFAULT_ADMIN_ROLE");
         assertTrue(registry.hasRole(manageRole, admin), "admin has MANAGE_OPERATORS_ROLE");
+        assertTrue(registry.hasRole(addRole, admin), "admin has ADD_OPERATOR_ROLE");
         assertTrue(registry.hasRole(vetRole, admin), "admin has VET_KEYS_ROLE");
         assertFalse(registry.hasRole(unvetRole, admin), "admin has UNVET_KEYS_ROLE");
+        // The operations timelock: adding operators and vetting keys, nothing else.
+        assertTrue(registry.hasRole(addRole, operations), "operations has ADD_OPERATOR_ROLE");
+        assertTrue(registry.hasRole(vetRole, operations), "operations has VET_KEYS_ROLE");
+        assertFalse(registry.hasRole(DEFAULT_ADMIN_ROLE, operations), "operations has DEFAULT_ADMIN_ROLE");
+        assertFalse(registry.hasRole(manageRole, operations), "operations has MANAGE_OPERATORS_ROLE");
+        assertFalse(registry.hasRole(unvetRole, operations), "operations has UNVET_KEYS_ROLE");
+        assertFalse(registry.hasRole(registry.REPORT_EXITS_ROLE(), operations), "operations has REPORT_EXITS_ROLE");
+        assertFalse(registry.hasRole(addRole, address(guard)), "guard has ADD_OPERATOR_ROLE");
         assertTrue(registry.hasRole(unvetRole, address(guard)), "guard has UNVET_KEYS_ROLE");
         assertFalse(registry.hasRole(DEFAULT_ADMIN_ROLE, address(guard)), "guard has DEFAULT_ADMIN_ROLE");
         assertFalse(registry.hasRole(manageRole, address(guard)), "guard has MANAGE_OPERATORS_ROLE");
@@ -108,6 +119,9 @@ contract OperatorRegistryTest is StakingFixture {
         assertFalse(registry.hasRole(DEFAULT_ADMIN_ROLE, address(this)), "deployer has DEFAULT_ADMIN_ROLE");
         assertEq(registry.pool(), address(pool), "pool");
         assertEq(registry.shareCapBps(), SHARE_CAP_BPS, "shareCapBps");
+        assertEq(registry.vettingLimit(), VETTING_LIMIT, "vettingLimit");
+        assertEq(registry.MAX_VETTING_LIMIT(), 10_000, "MAX_VETTING_LIMIT");
+        assertEq(addRole, keccak256("ADD_OPERATOR_ROLE"), "ADD_OPERATOR_ROLE");
         assertEq(registry.nonce(), 0, "nonce");
         assertEq(registry.operatorCount(), 0, "operatorCount");
         assertEq(registry.activeValidators(), 0, "activeValidators");
@@ -125,7 +139,13 @@ contract OperatorRegistryTest is StakingFixture {
         vm.expectEmit();
         emit IAccessControl.RoleGranted(manageRole, alice, address(this));
         vm.expectEmit();
+        emit IAccessControl.RoleGranted(addRole, alice, address(this));
+        vm.expectEmit();
         emit IAccessControl.RoleGranted(vetRole, alice, address(this));
+        vm.expectEmit();
+        emit IAccessControl.RoleGranted(addRole, operations, address(this));
+        vm.expectEmit();
+        emit IAccessControl.RoleGranted(vetRole, operations, address(this));
         vm.expectEmit();
         emit IAccessControl.RoleGranted(unvetRole, bob, address(this));
         vm.expectEmit();
@@ -135,6 +155,8 @@ contract OperatorRegistryTest is StakingFixture {
         vm.expectEmit();
         emit IOperatorRegistry.ExitResponseTimeSet(EXIT_RESPONSE_TIME);
         vm.expectEmit();
+        emit IOperatorRegistry.VettingLimitSet(VETTING_LIMIT);
+        vm.expectEmit();
         emit Initializable.Initialized(1);
         OperatorRegistry proxy = OperatorRegistry(address(new ERC1967Proxy(address(registryImplementation), data)));
 
@@ -142,6 +164,46 @@ contract OperatorRegistryTest is StakingFixture {
         assertTrue(proxy.hasRole(unvetRole, bob), "guard has UNVET_KEYS_ROLE");
         assertEq(proxy.pool(), address(pool), "pool");
         assertEq(proxy.shareCapBps(), 2_500, "shareCapBps");
+        assertEq(proxy.vettingLimit(), VETTING_LIMIT, "vettingLimit");
+    }
+
+    function test_Initialize_WithoutOperationsGrantsTheOperationsRolesToNobody() public {
+        vm.recordLogs();
+        OperatorRegistry proxy = _newRegistry(address(0), 1);
+
+        // Six grants, all to the admin, the guard and the oracle: none to the zero address.
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        uint256 grants;
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].topics[0] != IAccessControl.RoleGranted.selector) continue;
+            ++grants;
+            address account = address(uint160(uint256(logs[i].topics[2])));
+            assertTrue(account == admin || account == address(guard) || account == address(oracle), "grantee");
+        }
+        assertEq(grants, 6, "role grants");
+        assertFalse(proxy.hasRole(addRole, address(0)), "the zero address has ADD_OPERATOR_ROLE");
+        assertFalse(proxy.hasRole(vetRole, address(0)), "the zero address has VET_KEYS_ROLE");
+        assertTrue(proxy.hasRole(addRole, admin), "admin has ADD_OPERATOR_ROLE");
+        assertTrue(proxy.hasRole(vetRole, admin), "admin has VET_KEYS_ROLE");
+        assertEq(proxy.vettingLimit(), 1, "vettingLimit: the smallest accepted");
+    }
+
+    function test_Initialize_AcceptsTheLargestVettingLimit() public {
+        assertEq(_newRegistry(operations, 10_000).vettingLimit(), 10_000, "vettingLimit");
+    }
+
+    function test_RevertWhen_InitializeVettingLimitIsZero() public {
+        address implementation = _registryImplementation();
+        bytes memory data = _initializeData(operations, 0);
+        vm.expectRevert(abi.encodeWithSelector(IOperatorRegistry.InvalidVettingLimit.selector, 0, 10_000));
+        new ERC1967Proxy(implementation, data);
+    }
+
+    function test_RevertWhen_InitializeVettingLimitIsAboveTheMax() public {
+        address implementation = _registryImplementation();
+        bytes memory data = _initializeData(operations, 10_001);
+        vm.expectRevert(abi.encodeWithSelector(IOperatorRegistry.InvalidVettingLimit.selector, 10_001, 10_000));
+        new ERC1967Proxy(implementation, data);
     }
 
     function test_RevertWhen_InitializeIsCalledTwice() public {
@@ -260,14 +322,34 @@ contract OperatorRegistryTest is StakingFixture {
         assertEq(registry.getOperator(2).rewardAddress, bob, "rewardAddress of 2");
     }
 
+    function test_AddOperator_ByOperations() public {
+        _expectRegistryEvent();
+        emit IOperatorRegistry.OperatorAdded(0, "Ops Co", alice, bob);
+        vm.prank(operations);
+        uint256 operatorId = registry.addOperator("Ops Co", alice, bob);
+
+        assertEq(operatorId, 0, "operatorId");
+        IOperatorRegistry.Operator memory operator = registry.getOperator(0);
+        assertTrue(operator.active, "active");
+        assertEq(operator.manager, alice, "manager");
+        assertEq(operator.rewardAddress, bob, "rewardAddress");
+    }
+
     function test_RevertWhen_AddOperatorCallerLacksRole() public {
         vm.prank(alice);
-        _expectUnauthorized(alice, manageRole);
+        _expectUnauthorized(alice, addRole);
         registry.addOperator("operator", alice, alice);
 
         // The guard holds a registry role, but not this one.
         vm.prank(address(guard));
-        _expectUnauthorized(address(guard), manageRole);
+        _expectUnauthorized(address(guard), addRole);
+        registry.addOperator("operator", alice, alice);
+
+        // Nor does managing operators entitle one to add them: the roles are separate.
+        vm.prank(admin);
+        registry.grantRole(manageRole, bob);
+        vm.prank(bob);
+        _expectUnauthorized(bob, addRole);
         registry.addOperator("operator", alice, alice);
     }
 
@@ -384,10 +466,30 @@ contract OperatorRegistryTest is StakingFixture {
         registry.addCluster("cluster", address(0), alice, 2, members);
     }
 
+    function test_AddCluster_ByOperations() public {
+        address[] memory members = _members(3);
+        _expectRegistryEvent();
+        emit IOperatorRegistry.OperatorAdded(0, "Ops cluster", alice, bob);
+        _expectRegistryEvent();
+        emit IOperatorRegistry.ClusterMembersSet(0, 2, members);
+        vm.prank(operations);
+        uint256 operatorId = registry.addCluster("Ops cluster", alice, bob, 2, members);
+
+        assertEq(operatorId, 0, "operatorId");
+        assertEq(registry.getOperator(0).clusterThreshold, 2, "clusterThreshold");
+        assertEq(registry.getOperator(0).clusterMembers.length, 3, "member count");
+    }
+
     function test_RevertWhen_AddClusterCallerLacksRole() public {
         address[] memory members = _members(2);
         vm.prank(alice);
-        _expectUnauthorized(alice, manageRole);
+        _expectUnauthorized(alice, addRole);
+        registry.addCluster("cluster", alice, alice, 2, members);
+
+        vm.prank(admin);
+        registry.grantRole(manageRole, bob);
+        vm.prank(bob);
+        _expectUnauthorized(bob, addRole);
         registry.addCluster("cluster", alice, alice, 2, members);
     }
 
@@ -1213,6 +1315,256 @@ contract OperatorRegistryTest is StakingFixture {
     }
 
     // =================================================================================================================
+    // the vetting limit: setVettingLimit and bounded setVettedKeys
+    // =================================================================================================================
+
+    function test_SetVettingLimit_StoresAndEmits() public {
+        uint256[3] memory limits = [uint256(1), 500, 10_000];
+        for (uint256 i; i < limits.length; ++i) {
+            _expectRegistryEvent();
+            emit IOperatorRegistry.VettingLimitSet(limits[i]);
+            vm.prank(admin);
+            registry.setVettingLimit(limits[i]);
+            assertEq(registry.vettingLimit(), limits[i], "vettingLimit");
+        }
+    }
+
+    function test_SetVettingLimit_LeavesVettedCountsAlone() public {
+        uint256 operatorId = _addOperatorWithKeys(10, 8);
+        uint256 nonceBefore = registry.nonce();
+        vm.prank(admin);
+        registry.setVettingLimit(2);
+
+        assertEq(registry.getOperator(operatorId).vettedKeys, 8, "vettedKeys");
+        assertEq(registry.nonce(), nonceBefore, "nonce: nothing depositable changed");
+        (, uint256 allocated) = registry.allocate(8);
+        assertEq(allocated, 8, "the vetted keys stay depositable");
+    }
+
+    function test_RevertWhen_SetVettingLimitIsZero() public {
+        vm.prank(admin);
+        vm.expectRevert(abi.encodeWithSelector(IOperatorRegistry.InvalidVettingLimit.selector, 0, 10_000));
+        registry.setVettingLimit(0);
+    }
+
+    function test_RevertWhen_SetVettingLimitIsAboveTheMax() public {
+        vm.prank(admin);
+        vm.expectRevert(abi.encodeWithSelector(IOperatorRegistry.InvalidVettingLimit.selector, 10_001, 10_000));
+        registry.setVettingLimit(10_001);
+    }
+
+    function testFuzz_SetVettingLimit_AcceptsExactlyOneToTheMax(uint256 limit) public {
+        bool valid = limit != 0 && limit <= 10_000;
+        if (!valid) {
+            vm.expectRevert(abi.encodeWithSelector(IOperatorRegistry.InvalidVettingLimit.selector, limit, 10_000));
+        }
+        vm.prank(admin);
+        registry.setVettingLimit(limit);
+        assertEq(registry.vettingLimit(), valid ? limit : VETTING_LIMIT, "vettingLimit");
+    }
+
+    function test_RevertWhen_SetVettingLimitCallerLacksRole() public {
+        // Not even the operations timelock, which the limit binds.
+        vm.prank(operations);
+        _expectUnauthorized(operations, manageRole);
+        registry.setVettingLimit(5_000);
+        vm.prank(alice);
+        _expectUnauthorized(alice, manageRole);
+        registry.setVettingLimit(5_000);
+        assertEq(registry.vettingLimit(), VETTING_LIMIT, "vettingLimit");
+    }
+
+    function test_SetVettedKeys_ByOperationsRaisesToExactlyDepositedPlusTheLimit() public {
+        vm.prank(admin);
+        registry.setVettingLimit(3);
+        _addOperatorWithDeposits(0, 10, 2, 1);
+
+        _expectRegistryEvent();
+        emit IOperatorRegistry.VettedKeysSet(0, 5);
+        vm.prank(operations);
+        registry.setVettedKeys(0, 5);
+        assertEq(registry.getOperator(0).vettedKeys, 5, "vettedKeys: deposited + limit");
+
+        vm.prank(operations);
+        vm.expectRevert(abi.encodeWithSelector(IOperatorRegistry.VettingLimitExceeded.selector, 6, 2, 3));
+        registry.setVettedKeys(0, 6);
+        assertEq(registry.getOperator(0).vettedKeys, 5, "vettedKeys after the refused raise");
+    }
+
+    function test_RevertWhen_SetVettedKeysByGovernanceExceedsTheLimit() public {
+        // The limit binds every holder of VET_KEYS_ROLE; governance raises the limit itself when it must.
+        vm.prank(admin);
+        registry.setVettingLimit(3);
+        uint256 operatorId = _addOperatorWithKeys(10, 0);
+
+        vm.prank(admin);
+        vm.expectRevert(abi.encodeWithSelector(IOperatorRegistry.VettingLimitExceeded.selector, 4, 0, 3));
+        registry.setVettedKeys(operatorId, 4);
+
+        vm.prank(admin);
+        registry.setVettingLimit(4);
+        _vet(operatorId, 4);
+        assertEq(registry.getOperator(operatorId).vettedKeys, 4, "vettedKeys under the raised limit");
+    }
+
+    function test_SetVettedKeys_LoweringIsAllowedAboveTheLimit() public {
+        uint256 operatorId = _addOperatorWithKeys(10, 8);
+        vm.prank(admin);
+        registry.setVettingLimit(2);
+
+        // 8 vetted, none deposited: 6 above the new limit. Lowering (or keeping) is always allowed.
+        vm.prank(operations);
+        registry.setVettedKeys(operatorId, 6);
+        assertEq(registry.getOperator(operatorId).vettedKeys, 6, "lowered, still above the limit");
+        vm.prank(operations);
+        registry.setVettedKeys(operatorId, 6);
+        assertEq(registry.getOperator(operatorId).vettedKeys, 6, "unchanged");
+
+        // A raise is checked against the limit, even one that stays below the old count.
+        vm.prank(operations);
+        vm.expectRevert(abi.encodeWithSelector(IOperatorRegistry.VettingLimitExceeded.selector, 7, 0, 2));
+        registry.setVettedKeys(operatorId, 7);
+
+        vm.startPrank(operations);
+        registry.setVettedKeys(operatorId, 1);
+        registry.setVettedKeys(operatorId, 2);
+        vm.stopPrank();
+        assertEq(registry.getOperator(operatorId).vettedKeys, 2, "raised within the limit");
+    }
+
+    function test_SetVettedKeys_DepositsMakeRoomUnderTheLimit() public {
+        vm.prank(admin);
+        registry.setVettingLimit(3);
+        uint256 operatorId = _addOperatorWithKeys(10, 3);
+        vm.prank(operations);
+        vm.expectRevert(abi.encodeWithSelector(IOperatorRegistry.VettingLimitExceeded.selector, 4, 0, 3));
+        registry.setVettedKeys(operatorId, 4);
+
+        _useKeys(_segmentsFor(3));
+        vm.prank(operations);
+        registry.setVettedKeys(operatorId, 6);
+        assertEq(registry.getOperator(operatorId).vettedKeys, 6, "three more once three were deposited");
+    }
+
+    function testFuzz_SetVettedKeys_StaysWithinTheVettingLimit(
+        uint256 deposited,
+        uint256 previous,
+        uint256 limit,
+        uint256 vetted
+    ) public {
+        uint256 keys = 16;
+        deposited = bound(deposited, 0, keys);
+        _addOperatorWithDeposits(0, keys, deposited, 1);
+        previous = bound(previous, deposited, keys);
+        _vet(0, previous);
+        limit = bound(limit, 1, keys);
+        vm.prank(admin);
+        registry.setVettingLimit(limit);
+        vetted = bound(vetted, deposited, keys);
+
+        bool allowed = vetted <= previous || vetted - deposited <= limit;
+        if (!allowed) {
+            vm.expectRevert(
+                abi.encodeWithSelector(IOperatorRegistry.VettingLimitExceeded.selector, vetted, deposited, limit)
+            );
+        }
+        vm.prank(operations);
+        registry.setVettedKeys(0, vetted);
+
+        uint256 vettedAfter = registry.getOperator(0).vettedKeys;
+        assertEq(vettedAfter, allowed ? vetted : previous, "vettedKeys");
+        // Above the limit only what was vetted before the limit came down.
+        if (vettedAfter - deposited > limit) assertLe(vettedAfter, previous, "waiting keys above the limit");
+    }
+
+    // =================================================================================================================
+    // the operations timelock: adds operators and vets keys, nothing else
+    // =================================================================================================================
+
+    function test_SetVettedKeys_ByOperations() public {
+        uint256 operatorId = _addOperatorWithKeys(10, 0);
+        _expectRegistryEvent();
+        emit IOperatorRegistry.VettedKeysSet(operatorId, 7);
+        vm.prank(operations);
+        registry.setVettedKeys(operatorId, 7);
+        assertEq(registry.getOperator(operatorId).vettedKeys, 7, "vettedKeys");
+    }
+
+    function test_RevertWhen_OperationsCallsAManageOperatorsFunction() public {
+        uint256 operatorId = _addOperatorWithKeys(4, 2);
+        vm.startPrank(operations);
+        _expectUnauthorized(operations, manageRole);
+        registry.setOperatorActive(operatorId, false);
+        _expectUnauthorized(operations, manageRole);
+        registry.setRewardAddress(operatorId, operations);
+        _expectUnauthorized(operations, manageRole);
+        registry.setShareCap(5_000);
+        _expectUnauthorized(operations, manageRole);
+        registry.setExitResponseTime(1 days);
+        _expectUnauthorized(operations, manageRole);
+        registry.setVettingLimit(10_000);
+        vm.stopPrank();
+
+        IOperatorRegistry.Operator memory operator = registry.getOperator(operatorId);
+        assertTrue(operator.active, "active");
+        assertEq(operator.rewardAddress, _managerOf(operatorId), "rewardAddress");
+        assertEq(registry.shareCapBps(), SHARE_CAP_BPS, "shareCapBps");
+        assertEq(registry.exitResponseTime(), EXIT_RESPONSE_TIME, "exitResponseTime");
+        assertEq(registry.vettingLimit(), VETTING_LIMIT, "vettingLimit");
+    }
+
+    function test_RevertWhen_OperationsTouchesAnOperatorsKeys() public {
+        uint256 operatorId = _addOperatorWithKeys(4, 2);
+        vm.startPrank(operations);
+        // Governance may drop any operator's keys; the operations timelock may not.
+        vm.expectRevert(abi.encodeWithSelector(IOperatorRegistry.NotOperatorManager.selector, operatorId, operations));
+        registry.dropKeys(operatorId, 2);
+        vm.expectRevert(abi.encodeWithSelector(IOperatorRegistry.NotOperatorManager.selector, operatorId, operations));
+        registry.setManager(operatorId, operations);
+        _expectUnauthorized(operations, unvetRole);
+        registry.unvetKeys(operatorId);
+        _expectUnauthorized(operations, registry.REPORT_EXITS_ROLE());
+        registry.applyExitUpdates(new IOperatorRegistry.ExitUpdate[](0));
+        vm.stopPrank();
+
+        IOperatorRegistry.Operator memory operator = registry.getOperator(operatorId);
+        assertEq(operator.totalKeys, 4, "totalKeys");
+        assertEq(operator.vettedKeys, 2, "vettedKeys");
+        assertEq(operator.manager, _managerOf(operatorId), "manager");
+    }
+
+    function test_RevertWhen_OperationsUpgradesOrGrantsRoles() public {
+        OperatorRegistry newImplementation = new OperatorRegistry();
+        vm.startPrank(operations);
+        _expectUnauthorized(operations, DEFAULT_ADMIN_ROLE);
+        registry.upgradeToAndCall(address(newImplementation), "");
+        _expectUnauthorized(operations, DEFAULT_ADMIN_ROLE);
+        registry.grantRole(manageRole, operations);
+        _expectUnauthorized(operations, DEFAULT_ADMIN_ROLE);
+        registry.revokeRole(vetRole, admin);
+        vm.stopPrank();
+
+        assertTrue(_registryImplementation() != address(newImplementation), "implementation unchanged");
+        assertFalse(registry.hasRole(manageRole, operations), "operations has MANAGE_OPERATORS_ROLE");
+        assertTrue(registry.hasRole(vetRole, admin), "admin keeps VET_KEYS_ROLE");
+    }
+
+    function test_RevokeRole_GovernanceRemovesOperations() public {
+        vm.startPrank(admin);
+        registry.revokeRole(addRole, operations);
+        registry.revokeRole(vetRole, operations);
+        vm.stopPrank();
+
+        vm.prank(operations);
+        _expectUnauthorized(operations, addRole);
+        registry.addOperator("operator", alice, alice);
+        uint256 operatorId = _addOperatorWithKeys(4, 0);
+        vm.prank(operations);
+        _expectUnauthorized(operations, vetRole);
+        registry.setVettedKeys(operatorId, 1);
+    }
+
+    // =================================================================================================================
     // useKeys
     // =================================================================================================================
 
@@ -1680,8 +2032,10 @@ contract OperatorRegistryTest is StakingFixture {
     function test_UpgradeToAndCall_PreservesState() public {
         uint256 operatorId = _addOperatorWithKeys(6, 4);
         _useKeys(_segmentsFor(2));
-        vm.prank(admin);
+        vm.startPrank(admin);
         registry.setShareCap(7_000);
+        registry.setVettingLimit(42);
+        vm.stopPrank();
         IOperatorRegistry.Operator memory operator = registry.getOperator(operatorId);
         IOperatorRegistry.Batch memory batch = registry.getBatch(operatorId, 0);
         uint256 nonceBefore = registry.nonce();
@@ -1709,6 +2063,9 @@ contract OperatorRegistryTest is StakingFixture {
         assertEq(registry.pool(), address(pool), "pool");
         assertTrue(registry.hasRole(DEFAULT_ADMIN_ROLE, admin), "admin keeps DEFAULT_ADMIN_ROLE");
         assertTrue(registry.hasRole(unvetRole, address(guard)), "guard keeps UNVET_KEYS_ROLE");
+        assertEq(registry.vettingLimit(), 42, "vettingLimit");
+        assertTrue(registry.hasRole(addRole, operations), "operations keeps ADD_OPERATOR_ROLE");
+        assertTrue(registry.hasRole(vetRole, operations), "operations keeps VET_KEYS_ROLE");
     }
 
     function test_RevertWhen_UpgradeCallerLacksAdminRole() public {
@@ -1726,8 +2083,10 @@ contract OperatorRegistryTest is StakingFixture {
         OperatorRegistry newImplementation = new OperatorRegistry();
         vm.startPrank(admin);
         registry.grantRole(manageRole, bob);
+        registry.grantRole(addRole, bob);
         registry.grantRole(vetRole, bob);
         registry.grantRole(unvetRole, bob);
+        registry.grantRole(registry.REPORT_EXITS_ROLE(), bob);
         vm.stopPrank();
 
         vm.prank(bob);
@@ -1751,6 +2110,34 @@ contract OperatorRegistryTest is StakingFixture {
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, account, role)
         );
+    }
+
+    /// @dev The registry implementation the fixture's proxy runs, reusable for other proxies.
+    function _registryImplementation() private view returns (address) {
+        return address(uint160(uint256(vm.load(address(registry), ERC1967Utils.IMPLEMENTATION_SLOT))));
+    }
+
+    /// @dev `initialize`'s call data with the fixture's settings, except the operations timelock and vetting limit.
+    function _initializeData(address operations_, uint256 vettingLimit_) private view returns (bytes memory) {
+        return
+            abi.encodeCall(
+                OperatorRegistry.initialize,
+                (
+                    admin,
+                    address(pool),
+                    address(guard),
+                    address(oracle),
+                    SHARE_CAP_BPS,
+                    EXIT_RESPONSE_TIME,
+                    operations_,
+                    vettingLimit_
+                )
+            );
+    }
+
+    function _newRegistry(address operations_, uint256 vettingLimit_) private returns (OperatorRegistry) {
+        address implementation = _registryImplementation();
+        return OperatorRegistry(address(new ERC1967Proxy(implementation, _initializeData(operations_, vettingLimit_))));
     }
 
     function _expectRegistryEvent() private {

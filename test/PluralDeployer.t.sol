@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {ERC1967Utils} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Utils.sol";
 import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
 
@@ -11,25 +12,32 @@ import {ExecutionRewardsVault} from "../contracts/ExecutionRewardsVault.sol";
 import {IAccountingOracle} from "../contracts/interfaces/IAccountingOracle.sol";
 import {IDepositContract} from "../contracts/interfaces/IDepositContract.sol";
 import {IDepositGuard} from "../contracts/interfaces/IDepositGuard.sol";
+import {IEmergencyPause} from "../contracts/interfaces/IEmergencyPause.sol";
 import {IOperatorRegistry} from "../contracts/interfaces/IOperatorRegistry.sol";
 import {IStakingPool} from "../contracts/interfaces/IStakingPool.sol";
+import {IWithdrawalQueue} from "../contracts/interfaces/IWithdrawalQueue.sol";
 import {OperatorRegistry} from "../contracts/OperatorRegistry.sol";
 import {PluralDeployer} from "../contracts/PluralDeployer.sol";
 import {StakingPool} from "../contracts/StakingPool.sol";
 import {WithdrawalQueue} from "../contracts/WithdrawalQueue.sol";
 import {WithdrawalVault} from "../contracts/WithdrawalVault.sol";
 import {StakingPoolFixture} from "./utils/StakingPoolFixture.sol";
+import {Vm} from "./utils/Vm.sol";
 
 /// @dev Nothing: deployed to learn this test contract's next CREATE address.
 // solhint-disable-next-line no-empty-blocks
 contract NonceProbe {}
 
-/// @dev Tests of PluralDeployer: one constructor creating the seven initialized proxies. Each test deploys a fresh
+/// @dev Tests of PluralDeployer: one constructor creating the eight initialized proxies. Each test deploys a fresh
 /// protocol next to the fixture's, with its own implementations.
 contract PluralDeployerTest is StakingPoolFixture {
     bytes32 private constant DEFAULT_ADMIN_ROLE = 0x00;
     uint256 private constant DEPLOYER_VALUE = 0.5 ether;
     uint256 private constant OTHER_SHARE_CAP_BPS = 2_500;
+    uint256 private constant OTHER_VETTING_LIMIT = 500;
+    uint256 private constant OTHER_MAX_PAUSE_DURATION = 3 days;
+    bytes32 private constant PAUSE_ROLE = keccak256("PAUSE_ROLE");
+    bytes32 private constant RESUME_ROLE = keccak256("RESUME_ROLE");
     address private constant OTHER_TREASURY = address(0x7EA5);
 
     PluralDeployer.Implementations private implementations;
@@ -76,8 +84,8 @@ contract PluralDeployerTest is StakingPoolFixture {
                 "the proxy's implementation"
             );
         }
-        // Nothing else was created: the deployer's eighth CREATE address stays empty.
-        assertEq(_createdAddress(deployer, 8).code.length, 0, "no eighth contract");
+        // Nothing else was created: the deployer's ninth CREATE address stays empty.
+        assertEq(_createdAddress(deployer, 9).code.length, 0, "no ninth contract");
     }
 
     function test_Constructor_EmitsProtocolDeployed() public {
@@ -185,12 +193,13 @@ contract PluralDeployerTest is StakingPoolFixture {
         assertEq(newPool.balanceOf(address(created)), 0, "the deployer holds no share");
     }
 
-    function test_Constructor_GivesTheAdminEveryRoleAndTheGuardUnvetting() public {
+    function test_Constructor_GivesTheAdminEveryRoleButPausingAndTheGuardUnvetting() public {
         (StakingPool newPool, OperatorRegistry newRegistry, DepositGuard newGuard, WithdrawalVault newVault) = _proxies(
             _deploy(_settings(), DEPLOYER_VALUE)
         );
+        (WithdrawalQueue newQueue, EmergencyPause newPause) = _pauseProxies(PluralDeployer(_lastDeployer));
         assertTrue(newPool.hasRole(DEFAULT_ADMIN_ROLE, admin), "pool: DEFAULT_ADMIN_ROLE");
-        assertTrue(newPool.hasRole(newPool.PAUSE_ROLE(), admin), "pool: PAUSE_ROLE");
+        assertFalse(newPool.hasRole(newPool.PAUSE_ROLE(), admin), "pool: PAUSE_ROLE");
         assertTrue(newPool.hasRole(newPool.RESUME_ROLE(), admin), "pool: RESUME_ROLE");
         assertTrue(newPool.hasRole(newPool.STAKE_LIMIT_ROLE(), admin), "pool: STAKE_LIMIT_ROLE");
         assertTrue(newPool.hasRole(newPool.MANAGE_ACCOUNTING_ROLE(), admin), "pool: MANAGE_ACCOUNTING_ROLE");
@@ -204,11 +213,148 @@ contract PluralDeployerTest is StakingPoolFixture {
         assertTrue(newOracle.hasRole(newOracle.ALLOW_LOSS_ROLE(), admin), "oracle: ALLOW_LOSS_ROLE");
         assertTrue(newRegistry.hasRole(DEFAULT_ADMIN_ROLE, admin), "registry: DEFAULT_ADMIN_ROLE");
         assertTrue(newRegistry.hasRole(newRegistry.MANAGE_OPERATORS_ROLE(), admin), "registry: MANAGE_OPERATORS_ROLE");
+        assertTrue(newRegistry.hasRole(newRegistry.ADD_OPERATOR_ROLE(), admin), "registry: ADD_OPERATOR_ROLE");
         assertTrue(newRegistry.hasRole(newRegistry.VET_KEYS_ROLE(), admin), "registry: VET_KEYS_ROLE");
         assertTrue(newRegistry.hasRole(newRegistry.UNVET_KEYS_ROLE(), address(newGuard)), "registry: the guard unvets");
         assertFalse(newRegistry.hasRole(newRegistry.UNVET_KEYS_ROLE(), admin), "registry: the admin does not unvet");
         assertTrue(newGuard.hasRole(DEFAULT_ADMIN_ROLE, admin), "guard: DEFAULT_ADMIN_ROLE");
+        assertTrue(newGuard.hasRole(RESUME_ROLE, admin), "guard: RESUME_ROLE");
+        assertFalse(newGuard.hasRole(PAUSE_ROLE, admin), "guard: PAUSE_ROLE");
         assertTrue(newVault.hasRole(DEFAULT_ADMIN_ROLE, admin), "vault: DEFAULT_ADMIN_ROLE");
+        assertTrue(newQueue.hasRole(DEFAULT_ADMIN_ROLE, admin), "queue: DEFAULT_ADMIN_ROLE");
+        assertTrue(newQueue.hasRole(RESUME_ROLE, admin), "queue: RESUME_ROLE");
+        assertFalse(newQueue.hasRole(PAUSE_ROLE, admin), "queue: PAUSE_ROLE");
+        assertTrue(newPause.hasRole(DEFAULT_ADMIN_ROLE, admin), "emergency pause: DEFAULT_ADMIN_ROLE");
+    }
+
+    function test_Constructor_GivesOperationsItsRegistryRolesAndNothingElse() public {
+        (StakingPool newPool, OperatorRegistry newRegistry, DepositGuard newGuard, ) = _proxies(
+            _deploy(_settings(), DEPLOYER_VALUE)
+        );
+        (WithdrawalQueue newQueue, EmergencyPause newPause) = _pauseProxies(PluralDeployer(_lastDeployer));
+        assertTrue(newRegistry.hasRole(newRegistry.ADD_OPERATOR_ROLE(), operations), "registry: ADD_OPERATOR_ROLE");
+        assertTrue(newRegistry.hasRole(newRegistry.VET_KEYS_ROLE(), operations), "registry: VET_KEYS_ROLE");
+        assertFalse(
+            newRegistry.hasRole(newRegistry.MANAGE_OPERATORS_ROLE(), operations),
+            "registry: MANAGE_OPERATORS_ROLE"
+        );
+        assertFalse(newRegistry.hasRole(DEFAULT_ADMIN_ROLE, operations), "registry: DEFAULT_ADMIN_ROLE");
+        assertFalse(newPool.hasRole(DEFAULT_ADMIN_ROLE, operations), "pool: DEFAULT_ADMIN_ROLE");
+        assertFalse(newGuard.hasRole(DEFAULT_ADMIN_ROLE, operations), "guard: DEFAULT_ADMIN_ROLE");
+        assertFalse(newQueue.hasRole(DEFAULT_ADMIN_ROLE, operations), "queue: DEFAULT_ADMIN_ROLE");
+        assertFalse(newPause.hasRole(DEFAULT_ADMIN_ROLE, operations), "emergency pause: DEFAULT_ADMIN_ROLE");
+        assertEq(newRegistry.vettingLimit(), OTHER_VETTING_LIMIT, "registry: vetting limit");
+    }
+
+    function test_Constructor_WiresTheEmergencyPause() public {
+        PluralDeployer created = _deploy(_settings(), DEPLOYER_VALUE);
+        (StakingPool newPool, , DepositGuard newGuard, ) = _proxies(created);
+        (WithdrawalQueue newQueue, EmergencyPause newPause) = _pauseProxies(created);
+        address pauser = address(newPause);
+
+        assertTrue(newPool.hasRole(PAUSE_ROLE, pauser), "pool: the emergency pause has PAUSE_ROLE");
+        assertTrue(newPool.hasRole(RESUME_ROLE, pauser), "pool: the emergency pause has RESUME_ROLE");
+        assertTrue(newQueue.hasRole(PAUSE_ROLE, pauser), "queue: the emergency pause has PAUSE_ROLE");
+        assertTrue(newQueue.hasRole(RESUME_ROLE, pauser), "queue: the emergency pause has RESUME_ROLE");
+        assertTrue(newGuard.hasRole(PAUSE_ROLE, pauser), "guard: the emergency pause has PAUSE_ROLE");
+        assertTrue(newGuard.hasRole(RESUME_ROLE, pauser), "guard: the emergency pause has RESUME_ROLE");
+        assertFalse(newPool.hasRole(DEFAULT_ADMIN_ROLE, pauser), "pool: the emergency pause is no admin");
+        assertFalse(newQueue.hasRole(DEFAULT_ADMIN_ROLE, pauser), "queue: the emergency pause is no admin");
+        assertFalse(newGuard.hasRole(DEFAULT_ADMIN_ROLE, pauser), "guard: the emergency pause is no admin");
+
+        IEmergencyPause.PauseState memory state = newPause.getPauseState();
+        assertEq(state.guardian, pauseGuardian, "the guardian");
+        assertTrue(state.pauseAvailable, "the guardian holds one pause");
+        assertEq(state.maxPauseDuration, OTHER_MAX_PAUSE_DURATION, "max pause duration");
+        assertEq(state.depositsPausedUntil, 0, "deposits not paused");
+        assertEq(state.withdrawalsPausedUntil, 0, "withdrawals not paused");
+        assertEq(state.stakingPausedUntil, 0, "staking not paused");
+        assertFalse(newPause.hasRole(DEFAULT_ADMIN_ROLE, pauseGuardian), "the guardian is no admin");
+    }
+
+    function test_Constructor_GrantsPausingToTheEmergencyPauseAlone() public {
+        // AccessControl cannot list a role's holders, so read every grant the deployment made.
+        address deployer = _nextCreateAddress();
+        address[8] memory proxies = _predictedProxies(deployer);
+        address pauser = proxies[7];
+        vm.recordLogs();
+        _deploy(_settings(), DEPLOYER_VALUE);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+
+        uint256 pauseGrants;
+        uint256 resumeGrantsToAdmin;
+        uint256 resumeGrantsToPauser;
+        uint256 pauseProxyGrants;
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].topics[0] != IAccessControl.RoleGranted.selector) continue;
+            bytes32 role = logs[i].topics[1];
+            address account = address(uint160(uint256(logs[i].topics[2])));
+            address emitter = logs[i].emitter;
+            if (emitter == pauser) {
+                ++pauseProxyGrants;
+                assertEq(role, DEFAULT_ADMIN_ROLE, "emergency pause: the one role granted");
+                assertEq(account, admin, "emergency pause: granted to the admin");
+            }
+            if (role == PAUSE_ROLE) {
+                ++pauseGrants;
+                assertEq(account, pauser, "PAUSE_ROLE granted to the emergency pause only");
+                assertTrue(
+                    emitter == proxies[0] || emitter == proxies[2] || emitter == proxies[6],
+                    "PAUSE_ROLE of the pool, guard or queue"
+                );
+            } else if (role == RESUME_ROLE) {
+                if (account == admin) ++resumeGrantsToAdmin;
+                else if (account == pauser) ++resumeGrantsToPauser;
+                else revert("RESUME_ROLE granted to someone else");
+            }
+        }
+        assertEq(pauseGrants, 3, "PAUSE_ROLE grants: pool, queue, guard");
+        assertEq(resumeGrantsToAdmin, 3, "RESUME_ROLE grants to the admin");
+        assertEq(resumeGrantsToPauser, 3, "RESUME_ROLE grants to the emergency pause");
+        assertEq(pauseProxyGrants, 1, "role grants of the emergency pause");
+    }
+
+    function test_Constructor_TheGuardianPausesEverythingAndGovernanceResumes() public {
+        PluralDeployer created = _deploy(_settings(), DEPLOYER_VALUE);
+        (StakingPool newPool, , DepositGuard newGuard, ) = _proxies(created);
+        (WithdrawalQueue newQueue, EmergencyPause newPause) = _pauseProxies(created);
+        uint256 until = block.timestamp + OTHER_MAX_PAUSE_DURATION;
+        uint256 everything = newPause.DEPOSITS() | newPause.WITHDRAWALS() | newPause.STAKING();
+
+        vm.prank(pauseGuardian);
+        newPause.pause(everything, OTHER_MAX_PAUSE_DURATION);
+        assertEq(newPool.depositsPausedUntil(), until, "deposits paused");
+        assertEq(newQueue.withdrawalsPausedUntil(), until, "withdrawals paused");
+        assertEq(newGuard.stakingPausedUntil(), until, "staking paused");
+        address depositor = makeAddr("depositor");
+        vm.deal(depositor, 1 ether);
+        vm.prank(depositor);
+        vm.expectRevert(abi.encodeWithSelector(IStakingPool.DepositsArePaused.selector, until));
+        newPool.deposit{value: 1 ether}(address(0));
+        vm.prank(depositor);
+        vm.expectRevert(abi.encodeWithSelector(IWithdrawalQueue.WithdrawalsArePaused.selector, until));
+        newQueue.requestWithdrawals(new uint256[](1), address(0));
+
+        vm.prank(admin);
+        newPause.resume(everything);
+        assertEq(newPool.depositsPausedUntil(), 0, "deposits resumed");
+        assertEq(newQueue.withdrawalsPausedUntil(), 0, "withdrawals resumed");
+        assertEq(newGuard.stakingPausedUntil(), 0, "staking resumed");
+        vm.prank(depositor);
+        assertEq(newPool.deposit{value: 1 ether}(address(0)), 1 ether, "deposits work again");
+    }
+
+    function test_Constructor_WithoutAPauseGuardianGrantsNoPause() public {
+        PluralDeployer.Settings memory settings = _settings();
+        settings.pauseGuardian = address(0);
+        (, EmergencyPause newPause) = _pauseProxies(_deploy(settings, DEPLOYER_VALUE));
+
+        IEmergencyPause.PauseState memory state = newPause.getPauseState();
+        assertEq(state.guardian, address(0), "no guardian");
+        assertFalse(state.pauseAvailable, "no pause granted");
+        vm.prank(pauseGuardian);
+        vm.expectRevert(abi.encodeWithSelector(IEmergencyPause.NotPauseGuardian.selector, pauseGuardian, address(0)));
+        newPause.pause(1, 1 hours);
     }
 
     function test_Constructor_LeavesTheDeployerNoRole() public {
@@ -242,6 +388,10 @@ contract PluralDeployerTest is StakingPoolFixture {
             assertFalse(newGuard.hasRole(DEFAULT_ADMIN_ROLE, account), "guard: DEFAULT_ADMIN_ROLE");
             assertFalse(newVault.hasRole(DEFAULT_ADMIN_ROLE, account), "vault: DEFAULT_ADMIN_ROLE");
             assertFalse(newGuard.isGuardian(account), "guard: guardian");
+            assertFalse(newRegistry.hasRole(newRegistry.ADD_OPERATOR_ROLE(), account), "registry: ADD_OPERATOR_ROLE");
+            assertFalse(newGuard.hasRole(PAUSE_ROLE, account), "guard: PAUSE_ROLE");
+            assertFalse(newGuard.hasRole(RESUME_ROLE, account), "guard: RESUME_ROLE");
+            _assertNoPauseRole(created, account);
         }
     }
 
@@ -271,6 +421,18 @@ contract PluralDeployerTest is StakingPoolFixture {
         newElVault.initialize(attacker, attacker);
         vm.expectRevert(Initializable.InvalidInitialization.selector);
         newOracle.initialize(attacker, newPool, settings.frame, guardians, 1, settings.sanityBounds);
+        (WithdrawalQueue newQueue, EmergencyPause newPause) = _pauseProxies(created);
+        vm.expectRevert(Initializable.InvalidInitialization.selector);
+        newQueue.initialize(attacker, attacker, attacker);
+        vm.expectRevert(Initializable.InvalidInitialization.selector);
+        newPause.initialize(
+            attacker,
+            IStakingPool(attacker),
+            IWithdrawalQueue(attacker),
+            IDepositGuard(attacker),
+            attacker,
+            1
+        );
         vm.stopPrank();
     }
 
@@ -345,6 +507,27 @@ contract PluralDeployerTest is StakingPoolFixture {
         );
     }
 
+    function test_RevertWhen_MaxPauseDurationIsInvalid() public {
+        PluralDeployer.Settings memory settings = _settings();
+        settings.maxPauseDuration = 14 days + 1;
+        // The emergency pause, created last, refuses it: the seven proxies before it go too.
+        _assertDeploymentReverts(
+            settings,
+            DEPLOYER_VALUE,
+            abi.encodeWithSelector(IEmergencyPause.InvalidPauseDuration.selector, 14 days + 1, 14 days)
+        );
+    }
+
+    function test_RevertWhen_VettingLimitIsInvalid() public {
+        PluralDeployer.Settings memory settings = _settings();
+        settings.vettingLimit = 0;
+        _assertDeploymentReverts(
+            settings,
+            DEPLOYER_VALUE,
+            abi.encodeWithSelector(IOperatorRegistry.InvalidVettingLimit.selector, 0, 10_000)
+        );
+    }
+
     function test_RevertWhen_OracleQuorumIsHalfTheMembers() public {
         PluralDeployer.Settings memory settings = _settings();
         settings.oracleQuorum = 1;
@@ -409,9 +592,9 @@ contract PluralDeployerTest is StakingPoolFixture {
                 sanityBounds: IAccountingOracle.SanityBounds(800, 300, 200, 20 days),
                 maxExitRequestFee: 0.05 ether,
                 operations: operations,
-                vettingLimit: 500,
+                vettingLimit: OTHER_VETTING_LIMIT,
                 pauseGuardian: pauseGuardian,
-                maxPauseDuration: 3 days
+                maxPauseDuration: OTHER_MAX_PAUSE_DURATION
             });
     }
 
@@ -461,7 +644,26 @@ contract PluralDeployerTest is StakingPoolFixture {
         return (ExecutionRewardsVault(payable(proxies[4])), AccountingOracle(proxies[5]));
     }
 
-    /// @dev The pool, registry, guard, vaults and oracle a deployer at `deployer` creates: its CREATE nonces 1 to 6.
+    function _pauseProxies(PluralDeployer deployer) private pure returns (WithdrawalQueue, EmergencyPause) {
+        address[8] memory proxies = _predictedProxies(address(deployer));
+        return (WithdrawalQueue(payable(proxies[6])), EmergencyPause(proxies[7]));
+    }
+
+    /// @dev `account` holds neither PAUSE_ROLE nor RESUME_ROLE of the pool and queue, nor any role of the emergency
+    /// pause.
+    function _assertNoPauseRole(PluralDeployer deployer, address account) private view {
+        (StakingPool newPool, , , ) = _proxies(deployer);
+        (WithdrawalQueue newQueue, EmergencyPause newPause) = _pauseProxies(deployer);
+        assertFalse(newQueue.hasRole(DEFAULT_ADMIN_ROLE, account), "queue: DEFAULT_ADMIN_ROLE");
+        assertFalse(newQueue.hasRole(PAUSE_ROLE, account), "queue: PAUSE_ROLE");
+        assertFalse(newQueue.hasRole(RESUME_ROLE, account), "queue: RESUME_ROLE");
+        assertFalse(newPool.hasRole(PAUSE_ROLE, account), "pool: PAUSE_ROLE");
+        assertFalse(newPause.hasRole(DEFAULT_ADMIN_ROLE, account), "emergency pause: DEFAULT_ADMIN_ROLE");
+        assertTrue(newPause.getPauseState().guardian != account, "emergency pause: guardian");
+    }
+
+    /// @dev The proxies a deployer at `deployer` creates, in order (pool, registry, guard, vaults, oracle, queue,
+    /// emergency pause): its CREATE nonces 1 to 8.
     function _predictedProxies(address deployer) private pure returns (address[8] memory proxies) {
         for (uint256 i; i < 8; ++i) proxies[i] = _createdAddress(deployer, i + 1);
     }

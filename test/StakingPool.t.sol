@@ -150,11 +150,20 @@ contract StakingPoolTest is StakingPoolFixture {
         );
     }
 
-    function test_Initialize_GrantsEveryRoleToAdmin() public view {
+    function test_Initialize_GrantsEveryRoleToAdminButPausingToTheEmergencyPause() public view {
+        address pauser = address(emergencyPause);
         assertTrue(pool.hasRole(DEFAULT_ADMIN_ROLE, admin), "admin has DEFAULT_ADMIN_ROLE");
-        assertTrue(pool.hasRole(pauseRole, admin), "admin has PAUSE_ROLE");
+        assertFalse(pool.hasRole(pauseRole, admin), "admin has PAUSE_ROLE");
         assertTrue(pool.hasRole(resumeRole, admin), "admin has RESUME_ROLE");
         assertTrue(pool.hasRole(stakeLimitRole, admin), "admin has STAKE_LIMIT_ROLE");
+        assertTrue(pool.hasRole(pool.MANAGE_ACCOUNTING_ROLE(), admin), "admin has MANAGE_ACCOUNTING_ROLE");
+        // The emergency pause alone pauses (so every pause is bounded), and may resume on governance's behalf.
+        assertTrue(pool.hasRole(pauseRole, pauser), "pauser has PAUSE_ROLE");
+        assertTrue(pool.hasRole(resumeRole, pauser), "pauser has RESUME_ROLE");
+        assertFalse(pool.hasRole(DEFAULT_ADMIN_ROLE, pauser), "pauser has DEFAULT_ADMIN_ROLE");
+        assertFalse(pool.hasRole(stakeLimitRole, pauser), "pauser has STAKE_LIMIT_ROLE");
+        assertFalse(pool.hasRole(pool.MANAGE_ACCOUNTING_ROLE(), pauser), "pauser has MANAGE_ACCOUNTING_ROLE");
+        assertFalse(pool.hasRole(pauseRole, pauseGuardian), "the pause guardian has PAUSE_ROLE");
         // The deployer (this contract) keeps nothing.
         assertFalse(pool.hasRole(DEFAULT_ADMIN_ROLE, address(this)), "deployer has DEFAULT_ADMIN_ROLE");
         assertFalse(pool.hasRole(pauseRole, address(this)), "deployer has PAUSE_ROLE");
@@ -212,9 +221,11 @@ contract StakingPoolTest is StakingPoolFixture {
         vm.expectEmit();
         emit IAccessControl.RoleGranted(DEFAULT_ADMIN_ROLE, admin, address(this));
         vm.expectEmit();
-        emit IAccessControl.RoleGranted(pauseRole, admin, address(this));
-        vm.expectEmit();
         emit IAccessControl.RoleGranted(resumeRole, admin, address(this));
+        vm.expectEmit();
+        emit IAccessControl.RoleGranted(pauseRole, address(emergencyPause), address(this));
+        vm.expectEmit();
+        emit IAccessControl.RoleGranted(resumeRole, address(emergencyPause), address(this));
         vm.expectEmit();
         emit IAccessControl.RoleGranted(stakeLimitRole, admin, address(this));
         vm.expectEmit();
@@ -251,6 +262,16 @@ contract StakingPoolTest is StakingPoolFixture {
         bytes memory data = abi.encodeCall(
             StakingPool.initialize,
             (address(0), STAKE_LIMIT_MAX, 1 days, _stakingContracts(), _accountingSettings(), address(emergencyPause))
+        );
+        vm.deal(address(this), INITIAL_DEPOSIT);
+        vm.expectRevert(IStakingPool.ZeroAddress.selector);
+        new ERC1967Proxy{value: INITIAL_DEPOSIT}(address(implementation), data);
+    }
+
+    function test_RevertWhen_InitializePauserIsZero() public {
+        bytes memory data = abi.encodeCall(
+            StakingPool.initialize,
+            (admin, STAKE_LIMIT_MAX, 1 days, _stakingContracts(), _accountingSettings(), address(0))
         );
         vm.deal(address(this), INITIAL_DEPOSIT);
         vm.expectRevert(IStakingPool.ZeroAddress.selector);
@@ -380,8 +401,7 @@ contract StakingPoolTest is StakingPoolFixture {
 
     function test_RevertWhen_DepositsArePaused() public {
         uint256 until = block.timestamp + 1 days;
-        vm.prank(admin);
-        pool.pauseDeposits(until);
+        _pauseDeposits(until);
 
         vm.prank(alice);
         vm.expectRevert(abi.encodeWithSelector(IStakingPool.DepositsArePaused.selector, until));
@@ -390,8 +410,7 @@ contract StakingPoolTest is StakingPoolFixture {
 
     function test_RevertWhen_ReceiveWhileDepositsArePaused() public {
         uint256 until = block.timestamp + 1 days;
-        vm.prank(admin);
-        pool.pauseDeposits(until);
+        _pauseDeposits(until);
 
         vm.prank(alice);
         vm.expectRevert(abi.encodeWithSelector(IStakingPool.DepositsArePaused.selector, until));
@@ -861,16 +880,28 @@ contract StakingPoolTest is StakingPoolFixture {
         uint256 until = block.timestamp + 1 days;
         vm.expectEmit(true, true, true, true, address(pool));
         emit IStakingPool.DepositsPaused(until);
-        vm.prank(admin);
-        pool.pauseDeposits(until);
+        _pauseDeposits(until);
 
         assertEq(pool.depositsPausedUntil(), until, "depositsPausedUntil");
     }
 
+    function test_PauseDeposits_ThroughTheEmergencyPauseGuardian() public {
+        uint256 until = block.timestamp + 2 days;
+        uint256 deposits = emergencyPause.DEPOSITS();
+        vm.expectEmit(true, true, true, true, address(pool));
+        emit IStakingPool.DepositsPaused(until);
+        vm.prank(pauseGuardian);
+        emergencyPause.pause(deposits, 2 days);
+
+        assertEq(pool.depositsPausedUntil(), until, "depositsPausedUntil");
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IStakingPool.DepositsArePaused.selector, until));
+        pool.deposit{value: 1 ether}(address(0));
+    }
+
     function test_PauseDeposits_ExpiresByItselfAtTheEnd() public {
         uint256 until = block.timestamp + 1 days;
-        vm.prank(admin);
-        pool.pauseDeposits(until);
+        _pauseDeposits(until);
 
         vm.warp(until - 1);
         vm.prank(alice);
@@ -882,10 +913,9 @@ contract StakingPoolTest is StakingPoolFixture {
     }
 
     function test_PauseDeposits_ReplacesARunningPause() public {
-        vm.startPrank(admin);
-        pool.pauseDeposits(block.timestamp + 7 days);
-        pool.pauseDeposits(block.timestamp + 1 hours);
-        vm.stopPrank();
+        // The pool takes the end it is given; the emergency pause decides never to shorten one.
+        _pauseDeposits(block.timestamp + 7 days);
+        _pauseDeposits(block.timestamp + 1 hours);
 
         assertEq(pool.depositsPausedUntil(), block.timestamp + 1 hours, "depositsPausedUntil");
         vm.warp(block.timestamp + 1 hours);
@@ -893,19 +923,36 @@ contract StakingPoolTest is StakingPoolFixture {
     }
 
     function test_PauseDeposits_AcceptsTheLastUint32Timestamp() public {
-        vm.prank(admin);
-        pool.pauseDeposits(type(uint32).max);
+        _pauseDeposits(type(uint32).max);
         assertEq(pool.depositsPausedUntil(), type(uint32).max, "depositsPausedUntil");
     }
 
     function test_PauseDeposits_LeavesTransfersAlone() public {
         _deposit(alice, 1 ether);
-        vm.prank(admin);
-        pool.pauseDeposits(block.timestamp + 1 days);
+        _pauseDeposits(block.timestamp + 1 days);
 
         vm.prank(alice);
         assertTrue(pool.transfer(bob, 1 ether), "transfer");
         assertEq(pool.balanceOf(bob), 1 ether, "bob's shares");
+    }
+
+    function test_RevertWhen_AdminPausesDepositsDirectly() public {
+        // Governance holds no PAUSE_ROLE: an unbounded pause is out of its reach too, unless it grants the role in the
+        // open, through its own timelock.
+        vm.prank(admin);
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, admin, pauseRole)
+        );
+        pool.pauseDeposits(block.timestamp + 1 days);
+    }
+
+    function test_RevertWhen_PauseGuardianPausesDepositsDirectly() public {
+        // The guardian pauses through the emergency pause only, where its pause is bounded and counted.
+        vm.prank(pauseGuardian);
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, pauseGuardian, pauseRole)
+        );
+        pool.pauseDeposits(block.timestamp + 1 days);
     }
 
     function test_RevertWhen_PauseDepositsCallerLacksTheRole() public {
@@ -921,7 +968,7 @@ contract StakingPoolTest is StakingPoolFixture {
     }
 
     function test_RevertWhen_PauseEndIsNow() public {
-        vm.prank(admin);
+        vm.prank(address(emergencyPause));
         vm.expectRevert(
             abi.encodeWithSelector(IStakingPool.InvalidPauseEnd.selector, block.timestamp, block.timestamp)
         );
@@ -930,32 +977,43 @@ contract StakingPoolTest is StakingPoolFixture {
 
     function test_RevertWhen_PauseEndIsInThePast() public {
         uint256 until = block.timestamp - 1;
-        vm.prank(admin);
+        vm.prank(address(emergencyPause));
         vm.expectRevert(abi.encodeWithSelector(IStakingPool.InvalidPauseEnd.selector, until, block.timestamp));
         pool.pauseDeposits(until);
     }
 
     function test_RevertWhen_PauseEndIsAboveUint32() public {
         uint256 until = uint256(type(uint32).max) + 1;
-        vm.prank(admin);
+        vm.prank(address(emergencyPause));
         vm.expectRevert(abi.encodeWithSelector(IStakingPool.InvalidPauseEnd.selector, until, block.timestamp));
         pool.pauseDeposits(until);
     }
 
     function testFuzz_RevertWhen_PauseEndIsInvalid(uint256 until) public {
         vm.assume(until <= block.timestamp || until > type(uint32).max);
-        vm.prank(admin);
+        vm.prank(address(emergencyPause));
         vm.expectRevert(abi.encodeWithSelector(IStakingPool.InvalidPauseEnd.selector, until, block.timestamp));
         pool.pauseDeposits(until);
     }
 
     function test_ResumeDeposits_EndsThePauseAndEmits() public {
-        vm.startPrank(admin);
-        pool.pauseDeposits(block.timestamp + 1 days);
+        _pauseDeposits(block.timestamp + 1 days);
         vm.expectEmit(true, true, true, true, address(pool));
         emit IStakingPool.DepositsResumed();
+        vm.prank(admin);
         pool.resumeDeposits();
-        vm.stopPrank();
+
+        assertEq(pool.depositsPausedUntil(), 0, "depositsPausedUntil");
+        _deposit(alice, 1 ether);
+    }
+
+    function test_ResumeDeposits_ByTheEmergencyPause() public {
+        // The emergency pause resumes on governance's behalf (its `resume`): it holds RESUME_ROLE too.
+        _pauseDeposits(block.timestamp + 1 days);
+        vm.expectEmit(true, true, true, true, address(pool));
+        emit IStakingPool.DepositsResumed();
+        vm.prank(address(emergencyPause));
+        pool.resumeDeposits();
 
         assertEq(pool.depositsPausedUntil(), 0, "depositsPausedUntil");
         _deposit(alice, 1 ether);
@@ -963,14 +1021,21 @@ contract StakingPoolTest is StakingPoolFixture {
 
     function test_RevertWhen_ResumeDepositsCallerLacksTheRole() public {
         // Pausing does not entitle one to resume.
-        vm.startPrank(admin);
+        vm.prank(admin);
         pool.grantRole(pauseRole, carol);
+        vm.prank(carol);
         pool.pauseDeposits(block.timestamp + 1 days);
-        vm.stopPrank();
 
         vm.prank(carol);
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, carol, resumeRole)
+        );
+        pool.resumeDeposits();
+
+        // Nor does being the pause guardian: only governance ends a pause early.
+        vm.prank(pauseGuardian);
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, pauseGuardian, resumeRole)
         );
         pool.resumeDeposits();
     }
@@ -983,8 +1048,7 @@ contract StakingPoolTest is StakingPoolFixture {
 
     function test_RevertWhen_ResumeDepositsAfterThePauseExpired() public {
         uint256 until = block.timestamp + 1 days;
-        vm.prank(admin);
-        pool.pauseDeposits(until);
+        _pauseDeposits(until);
         vm.warp(until);
 
         assertEq(pool.depositsPausedUntil(), until, "depositsPausedUntil stays in the past");
@@ -1375,8 +1439,8 @@ contract StakingPoolTest is StakingPoolFixture {
         vm.startPrank(admin);
         pool.grantRole(pauseRole, carol);
         pool.setStakeLimit(1_000 ether, 3 days);
-        pool.pauseDeposits(block.timestamp + 2 days);
         vm.stopPrank();
+        _pauseDeposits(block.timestamp + 2 days);
 
         IStakingPool.Accounting memory accounting = pool.getAccounting();
         IStakingPool.StakeLimitInfo memory limit = pool.getStakeLimit();
@@ -1412,6 +1476,8 @@ contract StakingPoolTest is StakingPoolFixture {
         assertEq(pool.name(), "Plural Staked Ether", "name");
         assertTrue(pool.hasRole(DEFAULT_ADMIN_ROLE, admin), "admin keeps DEFAULT_ADMIN_ROLE");
         assertTrue(pool.hasRole(pauseRole, carol), "carol keeps PAUSE_ROLE");
+        assertTrue(pool.hasRole(pauseRole, address(emergencyPause)), "the emergency pause keeps PAUSE_ROLE");
+        assertFalse(pool.hasRole(pauseRole, admin), "the admin still lacks PAUSE_ROLE");
 
         // And the upgraded pool works: the pause ends on time and deposits go on at the same rate.
         vm.warp(pausedUntil);
@@ -1775,6 +1841,12 @@ contract StakingPoolTest is StakingPoolFixture {
     // =================================================================================================================
     // helpers
     // =================================================================================================================
+
+    /// @dev Pauses deposits as the only holder of PAUSE_ROLE does: the emergency pause proxy.
+    function _pauseDeposits(uint256 until) private {
+        vm.prank(address(emergencyPause));
+        pool.pauseDeposits(until);
+    }
 
     function _deposit(address from, uint256 amount) private returns (uint256 shares) {
         vm.prank(from);

@@ -126,6 +126,9 @@ contract WithdrawalQueueTest is QueueFixture {
     /// @dev The fixture's depositor: 128 plETH, the ether of the staked validators.
     address private whale;
 
+    bytes32 private pauseRole;
+    bytes32 private resumeRole;
+
     function setUp() public {
         _deployQueueFixture();
         (alice, aliceKey) = makeAddrAndKey("alice");
@@ -133,6 +136,8 @@ contract WithdrawalQueueTest is QueueFixture {
         carol = makeAddr("carol");
         stranger = makeAddr("stranger");
         whale = makeAddr("depositor");
+        pauseRole = queue.PAUSE_ROLE();
+        resumeRole = queue.RESUME_ROLE();
         _deposit(alice, 20 ether);
         _deposit(bob, 11.999 ether);
         assertEq(pool.totalPooledEther(), 160 ether, "pooled ether");
@@ -1201,6 +1206,282 @@ contract WithdrawalQueueTest is QueueFixture {
     }
 
     // =================================================================================================================
+    // pauseWithdrawals and resumeWithdrawals
+    // =================================================================================================================
+
+    function test_Initialize_GrantsPausingToTheEmergencyPauseAndResumingToBoth() public view {
+        address pauser = address(emergencyPause);
+        assertEq(pauseRole, keccak256("PAUSE_ROLE"), "PAUSE_ROLE");
+        assertEq(resumeRole, keccak256("RESUME_ROLE"), "RESUME_ROLE");
+        assertTrue(queue.hasRole(pauseRole, pauser), "pauser has PAUSE_ROLE");
+        assertTrue(queue.hasRole(resumeRole, pauser), "pauser has RESUME_ROLE");
+        assertFalse(queue.hasRole(DEFAULT_ADMIN_ROLE, pauser), "pauser has DEFAULT_ADMIN_ROLE");
+        assertTrue(queue.hasRole(resumeRole, admin), "admin has RESUME_ROLE");
+        assertFalse(queue.hasRole(pauseRole, admin), "admin has PAUSE_ROLE");
+        assertFalse(queue.hasRole(pauseRole, pauseGuardian), "the pause guardian has PAUSE_ROLE");
+        assertFalse(queue.hasRole(resumeRole, pauseGuardian), "the pause guardian has RESUME_ROLE");
+        assertFalse(queue.hasRole(pauseRole, address(pool)), "the pool has PAUSE_ROLE");
+        assertEq(queue.withdrawalsPausedUntil(), 0, "withdrawalsPausedUntil");
+    }
+
+    function test_RevertWhen_InitializePauserIsZero() public {
+        address implementation = address(new WithdrawalQueue());
+        vm.expectRevert(IWithdrawalQueue.ZeroAddress.selector);
+        new ERC1967Proxy(
+            implementation,
+            abi.encodeCall(WithdrawalQueue.initialize, (admin, address(pool), address(0)))
+        );
+    }
+
+    function test_PauseWithdrawals_SetsTheEndAndEmits() public {
+        _request(alice, 1 ether);
+        uint256 until = block.timestamp + 3 days;
+        vm.expectEmit(true, true, true, true, address(queue));
+        emit IWithdrawalQueue.WithdrawalsPaused(until);
+        _pauseWithdrawals(until);
+
+        assertEq(queue.withdrawalsPausedUntil(), until, "withdrawalsPausedUntil");
+        // The end shares a slot with the pool's address and the last request id: both intact.
+        assertEq(queue.pool(), address(pool), "pool");
+        assertEq(_queueState().lastRequestId, 1, "lastRequestId");
+    }
+
+    function test_PauseWithdrawals_ThroughTheEmergencyPauseGuardian() public {
+        uint256 until = block.timestamp + 2 days;
+        uint256 withdrawals = emergencyPause.WITHDRAWALS();
+        vm.expectEmit(true, true, true, true, address(queue));
+        emit IWithdrawalQueue.WithdrawalsPaused(until);
+        vm.prank(pauseGuardian);
+        emergencyPause.pause(withdrawals, 2 days);
+        assertEq(queue.withdrawalsPausedUntil(), until, "withdrawalsPausedUntil");
+    }
+
+    function test_PauseWithdrawals_ReplacesARunningPause() public {
+        // The queue takes the end it is given; the emergency pause decides never to shorten one.
+        _pauseWithdrawals(block.timestamp + 7 days);
+        _pauseWithdrawals(block.timestamp + 1 hours);
+        assertEq(queue.withdrawalsPausedUntil(), block.timestamp + 1 hours, "withdrawalsPausedUntil");
+    }
+
+    function test_PauseWithdrawals_AcceptsTheLastUint32Timestamp() public {
+        _pauseWithdrawals(type(uint32).max);
+        assertEq(queue.withdrawalsPausedUntil(), type(uint32).max, "withdrawalsPausedUntil");
+    }
+
+    function test_RevertWhen_AdminPausesWithdrawalsDirectly() public {
+        // Governance holds no PAUSE_ROLE: every pause goes through the emergency pause, which bounds it.
+        vm.prank(admin);
+        _expectUnauthorized(admin, pauseRole);
+        queue.pauseWithdrawals(block.timestamp + 1 days);
+    }
+
+    function test_RevertWhen_PauseWithdrawalsCallerLacksTheRole() public {
+        vm.prank(pauseGuardian);
+        _expectUnauthorized(pauseGuardian, pauseRole);
+        queue.pauseWithdrawals(block.timestamp + 1 days);
+        vm.prank(address(pool));
+        _expectUnauthorized(address(pool), pauseRole);
+        queue.pauseWithdrawals(block.timestamp + 1 days);
+
+        // Resuming does not entitle one to pause.
+        vm.prank(admin);
+        queue.grantRole(resumeRole, stranger);
+        vm.prank(stranger);
+        _expectUnauthorized(stranger, pauseRole);
+        queue.pauseWithdrawals(block.timestamp + 1 days);
+        assertEq(queue.withdrawalsPausedUntil(), 0, "not paused");
+    }
+
+    function test_RevertWhen_PauseWithdrawalsEndIsNow() public {
+        vm.prank(address(emergencyPause));
+        vm.expectRevert(
+            abi.encodeWithSelector(IWithdrawalQueue.InvalidPauseEnd.selector, block.timestamp, block.timestamp)
+        );
+        queue.pauseWithdrawals(block.timestamp);
+    }
+
+    function test_RevertWhen_PauseWithdrawalsEndIsInThePast() public {
+        uint256 until = block.timestamp - 1;
+        vm.prank(address(emergencyPause));
+        vm.expectRevert(abi.encodeWithSelector(IWithdrawalQueue.InvalidPauseEnd.selector, until, block.timestamp));
+        queue.pauseWithdrawals(until);
+    }
+
+    function test_RevertWhen_PauseWithdrawalsEndIsAboveUint32() public {
+        uint256 until = uint256(type(uint32).max) + 1;
+        vm.prank(address(emergencyPause));
+        vm.expectRevert(abi.encodeWithSelector(IWithdrawalQueue.InvalidPauseEnd.selector, until, block.timestamp));
+        queue.pauseWithdrawals(until);
+    }
+
+    function testFuzz_PauseWithdrawals_AcceptsExactlyTheFutureUint32Ends(uint256 until) public {
+        bool valid = until > block.timestamp && until <= type(uint32).max;
+        if (!valid) {
+            vm.expectRevert(abi.encodeWithSelector(IWithdrawalQueue.InvalidPauseEnd.selector, until, block.timestamp));
+        }
+        vm.prank(address(emergencyPause));
+        queue.pauseWithdrawals(until);
+        assertEq(queue.withdrawalsPausedUntil(), valid ? until : 0, "withdrawalsPausedUntil");
+    }
+
+    function test_RevertWhen_RequestWithdrawalsWhilePaused() public {
+        uint256 until = block.timestamp + 1 days;
+        _pauseWithdrawals(until);
+        uint256[] memory amounts = new uint256[](1);
+        amounts[0] = 1 ether;
+
+        vm.startPrank(alice);
+        pool.approve(address(queue), 1 ether);
+        vm.expectRevert(abi.encodeWithSelector(IWithdrawalQueue.WithdrawalsArePaused.selector, until));
+        queue.requestWithdrawals(amounts, address(0));
+        vm.stopPrank();
+
+        IWithdrawalQueue.PermitInput memory permit = _permit(bobKey, bob, 1 ether, block.timestamp + 1 hours);
+        vm.prank(bob);
+        vm.expectRevert(abi.encodeWithSelector(IWithdrawalQueue.WithdrawalsArePaused.selector, until));
+        queue.requestWithdrawalsWithPermit(amounts, address(0), permit);
+
+        assertEq(_queueState().lastRequestId, 0, "no request");
+        assertEq(pool.balanceOf(address(queue)), 0, "no plETH locked");
+    }
+
+    function test_RevertWhen_ClaimWhilePaused() public {
+        uint256 first = _request(alice, 10 ether);
+        uint256 second = _request(alice, 5 ether);
+        _reportQueue(0, false);
+        uint256 until = block.timestamp + 1 days;
+        _pauseWithdrawals(until);
+        uint256[] memory ids = new uint256[](2);
+        uint256[] memory hints = new uint256[](2);
+        (ids[0], ids[1], hints[0], hints[1]) = (first, second, _hint(first), _hint(second));
+
+        vm.startPrank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IWithdrawalQueue.WithdrawalsArePaused.selector, until));
+        queue.claimWithdrawal(first, hints[0], alice);
+        vm.expectRevert(abi.encodeWithSelector(IWithdrawalQueue.WithdrawalsArePaused.selector, until));
+        queue.claimWithdrawals(ids, hints, alice);
+        vm.stopPrank();
+
+        assertFalse(_status(first).claimed, "first unclaimed");
+        assertEq(queue.ownerOf(second), alice, "second still alice's");
+        assertEq(_queueState().lockedEther, 15 ether, "lockedEther");
+    }
+
+    function test_PauseWithdrawals_ExpiresByItselfAtTheEnd() public {
+        uint256 id = _request(alice, 10 ether);
+        _reportQueue(0, false);
+        uint256 until = block.timestamp + 1 days;
+        _pauseWithdrawals(until);
+
+        vm.warp(until - 1);
+        uint256 hint = _hint(id);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IWithdrawalQueue.WithdrawalsArePaused.selector, until));
+        queue.claimWithdrawal(id, hint, alice);
+
+        // At `until` exactly, requests and claims go through again.
+        vm.warp(until);
+        assertEq(_claim(alice, id, alice), 10 ether, "claimed at the end of the pause");
+        assertEq(_request(bob, 1 ether), id + 1, "requested at the end of the pause");
+        assertEq(queue.withdrawalsPausedUntil(), until, "withdrawalsPausedUntil stays in the past");
+    }
+
+    function test_PauseWithdrawals_FinalizationGoesOn() public {
+        uint256 id = _request(alice, 10 ether);
+        uint256 until = block.timestamp + 7 days;
+        _pauseWithdrawals(until);
+
+        // A report during the pause sets the ether aside as usual.
+        _reportQueue(0, false);
+        assertLt(block.timestamp, until, "the report came during the pause");
+        assertEq(_queueState().lastFinalizedId, id, "finalized during the pause");
+        assertEq(_queueState().lockedEther, 10 ether, "lockedEther");
+        assertEq(_claimable(id), 10 ether, "claimable once the pause ends");
+        uint256 hint = _hint(id);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IWithdrawalQueue.WithdrawalsArePaused.selector, until));
+        queue.claimWithdrawal(id, hint, alice);
+
+        vm.warp(until);
+        assertEq(_claim(alice, id, alice), 10 ether, "paid in full after the pause");
+    }
+
+    function test_PauseWithdrawals_LeavesRequestTransfersAlone() public {
+        uint256 id = _request(alice, 10 ether);
+        _pauseWithdrawals(block.timestamp + 1 days);
+        vm.prank(alice);
+        queue.transferFrom(alice, bob, id);
+        assertEq(queue.ownerOf(id), bob, "bob owns the request");
+    }
+
+    function test_ResumeWithdrawals_EndsThePauseAndEmits() public {
+        _pauseWithdrawals(block.timestamp + 1 days);
+        vm.expectEmit(true, true, true, true, address(queue));
+        emit IWithdrawalQueue.WithdrawalsResumed();
+        vm.prank(admin);
+        queue.resumeWithdrawals();
+
+        assertEq(queue.withdrawalsPausedUntil(), 0, "withdrawalsPausedUntil");
+        assertEq(_request(alice, 1 ether), 1, "requests work again");
+    }
+
+    function test_ResumeWithdrawals_ByTheEmergencyPause() public {
+        _pauseWithdrawals(block.timestamp + 1 days);
+        vm.expectEmit(true, true, true, true, address(queue));
+        emit IWithdrawalQueue.WithdrawalsResumed();
+        vm.prank(address(emergencyPause));
+        queue.resumeWithdrawals();
+        assertEq(queue.withdrawalsPausedUntil(), 0, "withdrawalsPausedUntil");
+    }
+
+    function test_RevertWhen_ResumeWithdrawalsCallerLacksTheRole() public {
+        _pauseWithdrawals(block.timestamp + 1 days);
+        vm.prank(pauseGuardian);
+        _expectUnauthorized(pauseGuardian, resumeRole);
+        queue.resumeWithdrawals();
+        vm.prank(alice);
+        _expectUnauthorized(alice, resumeRole);
+        queue.resumeWithdrawals();
+
+        // Pausing does not entitle one to resume.
+        vm.prank(admin);
+        queue.grantRole(pauseRole, stranger);
+        vm.prank(stranger);
+        _expectUnauthorized(stranger, resumeRole);
+        queue.resumeWithdrawals();
+        assertEq(queue.withdrawalsPausedUntil(), block.timestamp + 1 days, "still paused");
+    }
+
+    function test_RevertWhen_ResumeWithdrawalsWhenNotPaused() public {
+        vm.prank(admin);
+        vm.expectRevert(IWithdrawalQueue.WithdrawalsNotPaused.selector);
+        queue.resumeWithdrawals();
+    }
+
+    function test_RevertWhen_ResumeWithdrawalsAfterThePauseExpired() public {
+        uint256 until = block.timestamp + 1 days;
+        _pauseWithdrawals(until);
+        vm.warp(until);
+        vm.prank(admin);
+        vm.expectRevert(IWithdrawalQueue.WithdrawalsNotPaused.selector);
+        queue.resumeWithdrawals();
+    }
+
+    function test_UpgradeToAndCall_KeepsThePause() public {
+        uint256 until = block.timestamp + 1 days;
+        _pauseWithdrawals(until);
+        WithdrawalQueue next = new WithdrawalQueue();
+        vm.prank(admin);
+        queue.upgradeToAndCall(address(next), "");
+
+        assertEq(queue.withdrawalsPausedUntil(), until, "withdrawalsPausedUntil");
+        assertTrue(queue.hasRole(pauseRole, address(emergencyPause)), "the emergency pause keeps PAUSE_ROLE");
+        assertTrue(queue.hasRole(resumeRole, admin), "the admin keeps RESUME_ROLE");
+        vm.prank(admin);
+        queue.resumeWithdrawals();
+    }
+
+    // =================================================================================================================
     // receive, finalize, upgrades
     // =================================================================================================================
 
@@ -1500,6 +1781,18 @@ contract WithdrawalQueueTest is QueueFixture {
                 logs[i].emitter == address(queue) && logs[i].topics[0] == IWithdrawalQueue.WithdrawalsFinalized.selector
             ) ++count;
         }
+    }
+
+    /// @dev Pauses requests and claims as the only holder of PAUSE_ROLE does: the emergency pause proxy.
+    function _pauseWithdrawals(uint256 until) private {
+        vm.prank(address(emergencyPause));
+        queue.pauseWithdrawals(until);
+    }
+
+    function _expectUnauthorized(address account, bytes32 role) private {
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, account, role)
+        );
     }
 
     function _implementationOf(address proxy) private view returns (address) {
