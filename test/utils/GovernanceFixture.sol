@@ -7,7 +7,7 @@ import {GovernanceDeployer} from "../../contracts/GovernanceDeployer.sol";
 import {PluralGovernor} from "../../contracts/PluralGovernor.sol";
 import {PluralTimelock} from "../../contracts/PluralTimelock.sol";
 import {PluralToken} from "../../contracts/PluralToken.sol";
-import {OracleFixture} from "./OracleFixture.sol";
+import {QueueFixture} from "./QueueFixture.sol";
 import {Vm} from "./Vm.sol";
 
 /// @title GovernanceFixture
@@ -16,7 +16,7 @@ import {Vm} from "./Vm.sol";
 /// `PluralDeployer` creates the protocol with the governance timelock as every contract's admin and the operations
 /// timelock as the registry's operations role holder. Holders delegate to themselves; proposals go through the real
 /// Governor and timelock (propose, vote, queue, wait, execute).
-abstract contract GovernanceFixture is OracleFixture {
+abstract contract GovernanceFixture is QueueFixture {
     bytes32 internal constant DEFAULT_ADMIN_ROLE = 0x00;
 
     uint256 internal constant TIMELOCK_DELAY = 2 days;
