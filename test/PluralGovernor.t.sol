@@ -18,8 +18,10 @@ import {PluralTimelock} from "../contracts/PluralTimelock.sol";
 import {StakingPool} from "../contracts/StakingPool.sol";
 import {GovernanceFixture} from "./utils/GovernanceFixture.sol";
 
-/// @dev The new implementation of the upgrade rehearsal: the pool as it is, plus a version number.
+/// @dev The new implementation of the upgrade rehearsal: the pool as it is, plus a version number. It needs no
+/// initializer of its own: it only ever replaces the implementation of an initialized proxy, and adds no state.
 /// @custom:oz-upgrades-from contracts/StakingPool.sol:StakingPool
+/// @custom:oz-upgrades-unsafe-allow missing-initializer
 contract StakingPoolV2 is StakingPool {
     /// @custom:oz-upgrades-unsafe-allow constructor
     // solhint-disable-next-line no-empty-blocks
