@@ -82,9 +82,15 @@ abstract contract StakingPoolFixture is Test {
 
     /// @dev Deploys the protocol at START_TIME with `admin` standing for the governance timelock and three guardians.
     function _deployPool() internal {
+        _deployPool(makeAddr("timelock"), makeAddr("operations"));
+    }
+
+    /// @dev Same, with `admin_` as the admin of every contract and `operations_` as the registry's operations role
+    /// holder (the governance and operations timelocks, in the governance tests).
+    function _deployPool(address admin_, address operations_) internal {
         vm.warp(START_TIME);
         vm.roll(1_000);
-        admin = makeAddr("timelock");
+        admin = admin_;
         beaconDeposit = new BeaconDepositMock();
         implementation = new StakingPool(IDepositContract(address(beaconDeposit)));
         for (uint256 i; i < 3; ++i) {
@@ -96,7 +102,7 @@ abstract contract StakingPoolFixture is Test {
         }
         _sortGuardians();
         treasury = makeAddr("treasury");
-        operations = makeAddr("operations");
+        operations = operations_;
         pauseGuardian = makeAddr("pause guardian");
         for (uint256 i; i < 3; ++i) {
             oracleMembers.push(makeAddr(string(abi.encodePacked("oracle member ", bytes1(uint8(48 + i))))));

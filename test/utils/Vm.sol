@@ -36,6 +36,9 @@ interface Vm {
     /// @notice Sets `block.number`.
     function roll(uint256 newHeight) external;
 
+    /// @notice Sets `block.chainid`.
+    function chainId(uint256 newChainId) external;
+
     // --- Expectations on the next call ---
 
     /// @notice The next call must revert with exactly these bytes (an encoded error, with its arguments).
