@@ -12,8 +12,8 @@ import {IWithdrawalQueue} from "./interfaces/IWithdrawalQueue.sol";
 /// @title EmergencyPause
 /// @notice A guardian stops deposits, withdrawals or staking at once, for a bounded time, once per grant.
 /// @dev Invariants (tested by these names):
-/// - `invariant_PauseNeverOutlivesItsBound`: no target is ever paused past the latest guardian pause's time plus the
-///   longest pause in force then, nor past now + MAX_PAUSE_DURATION.
+/// - `invariant_PauseNeverOutlivesItsBound`: no target is ever paused past the latest end any guardian pause could
+///   set (its time plus the longest pause in force then), nor past now + MAX_PAUSE_DURATION.
 /// - `invariant_OnePausePerGrant`: the guardian pauses at most once between two grants.
 /// @custom:oz-upgrades
 contract EmergencyPause is IEmergencyPause, AccessControlUpgradeable, UUPSUpgradeable {

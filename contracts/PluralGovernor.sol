@@ -10,6 +10,8 @@ import {GovernorVotes} from "@openzeppelin/contracts/governance/extensions/Gover
 import {GovernorVotesQuorumFraction} from "@openzeppelin/contracts/governance/extensions/GovernorVotesQuorumFraction.sol";
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 /// @title PluralGovernor
 /// @notice Token governance of Plural: PLURAL holders propose, vote (for, against, abstain) and, when a proposal
@@ -37,6 +39,10 @@ contract PluralGovernor is
     uint256 public constant MIN_QUORUM_PERCENT = 1;
     /// @notice The highest quorum, in percent of the supply: above half, a quorum could become unreachable.
     uint256 public constant MAX_QUORUM_PERCENT = 50;
+    /// @notice The proposal threshold in force never exceeds this percent of the supply, whatever a proposal set it to:
+    /// a threshold above the supply would leave nobody able to propose, and the Governor is the timelock's only
+    /// proposer.
+    uint256 public constant MAX_PROPOSAL_THRESHOLD_PERCENT = 10;
 
     /// @notice A setting outside its hard limits.
     error GovernorSettingOutOfBounds(uint256 value, uint256 min, uint256 max);
@@ -73,9 +79,11 @@ contract PluralGovernor is
         return super.votingPeriod();
     }
 
-    /// @inheritdoc Governor
+    /// @notice Votes needed to propose: the threshold set, capped at `MAX_PROPOSAL_THRESHOLD_PERCENT` of the supply.
     function proposalThreshold() public view override(Governor, GovernorSettings) returns (uint256) {
-        return super.proposalThreshold();
+        // Capped when read rather than refused when set: the token is not known yet when the constructor sets it.
+        uint256 cap = (IERC20(address(token())).totalSupply() * MAX_PROPOSAL_THRESHOLD_PERCENT) / 100;
+        return Math.min(super.proposalThreshold(), cap);
     }
 
     /// @inheritdoc Governor

@@ -35,7 +35,7 @@ contract GovernanceDeployerTest is GovernanceFixture {
         vm.warp(START_TIME);
         multisig = makeAddr("governance multisig");
         stranger = makeAddr("stranger");
-        PluralTimelock probe = new PluralTimelock(0, new address[](0), new address[](0), address(0));
+        PluralTimelock probe = new PluralTimelock(0, new address[](0), new address[](0), new address[](0), address(0));
         proposerRole = probe.PROPOSER_ROLE();
         executorRole = probe.EXECUTOR_ROLE();
         cancellerRole = probe.CANCELLER_ROLE();

@@ -194,7 +194,7 @@ contract PluralTimelockTest is Test {
         proposers[0] = proposer;
         address[] memory executors = new address[](1);
         executors[0] = executor;
-        return new PluralTimelock(delay, proposers, executors, admin_);
+        return new PluralTimelock(delay, proposers, executors, new address[](0), admin_);
     }
 
     /// @dev The proposer schedules a call of the timelock to itself with the current delay; the clock moves past it.
