@@ -139,11 +139,8 @@ export async function readProposal(
     id,
     proposer,
     description: descriptions.get(id),
-    calls: details.targets.map((target, i) => ({
-      target,
-      value: details.values[i]!,
-      data: details.calldatas[i]!,
-    })),
+    // By position: `values` of an ethers Result is Array.prototype.values, not the field.
+    calls: details[0].map((target, i) => ({ target, value: details[1][i]!, data: details[2][i]! })),
     state: PROPOSAL_STATES[Number(state)]!,
     voteStart,
     voteEnd,
