@@ -82,7 +82,7 @@ export interface GovernancePlan {
   calls: GovernanceCall[];
   /** Whether every call is one the operations timelock may make (adding operators, vetting keys). */
   operationsAllowed: boolean;
-  /** What changes, for the printout. */
+  /** What changes, for the printout (besides the calls, which printouts list). */
   details: Row[];
 }
 
@@ -847,7 +847,8 @@ export async function planCalls(protocol: Protocol, calls: GovernanceCall[]): Pr
         entry.value === 0n &&
         operationsSelectors.includes(dataSlice(entry.data, 0, 4)),
     ),
-    details: described.map((text, i): Row => [`call ${i + 1}`, text]),
+    // The calls themselves are what changes: printouts list them.
+    details: [],
   };
 }
 
@@ -1151,9 +1152,4 @@ async function planAction(
 async function requiredAddress(ethers: HardhatEthers, text: string, argument: string, what: string): Promise<string> {
   if (text.trim() === "") throw new UserInputError(`${argument} is required: ${what}`);
   return resolveAddress(ethers, text, argument);
-}
-
-/** The plan's rows for the printout: its calls and what changes. */
-export function planRows(protocol: Protocol, plan: GovernancePlan): Row[] {
-  return [...plan.details, ...plan.calls.map((entry, i): Row => [`call ${i + 1}`, describeCall(protocol, entry)])];
 }
