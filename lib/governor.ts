@@ -6,7 +6,7 @@
 import path from "node:path";
 
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { id as hashText, getAddress, ZeroAddress } from "ethers";
+import { id as hashText, getAddress, ZeroAddress, ZeroHash } from "ethers";
 
 import type { PluralGovernor, PluralToken, TimelockController } from "../typechain-types/index.js";
 import { resolveSigner } from "./accounts.js";
@@ -15,6 +15,7 @@ import { deployedAddressesFile, deploymentId, journalBlockOf, type ProtocolAddre
 import { UserInputError } from "./errors.js";
 import { checkOperationsPlan, describeCall, type GovernancePlan } from "./govActions.js";
 import {
+  batchSalt,
   type GovernanceCall,
   readScheduledBatches,
   type ScheduledBatch,
@@ -360,6 +361,63 @@ export async function submitPlan(
   }
   const scheduled = await scheduleBatch(protocol.timelock, signer, plan.calls, description, "the governance timelock");
   return { kind: "scheduled", timelock: "governance", address: protocol.addresses.timelock, description, ...scheduled };
+}
+
+/** The transaction that submits a plan, for a proposer that signs elsewhere (a Safe): `gov propose --dry-run`. */
+export interface SubmissionTransaction {
+  /** Where it goes: the Governor, the governance timelock or the operations timelock. */
+  to: string;
+  data: string;
+  /** `propose` on the Governor, or `scheduleBatch` on a timelock. */
+  method: "propose" | "scheduleBatch";
+}
+
+/** Encodes the transaction `submitPlan` would send, without sending it. */
+export async function submissionTransaction(
+  protocol: Protocol,
+  plan: GovernancePlan,
+  options: { description: string; operations: boolean },
+): Promise<SubmissionTransaction> {
+  const targets = plan.calls.map((call) => call.target);
+  const values = plan.calls.map((call) => call.value);
+  const payloads = plan.calls.map((call) => call.data);
+  if (options.operations) checkOperationsPlan(protocol, plan);
+  if (!options.operations && protocol.governor !== undefined) {
+    return {
+      to: await protocol.governor.getAddress(),
+      method: "propose",
+      data: protocol.governor.interface.encodeFunctionData("propose", [targets, values, payloads, options.description]),
+    };
+  }
+  const timelock = options.operations ? protocol.operationsTimelock! : protocol.timelock;
+  return {
+    to: await timelock.getAddress(),
+    method: "scheduleBatch",
+    data: timelock.interface.encodeFunctionData("scheduleBatch", [
+      targets,
+      values,
+      payloads,
+      ZeroHash,
+      batchSalt(options.description),
+      await timelock.getMinDelay(),
+    ]),
+  };
+}
+
+/** What `gov propose --dry-run` prints: the plan and the transaction to send. */
+export function formatDryRun(
+  protocol: Protocol,
+  plan: GovernancePlan,
+  description: string,
+  transaction: SubmissionTransaction,
+): string {
+  return renderTable(`Not sent (--dry-run): ${transaction.method} on ${transaction.to}`, [
+    ["description", description],
+    ...plan.details,
+    ...plan.calls.map((call, i): Row => [`call ${i + 1}`, describeCall(protocol, call)]),
+    ["to", transaction.to],
+    ["data", transaction.data],
+  ]);
 }
 
 /** What `gov propose` prints after submitting. */

@@ -120,6 +120,10 @@ export const govTaskDefinitions = [
       name: "noSimulate",
       description: "Do not try the calls against today's state first (for calls that need an earlier one)",
     })
+    .addFlag({
+      name: "dryRun",
+      description: "Check and print the proposal and the transaction that makes it, without sending (for a Safe)",
+    })
     .addOption({
       name: "from",
       description: "The proposer: an address or account index (default: the first account that may)",

@@ -22,7 +22,14 @@ import {
 } from "../lib/eip7002.js";
 import { noProposeArguments, type PlanContext, planFromArguments, type ProposeArguments } from "../lib/govActions.js";
 import { executeScheduledBatch, localClock, readScheduledBatches, scheduleBatch } from "../lib/governance.js";
-import { earliestExecution, formatGovernanceStatus, readGovernanceStatus, submitPlan } from "../lib/governor.js";
+import {
+  earliestExecution,
+  formatDryRun,
+  formatGovernanceStatus,
+  readGovernanceStatus,
+  submissionTransaction,
+  submitPlan,
+} from "../lib/governor.js";
 import { readPauseStatus } from "../lib/pause.js";
 import type { Protocol } from "../lib/protocol.js";
 import { expectUserError, pluralFixture } from "./helpers/protocol.js";
@@ -105,6 +112,28 @@ describe("governance under multisig governance", function () {
       await expectUserError(
         submitPlan(protocol, multisig, planned, { description: planned.summary, operations: false }),
         /were already scheduled on the governance timelock as operation 0x[0-9a-f]{64} \(executed\): pass another --description/,
+      );
+    });
+
+    it("encodes the scheduling transaction for a proposer that signs elsewhere (--dry-run)", async function () {
+      const protocol = await fixture();
+      const planned = await plan(protocol, { action: "set-oracle-quorum", quorum: "3" });
+      const transaction = await submissionTransaction(protocol, planned, {
+        description: planned.summary,
+        operations: false,
+      });
+      expect([transaction.to, transaction.method], "scheduleBatch on the timelock").to.deep.equal([
+        protocol.addresses.timelock,
+        "scheduleBatch",
+      ]);
+      expect(await readScheduledBatches(protocol.timelock), "nothing sent").to.deep.equal([]);
+      // The multisig sends it as it is (a Safe would), and the operation is the one the tasks execute.
+      await (await multisig.sendTransaction({ to: transaction.to, data: transaction.data })).wait();
+      const [batch] = await readScheduledBatches(protocol.timelock);
+      await executeScheduledBatch(protocol.timelock, multisig, batch!.id, { advance });
+      expect(await protocol.accountingOracle.quorum(), "executed").to.equal(3n);
+      expect(formatDryRun(protocol, planned, planned.summary, transaction), "the printout").to.include(
+        transaction.data,
       );
     });
 

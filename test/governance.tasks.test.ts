@@ -72,6 +72,20 @@ describe("gov tasks on a local node", function () {
     const refused = await task(["gov", "propose", "set-fee", "--treasury-bps", "2000", "--operator-bps", "500"]);
     expectRefusal(refused, "over the cap", /is above the pool's hard cap MAX_FEE_BPS, 2000 bps \(20\.00 %\)/);
 
+    const dry = await task([
+      "gov",
+      "propose",
+      "set-fee",
+      "--treasury-bps",
+      "600",
+      "--operator-bps",
+      "400",
+      "--dry-run",
+    ]);
+    expectSuccess(dry, "gov propose --dry-run");
+    expect(dry.stdout, "the transaction").to.match(/Not sent \(--dry-run\): propose on 0x[0-9a-fA-F]{40}/);
+    expect(await protocol.governor!.proposalCount(), "nothing proposed").to.equal(0n);
+
     const proposed = await task(["gov", "propose", "set-fee", "--treasury-bps", "600", "--operator-bps", "400"]);
     expectSuccess(proposed, "gov propose");
     proposalId = /proposal id\s+│\s+(\d+)/.exec(proposed.stdout)![1]!;

@@ -2,7 +2,13 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { resolveSigner } from "../../lib/accounts.js";
 import { checkOperationsPlan, planFromArguments, type ProposeArguments } from "../../lib/govActions.js";
-import { earliestExecution, formatSubmission, submitPlan } from "../../lib/governor.js";
+import {
+  earliestExecution,
+  formatDryRun,
+  formatSubmission,
+  submissionTransaction,
+  submitPlan,
+} from "../../lib/governor.js";
 import { resolveProposer } from "../../lib/operators.js";
 import { connectGovernance } from "./govShared.js";
 import { reportingUserErrors } from "./userErrors.js";
@@ -11,23 +17,27 @@ interface GovProposeArguments extends ProposeArguments {
   description: string;
   operations: boolean;
   noSimulate: boolean;
+  dryRun: boolean;
   from: string;
 }
 
 export default async function govProposeAction(args: GovProposeArguments, hre: HardhatRuntimeEnvironment) {
   await reportingUserErrors(async () => {
     const { ethers, protocol } = await connectGovernance(hre);
-    const { description, operations, noSimulate, from, ...proposal } = args;
+    const { description, operations, noSimulate, dryRun, from, ...proposal } = args;
     if (operations && protocol.operationsTimelock === undefined) {
       checkOperationsPlan(protocol, { action: "calls", operationsAllowed: true });
     }
     // The proposer: on the operations timelock or under multisig governance, an account holding PROPOSER_ROLE; under
-    // token governance, any account whose votes reach the threshold.
-    const proposer = operations
-      ? await resolveProposer(ethers, protocol.operationsTimelock!, from)
-      : protocol.governor === undefined
-        ? await resolveProposer(ethers, protocol.timelock, from)
-        : await resolveSigner(ethers, from, "--from");
+    // token governance, any account whose votes reach the threshold. A dry run proposes elsewhere (a Safe): any
+    // account then, which deploys the implementation of `upgrade --deploy`.
+    const proposer = dryRun
+      ? await resolveSigner(ethers, from, "--from")
+      : operations
+        ? await resolveProposer(ethers, protocol.operationsTimelock!, from)
+        : protocol.governor === undefined
+          ? await resolveProposer(ethers, protocol.timelock, from)
+          : await resolveSigner(ethers, from, "--from");
     const plan = await planFromArguments(protocol, proposal, {
       ethers,
       deployer: proposer,
@@ -37,10 +47,13 @@ export default async function govProposeAction(args: GovProposeArguments, hre: H
         ? {}
         : { simulateAs: operations ? protocol.addresses.operationsTimelock! : protocol.addresses.timelock }),
     });
-    const submission = await submitPlan(protocol, proposer, plan, {
-      description: description.trim() === "" ? plan.summary : description.trim(),
-      operations,
-    });
-    console.log(formatSubmission(protocol, plan, submission));
+    const options = { description: description.trim() === "" ? plan.summary : description.trim(), operations };
+    if (dryRun) {
+      console.log(
+        formatDryRun(protocol, plan, options.description, await submissionTransaction(protocol, plan, options)),
+      );
+      return;
+    }
+    console.log(formatSubmission(protocol, plan, await submitPlan(protocol, proposer, plan, options)));
   });
 }
