@@ -119,7 +119,7 @@ export function localDelaySkipper(
   isLocal: boolean,
   flag = "--skip-delay",
 ): (seconds: bigint) => Promise<void> {
-  refuseUnlessLocal(networkName, isLocal, flag);
+  requireLocalNetwork(networkName, isLocal, flag);
   return async (seconds) => {
     await provider.send("evm_increaseTime", [Number(seconds)]);
     await provider.send("evm_mine", []);
@@ -137,7 +137,7 @@ export function localClock(
   isLocal: boolean,
   flag = "--advance",
 ): (timestamp: bigint) => Promise<void> {
-  refuseUnlessLocal(networkName, isLocal, flag);
+  requireLocalNetwork(networkName, isLocal, flag);
   return async (timestamp) => {
     const latest = (await provider.send("eth_getBlockByNumber", ["latest", false])) as { timestamp: string };
     if (BigInt(latest.timestamp) >= timestamp) return;
@@ -146,7 +146,8 @@ export function localClock(
   };
 }
 
-function refuseUnlessLocal(networkName: string, isLocal: boolean, flag: string): void {
+/** Refuses `flag`, which moves the chain's clock, on any network but a local one. */
+export function requireLocalNetwork(networkName: string, isLocal: boolean, flag: string): void {
   if (!isLocal) {
     throw new UserInputError(`${flag} moves the chain's clock and works on local networks only, not "${networkName}"`);
   }

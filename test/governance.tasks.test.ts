@@ -126,11 +126,39 @@ describe("gov tasks on a local node", function () {
     expectRefusal(again, "executed twice", /was already executed/);
   });
 
+  it("gov execute runs an operations timelock operation by its id; --advance is refused off local chains", async function () {
+    const proposed = await task([
+      "gov",
+      "propose",
+      "add-operator",
+      "--name",
+      "Aurora",
+      "--manager",
+      "8",
+      "--operations",
+    ]);
+    expectSuccess(proposed, "gov propose --operations");
+    const id = /operation id\s+│\s+(0x[0-9a-f]{64})/.exec(proposed.stdout)![1]!;
+    const executed = await task(["gov", "execute", id, "--advance"]);
+    expectSuccess(executed, "gov execute <operation id>");
+    expect(executed.stdout, "executed by the operations account").to.match(/Executed on the operations timelock/);
+    expect((await protocol.operatorRegistry.getOperator(0)).name, "the operator").to.equal("Aurora");
+
+    const remote = await hardhat(["--network", "sepolia", "gov", "execute", id, "--advance"], env);
+    expectRefusal(
+      remote,
+      "--advance on sepolia",
+      /--advance moves the chain's clock and works on local networks only, not "sepolia"/,
+    );
+  });
+
   it("gov status shows the setup, the pause and the proposal", async function () {
     const status = await task(["gov", "status"]);
     expectSuccess(status, "gov status");
     for (const text of [
       "token: PLURAL holders vote on the Governor",
+      "Operations timelock operations (1)",
+      "OperatorRegistry.addOperator(Aurora",
       "operations proposer",
       "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
       "4 % of 1,000,000 PLURAL = 40,000 PLURAL",

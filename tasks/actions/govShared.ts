@@ -2,7 +2,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { isLocalNetwork } from "../../lib/deployment.js";
 import { governanceFromBlock } from "../../lib/governor.js";
-import { localClock } from "../../lib/governance.js";
+import { localClock, requireLocalNetwork } from "../../lib/governance.js";
 import { loadProtocol } from "../../lib/protocol.js";
 
 /**
@@ -10,6 +10,11 @@ import { loadProtocol } from "../../lib/protocol.js";
  * start there) and, with `advance`, the local clock (refused on other networks before anything is read).
  */
 export async function connectGovernance(hre: HardhatRuntimeEnvironment, options: { advance?: boolean } = {}) {
+  if (options.advance === true) {
+    // Before connecting: a public network's connection may ask for its secrets first.
+    const requested = hre.globalOptions.network ?? "default";
+    requireLocalNetwork(requested, isLocalNetwork(requested), "--advance");
+  }
   const { ethers, networkName, provider } = await hre.network.create();
   const advance = options.advance ? localClock(provider, networkName, isLocalNetwork(networkName)) : undefined;
   const protocol = await loadProtocol(ethers, networkName);
