@@ -36,11 +36,12 @@ contract PluralToken is ERC20, ERC20Permit, ERC20Votes {
         return uint48(block.timestamp);
     }
 
+    /* solhint-disable func-name-mixedcase */
     /// @notice ERC-6372: votes are checkpointed by timestamp.
-    // solhint-disable-next-line func-name-mixedcase
     function CLOCK_MODE() public pure override returns (string memory) {
         return "mode=timestamp";
     }
+    /* solhint-enable func-name-mixedcase */
 
     /// @inheritdoc ERC20Permit
     function nonces(address owner) public view override(ERC20Permit, Nonces) returns (uint256) {

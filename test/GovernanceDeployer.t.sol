@@ -50,11 +50,13 @@ contract GovernanceDeployerTest is GovernanceFixture {
         _deployGovernance(_governanceSettings());
         Grant[] memory grants = _grants(vm.getRecordedLogs());
 
-        // Every role any timelock ever granted, in order; nothing revoked (checked in _grants).
-        Grant[10] memory expected = [
+        // Every role any timelock ever granted, in order; nothing revoked but the operations timelock's own admin role
+        // (checked in _grants).
+        Grant[11] memory expected = [
             Grant(address(timelock), DEFAULT_ADMIN_ROLE, address(timelock)),
             Grant(address(timelock), proposerRole, address(governor)),
             Grant(address(timelock), cancellerRole, address(governor)),
+            Grant(address(timelock), executorRole, address(governor)),
             Grant(address(timelock), executorRole, address(0)),
             Grant(address(opsTimelock), DEFAULT_ADMIN_ROLE, address(opsTimelock)),
             Grant(address(opsTimelock), DEFAULT_ADMIN_ROLE, address(timelock)),
@@ -274,6 +276,35 @@ contract GovernanceDeployerTest is GovernanceFixture {
     // executors
     // =================================================================================================================
 
+    function test_OperationsCanceller_VetoesAtOnceAndHoldsNothingElse() public {
+        GovernanceDeployer.Settings memory settings = _governanceSettings();
+        address veto = makeAddr("pause guardian");
+        settings.operationsCanceller = veto;
+        _deployGovernance(settings);
+        assertTrue(opsTimelock.hasRole(cancellerRole, veto), "cancels operations");
+        assertFalse(opsTimelock.hasRole(proposerRole, veto), "does not propose");
+        assertFalse(opsTimelock.hasRole(executorRole, veto), "does not execute");
+        assertFalse(opsTimelock.hasRole(DEFAULT_ADMIN_ROLE, veto), "does not administer");
+        assertFalse(timelock.hasRole(cancellerRole, veto), "no role on the governance timelock");
+
+        bytes memory data = abi.encodeCall(IAccessControl.grantRole, (proposerRole, stranger));
+        vm.prank(opsMultisig);
+        opsTimelock.schedule(address(opsTimelock), 0, data, bytes32(0), bytes32(0), OPERATIONS_DELAY);
+        bytes32 id = opsTimelock.hashOperation(address(opsTimelock), 0, data, bytes32(0), bytes32(0));
+        vm.prank(veto);
+        opsTimelock.cancel(id);
+        assertFalse(opsTimelock.isOperation(id), "vetoed in the block it was scheduled");
+    }
+
+    function test_Constructor_OperationsTimelockIsAdministeredByTheGovernanceTimelockAlone() public {
+        _deployGovernance(_governanceSettings());
+        assertTrue(opsTimelock.ADMINISTERED(), "administered");
+        assertTrue(opsTimelock.hasRole(DEFAULT_ADMIN_ROLE, address(timelock)), "by the governance timelock");
+        assertFalse(opsTimelock.hasRole(DEFAULT_ADMIN_ROLE, address(opsTimelock)), "not by itself");
+        assertFalse(opsTimelock.hasRole(DEFAULT_ADMIN_ROLE, opsMultisig), "not by its multisig");
+        assertFalse(timelock.ADMINISTERED(), "the governance timelock administers itself");
+    }
+
     function test_Executor_ZeroLetsAnyoneExecute() public {
         _deployGovernance(_multisigSettings());
         bytes memory data = abi.encodeCall(TimelockController.updateDelay, (3 days));
@@ -439,7 +470,8 @@ contract GovernanceDeployerTest is GovernanceFixture {
         assertEq(found, 1, "one GovernanceDeployed event");
     }
 
-    /// @dev Every `RoleGranted` of a timelock in `logs`, in order; asserts that no role was revoked.
+    /// @dev Every `RoleGranted` of a timelock in `logs`, in order; asserts that no role was revoked but the operations
+    /// timelock's admin role over itself (an administered timelock gives it up in its constructor).
     function _grants(Vm.Log[] memory logs) private view returns (Grant[] memory grants) {
         uint256 count;
         for (uint256 pass; pass < 2; ++pass) {
@@ -448,7 +480,11 @@ contract GovernanceDeployerTest is GovernanceFixture {
             count = 0;
             for (uint256 i; i < logs.length; ++i) {
                 if (!_fromTimelock(logs[i])) continue;
-                assertTrue(logs[i].topics[0] != ROLE_REVOKED, "no role revoked");
+                if (logs[i].topics[0] == ROLE_REVOKED) {
+                    assertEq(logs[i].emitter, address(opsTimelock), "revoked on the operations timelock only");
+                    assertEq(logs[i].topics[1], DEFAULT_ADMIN_ROLE, "only its admin role");
+                    assertEq(logs[i].topics[2], bytes32(uint256(uint160(address(opsTimelock)))), "over itself");
+                }
                 if (logs[i].topics[0] != ROLE_GRANTED) continue;
                 if (pass == 1) {
                     address account = address(uint160(uint256(logs[i].topics[2])));

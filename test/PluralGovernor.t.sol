@@ -42,7 +42,8 @@ contract PluralGovernorTest is GovernanceFixture {
     enum Refusal {
         MissingRole, // AccessControlUnauthorizedAccount(caller, role)
         NotTheTimelockItself, // TimelockUnauthorizedCaller(caller)
-        NotTheExecutor // GovernorOnlyExecutor(caller)
+        NotTheExecutor, // GovernorOnlyExecutor(caller)
+        FixedDelay // DelayIsFixed(delay): an administered timelock's delay never changes
     }
 
     /// @dev An admin function and the one account (if any) allowed to call it directly.
@@ -488,6 +489,38 @@ contract PluralGovernorTest is GovernanceFixture {
             )
         );
         governor.propose(_one(address(pool)), new uint256[](1), _one(abi.encodeCall(pool.setFees, (0, 0))), "x");
+    }
+
+    function test_ProposalThreshold_IsCappedAtTenPercentOfTheSupply() public {
+        uint256 cap = (TOTAL_TOKENS * governor.MAX_PROPOSAL_THRESHOLD_PERCENT()) / 100;
+        // A passed proposal sets the threshold above the whole supply, which would leave nobody able to propose.
+        _pass(address(governor), abi.encodeCall(governor.setProposalThreshold, (TOTAL_TOKENS + 1)), "lock governance");
+        assertEq(governor.proposalThreshold(), cap, "the threshold in force: the cap");
+
+        // Bob holds 25 % of the supply, above the cap: he can still propose.
+        vm.warp(block.timestamp + 1);
+        vm.prank(bob);
+        uint256 id = governor.propose(
+            _one(address(governor)),
+            new uint256[](1),
+            _one(abi.encodeCall(governor.setProposalThreshold, (PROPOSAL_THRESHOLD))),
+            "unlock governance"
+        );
+        assertEq(uint256(governor.state(id)), uint256(IGovernor.ProposalState.Pending), "bob's proposal exists");
+
+        // Carol (14.9 %) could too; Dave (0.1 %) cannot.
+        vm.prank(dave);
+        vm.expectRevert(
+            abi.encodeWithSelector(IGovernor.GovernorInsufficientProposerVotes.selector, dave, DAVE_TOKENS, cap)
+        );
+        governor.propose(_one(address(pool)), new uint256[](1), _one(abi.encodeCall(pool.setFees, (0, 0))), "x");
+    }
+
+    function testFuzz_ProposalThreshold_NeverAboveTheCap(uint256 threshold) public {
+        threshold = bound(threshold, 0, type(uint208).max);
+        _pass(address(governor), abi.encodeCall(governor.setProposalThreshold, (threshold)), "any threshold");
+        uint256 cap = (TOTAL_TOKENS * governor.MAX_PROPOSAL_THRESHOLD_PERCENT()) / 100;
+        assertEq(governor.proposalThreshold(), threshold < cap ? threshold : cap, "min(threshold, cap)");
     }
 
     // =================================================================================================================
@@ -1080,7 +1113,7 @@ contract PluralGovernorTest is GovernanceFixture {
                 string.concat(name, ".updateDelay"),
                 address(target),
                 abi.encodeCall(target.updateDelay, (1 days)),
-                Refusal.NotTheTimelockItself,
+                target.ADMINISTERED() ? Refusal.FixedDelay : Refusal.NotTheTimelockItself,
                 0,
                 address(0)
             )
@@ -1096,6 +1129,13 @@ contract PluralGovernorTest is GovernanceFixture {
         if (call.refusal == Refusal.MissingRole) return _unauthorized(caller, call.role);
         if (call.refusal == Refusal.NotTheTimelockItself) {
             return abi.encodeWithSelector(TimelockController.TimelockUnauthorizedCaller.selector, caller);
+        }
+        if (call.refusal == Refusal.FixedDelay) {
+            return
+                abi.encodeWithSelector(
+                    PluralTimelock.DelayIsFixed.selector,
+                    PluralTimelock(payable(call.target)).getMinDelay()
+                );
         }
         return abi.encodeWithSelector(IGovernor.GovernorOnlyExecutor.selector, caller);
     }

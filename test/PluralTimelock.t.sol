@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
 
 import {PluralTimelock} from "../contracts/PluralTimelock.sol";
 import {Test} from "./utils/Test.sol";
+import {Vm} from "./utils/Vm.sol";
 
 /// @dev Tests of PluralTimelock: the delay's hard limits (in the constructor and in `updateDelay`, which only the
 /// timelock itself calls, through a scheduled operation), the production floor on chain id 1, and the admin's
 /// canceller role.
 contract PluralTimelockTest is Test {
     bytes32 private constant DEFAULT_ADMIN_ROLE = 0x00;
+    bytes32 private constant ROLE_REVOKED = keccak256("RoleRevoked(bytes32,address,address)");
     uint256 private constant MAINNET = 1;
     uint256 private constant DELAY = 2 days;
 
@@ -56,7 +59,8 @@ contract PluralTimelockTest is Test {
         assertTrue(timelock.hasRole(cancellerRole, admin), "admin cancels");
         assertFalse(timelock.hasRole(proposerRole, admin), "admin does not propose");
         assertFalse(timelock.hasRole(executorRole, admin), "admin does not execute");
-        assertTrue(timelock.hasRole(DEFAULT_ADMIN_ROLE, address(timelock)), "still administers itself");
+        assertFalse(timelock.hasRole(DEFAULT_ADMIN_ROLE, address(timelock)), "no longer administers itself");
+        assertTrue(timelock.ADMINISTERED(), "ADMINISTERED");
 
         // The admin cancels what the proposer scheduled.
         bytes memory data = abi.encodeCall(TimelockController.updateDelay, (3 days));
@@ -175,8 +179,8 @@ contract PluralTimelockTest is Test {
     }
 
     function test_RevertWhen_UpdateDelayCallerIsNotTheTimelock() public {
-        PluralTimelock timelock = _deploy(DELAY, admin);
-        address[4] memory callers = [proposer, executor, admin, stranger];
+        PluralTimelock timelock = _deploy(DELAY, address(0));
+        address[3] memory callers = [proposer, executor, stranger];
         for (uint256 i; i < callers.length; ++i) {
             vm.prank(callers[i]);
             vm.expectRevert(abi.encodeWithSelector(TimelockController.TimelockUnauthorizedCaller.selector, callers[i]));
@@ -186,8 +190,87 @@ contract PluralTimelockTest is Test {
     }
 
     // =================================================================================================================
+    // an administered timelock (the operations timelock)
+    // =================================================================================================================
+
+    function test_Constructor_AdministeredTimelockGivesUpItsOwnAdminRole() public {
+        vm.recordLogs();
+        PluralTimelock timelock = _deploy(DELAY, admin);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        bool revoked;
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].emitter != address(timelock) || logs[i].topics[0] != ROLE_REVOKED) continue;
+            assertEq(logs[i].topics[1], DEFAULT_ADMIN_ROLE, "the role revoked");
+            assertEq(address(uint160(uint256(logs[i].topics[2]))), address(timelock), "from the timelock itself");
+            revoked = true;
+        }
+        assertTrue(revoked, "RoleRevoked emitted");
+        assertFalse(timelock.hasRole(DEFAULT_ADMIN_ROLE, address(timelock)), "does not administer itself");
+        assertFalse(_deploy(DELAY, address(0)).ADMINISTERED(), "a self-administered timelock");
+    }
+
+    function test_RevertWhen_ProposersOfAnAdministeredTimelockGrantThemselvesRoles() public {
+        PluralTimelock timelock = _deploy(DELAY, admin);
+        bytes memory data = abi.encodeCall(IAccessControl.grantRole, (proposerRole, stranger));
+        _schedule(timelock, data);
+        vm.prank(executor);
+        vm.expectRevert(_unauthorized(address(timelock), DEFAULT_ADMIN_ROLE));
+        timelock.execute(address(timelock), 0, data, bytes32(0), bytes32(0));
+        assertFalse(timelock.hasRole(proposerRole, stranger), "no new proposer");
+
+        vm.prank(admin);
+        timelock.grantRole(proposerRole, stranger);
+        assertTrue(timelock.hasRole(proposerRole, stranger), "the admin grants");
+    }
+
+    function test_RevertWhen_AnAdministeredTimelockUpdatesItsDelay() public {
+        PluralTimelock timelock = _deploy(DELAY, admin);
+        bytes memory fixedDelay = abi.encodeWithSelector(PluralTimelock.DelayIsFixed.selector, DELAY);
+        address[4] memory callers = [proposer, executor, admin, stranger];
+        for (uint256 i; i < callers.length; ++i) {
+            vm.prank(callers[i]);
+            vm.expectRevert(fixedDelay);
+            timelock.updateDelay(1 hours);
+        }
+        bytes memory data = abi.encodeCall(TimelockController.updateDelay, (1 hours));
+        _schedule(timelock, data);
+        vm.prank(executor);
+        vm.expectRevert(fixedDelay);
+        timelock.execute(address(timelock), 0, data, bytes32(0), bytes32(0));
+        assertEq(timelock.getMinDelay(), DELAY, "delay unchanged");
+    }
+
+    function test_Constructor_GivesTheCancellersTheirRoleAndNothingElse() public {
+        address[] memory cancellers = new address[](2);
+        cancellers[0] = makeAddr("veto one");
+        cancellers[1] = makeAddr("veto two");
+        address[] memory proposers = new address[](1);
+        proposers[0] = proposer;
+        address[] memory executors = new address[](1);
+        executors[0] = executor;
+        PluralTimelock timelock = new PluralTimelock(DELAY, proposers, executors, cancellers, admin);
+        for (uint256 i; i < cancellers.length; ++i) {
+            assertTrue(timelock.hasRole(cancellerRole, cancellers[i]), "cancels");
+            assertFalse(timelock.hasRole(proposerRole, cancellers[i]), "does not propose");
+            assertFalse(timelock.hasRole(executorRole, cancellers[i]), "does not execute");
+            assertFalse(timelock.hasRole(DEFAULT_ADMIN_ROLE, cancellers[i]), "does not administer");
+        }
+        bytes memory data = abi.encodeCall(IAccessControl.grantRole, (proposerRole, stranger));
+        vm.prank(proposer);
+        timelock.schedule(address(timelock), 0, data, bytes32(0), bytes32(0), DELAY);
+        bytes32 id = timelock.hashOperation(address(timelock), 0, data, bytes32(0), bytes32(0));
+        vm.prank(cancellers[1]);
+        timelock.cancel(id);
+        assertFalse(timelock.isOperation(id), "vetoed at once");
+    }
+
+    // =================================================================================================================
     // helpers
     // =================================================================================================================
+
+    function _unauthorized(address account, bytes32 role) private pure returns (bytes memory) {
+        return abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, account, role);
+    }
 
     function _deploy(uint256 delay, address admin_) private returns (PluralTimelock) {
         address[] memory proposers = new address[](1);
