@@ -347,3 +347,34 @@ export async function executeScheduledBatch(
   ).wait();
   return { batch: { ...batch, state: "executed", readyAt: 0n }, txHash: receipt!.hash };
 }
+
+/**
+ * Cancels the batch `id` scheduled on `timelock` before it executes: its proposer, the governance timelock (of the
+ * operations timelock) or a named canceller such as the pause guardian may.
+ *
+ * @throws UserInputError when no such batch was scheduled, it was executed or cancelled already, or the signer lacks
+ * CANCELLER_ROLE (naming who holds it).
+ */
+export async function cancelScheduledBatch(
+  timelock: TimelockController,
+  signer: HardhatEthersSigner,
+  id: string,
+  options: { fromBlock?: number; label?: string } = {},
+): Promise<{ batch: ScheduledBatch; txHash: string }> {
+  const label = options.label ?? "the timelock";
+  const batch = (await readScheduledBatches(timelock, options.fromBlock)).find((candidate) => candidate.id === id);
+  if (batch === undefined) {
+    throw new UserInputError(`no operation ${id} was scheduled on ${label}: gov status lists the operations`);
+  }
+  if (batch.state === "executed") throw new UserInputError(`operation ${id} on ${label} was already executed`);
+  if (batch.state === "cancelled") throw new UserInputError(`operation ${id} on ${label} was already cancelled`);
+  const cancellerRole = await timelock.CANCELLER_ROLE();
+  if (!(await timelock.hasRole(cancellerRole, signer.address))) {
+    throw new UserInputError(
+      `${signer.address} may not cancel operations of ${label}: it lacks CANCELLER_ROLE; use --from with a canceller ` +
+        `(gov status lists them)`,
+    );
+  }
+  const receipt = (await (await timelock.connect(signer).cancel(id)).wait())!;
+  return { batch: { ...batch, state: "cancelled", readyAt: 0n }, txHash: receipt.hash };
+}

@@ -508,6 +508,34 @@ export async function castVote(
 }
 
 /**
+ * Withdraws proposal `id` while its vote has not started: only its proposer may (OpenZeppelin's Governor rule).
+ *
+ * @throws UserInputError when the signer is not the proposer, or the proposal is past Pending (saying where it is).
+ */
+export async function cancelProposal(
+  governor: PluralGovernor,
+  signer: HardhatEthersSigner,
+  id: bigint,
+  options: { fromBlock?: number } = {},
+): Promise<{ proposal: ProposalInfo; txHash: string }> {
+  const info = await readProposal(governor, id, options);
+  if (info.proposer !== signer.address) {
+    throw new UserInputError(
+      `only proposal ${shortProposalId(id)}'s proposer ${info.proposer} may cancel it, not ${signer.address}; ` +
+        `once voting starts, nobody may (governance decides by vote)`,
+    );
+  }
+  if (info.state !== "Pending") {
+    throw new UserInputError(
+      `proposal ${shortProposalId(id)} is ${info.state}: a proposal can be cancelled only before its vote starts ` +
+        `(${isoTime(info.voteStart)})`,
+    );
+  }
+  const receipt = (await (await governor.connect(signer)["cancel(uint256)"](id)).wait())!;
+  return { proposal: await readProposal(governor, id, options), txHash: receipt.hash };
+}
+
+/**
  * Queues a succeeded proposal on the timelock. With `advance` (local chains) a proposal still in its vote is queued
  * once the clock passes the vote's end.
  */
@@ -581,6 +609,23 @@ export async function resolveExecutor(
   throw new UserInputError(
     `none of this network's accounts may execute on the timelock ${await timelock.getAddress()}: pass --from with ` +
       `an executor`,
+  );
+}
+
+/** `--from`, or else the first of this network's accounts that may cancel on `timelock`. */
+export async function resolveCanceller(
+  ethers: HardhatEthers,
+  timelock: TimelockController,
+  from: string,
+): Promise<HardhatEthersSigner> {
+  if (from.trim() !== "") return resolveSigner(ethers, from, "--from");
+  const role = await timelock.CANCELLER_ROLE();
+  for (const signer of await ethers.getSigners()) {
+    if (await timelock.hasRole(role, signer.address)) return signer;
+  }
+  throw new UserInputError(
+    `none of this network's accounts may cancel on the timelock ${await timelock.getAddress()}: pass --from with ` +
+      `a canceller`,
   );
 }
 

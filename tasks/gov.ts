@@ -147,6 +147,23 @@ export const govTaskDefinitions = [
     .setAction(() => import("./actions/govExecute.js"))
     .build(),
   task(
+    ["gov", "cancel"],
+    "Cancel a timelock operation by its 0x id (a canceller: its proposer, the governance timelock, or the pause " +
+      "guardian on the operations timelock), or withdraw your own proposal before its vote starts",
+  )
+    .addPositionalArgument({
+      name: "proposalId",
+      description:
+        "A timelock operation's 0x id, or your proposal's id (or its first digits, as gov status shows them)",
+    })
+    .addOption({
+      name: "from",
+      description: "Account cancelling: an address or account index (default: the first that may)",
+      defaultValue: "",
+    })
+    .setAction(() => import("./actions/govCancel.js"))
+    .build(),
+  task(
     ["gov", "status"],
     "Governance's setup, the emergency pause, and every proposal (or timelock operation) with its state and votes",
   )

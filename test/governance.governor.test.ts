@@ -27,6 +27,7 @@ import {
 } from "../lib/govActions.js";
 import { localClock } from "../lib/governance.js";
 import {
+  cancelProposal,
   castVote,
   earliestExecution,
   executeProposal,
@@ -536,6 +537,33 @@ describe("governance under token governance", function () {
       );
       await expectUserError(resolveProposalId(governor, "12345678901"), /^no proposal 12345678901 on the Governor/);
       await expectUserError(resolveProposalId(governor, "0x12"), /is not a proposal id/);
+    });
+
+    it("lets the proposer withdraw a proposal before its vote, and nobody else or later", async function () {
+      const protocol = await fixture();
+      const governor = protocol.governor!;
+      const proposal = await propose(protocol, await plan(protocol, { action: "set-oracle-quorum", quorum: "3" }));
+      await expectUserError(
+        cancelProposal(governor, holderB, proposal.id),
+        new RegExp(`only proposal \\d{10}…'s proposer ${whale.address} may cancel it, not ${holderB.address}`),
+      );
+      const cancelled = await cancelProposal(governor, whale, proposal.id);
+      expect(cancelled.proposal.state, "its state").to.equal("Canceled");
+      await expectUserError(
+        castVote(governor, protocol.token!, whale, proposal.id, "for", { advance }),
+        /was canceled/,
+      );
+
+      const voting = await propose(
+        protocol,
+        await plan(protocol, { action: "set-oracle-quorum", quorum: "3" }),
+        "Set the oracle quorum to 3, with a vote",
+      );
+      await advance(voting.voteStart + 1n);
+      await expectUserError(
+        cancelProposal(governor, whale, voting.id),
+        /is Active: a proposal can be cancelled only before its vote starts/,
+      );
     });
 
     it("gov status reads every proposal, the setup and the pause", async function () {

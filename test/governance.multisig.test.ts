@@ -21,7 +21,13 @@ import {
   WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS,
 } from "../lib/eip7002.js";
 import { noProposeArguments, type PlanContext, planFromArguments, type ProposeArguments } from "../lib/govActions.js";
-import { executeScheduledBatch, localClock, readScheduledBatches, scheduleBatch } from "../lib/governance.js";
+import {
+  cancelScheduledBatch,
+  executeScheduledBatch,
+  localClock,
+  readScheduledBatches,
+  scheduleBatch,
+} from "../lib/governance.js";
 import {
   earliestExecution,
   formatDryRun,
@@ -52,6 +58,7 @@ const account = (index: number): HardhatEthersSigner => {
 };
 const multisig = account(1);
 const operationsAccount = account(3);
+const pauseGuardian = account(4);
 const stranger = account(5);
 const alice = account(8);
 
@@ -213,6 +220,42 @@ describe("governance under multisig governance", function () {
         label,
       });
       expect((await protocol.operatorRegistry.getOperator(0)).vettedKeys, "vetted").to.equal(2n);
+    });
+
+    it("lets the pause guardian veto an operation at once; refuses a stranger, a second cancel and the execution", async function () {
+      const protocol = await fixture();
+      const operations = protocol.operationsTimelock!;
+      const label = "the operations timelock";
+      const add = await plan(protocol, { action: "add-operator", name: "Rogue", manager: "8" }, { operations: true });
+      const scheduled = await submitPlan(protocol, operationsAccount, add, {
+        description: add.summary,
+        operations: true,
+      });
+      if (scheduled.kind !== "scheduled") throw new Error("the operations account schedules");
+      await expectUserError(
+        cancelScheduledBatch(operations, stranger, scheduled.id, { label }),
+        new RegExp(`${stranger.address} may not cancel operations of the operations timelock: it lacks CANCELLER_ROLE`),
+      );
+      const cancelled = await cancelScheduledBatch(operations, pauseGuardian, scheduled.id, { label });
+      expect(cancelled.batch.state, "the batch's state").to.equal("cancelled");
+      expect(await operations.isOperation(scheduled.id), "gone from the timelock").to.equal(false);
+      expect(
+        (await readScheduledBatches(operations)).find((batch) => batch.id === scheduled.id)?.state,
+        "as gov status reads it",
+      ).to.equal("cancelled");
+      await expectUserError(
+        cancelScheduledBatch(operations, pauseGuardian, scheduled.id, { label }),
+        /was already cancelled/,
+      );
+      await expectUserError(
+        executeScheduledBatch(operations, operationsAccount, scheduled.id, { advance, label }),
+        /was cancelled/,
+      );
+      expect(await protocol.operatorRegistry.operatorCount(), "no operator added").to.equal(0n);
+      await expectUserError(
+        cancelScheduledBatch(operations, pauseGuardian, `0x${"12".repeat(32)}`, { label }),
+        /no operation 0x1212.* was scheduled on the operations timelock/,
+      );
     });
 
     it("refuses everything but adding operators and vetting keys", async function () {

@@ -152,13 +152,40 @@ describe("gov tasks on a local node", function () {
     );
   });
 
+  it("gov cancel: the pause guardian vetoes an operations timelock operation; a stranger is refused", async function () {
+    const proposed = await task([
+      "gov",
+      "propose",
+      "add-operator",
+      "--name",
+      "Rogue",
+      "--manager",
+      "9",
+      "--operations",
+    ]);
+    expectSuccess(proposed, "gov propose --operations");
+    const id = /operation id\s+│\s+(0x[0-9a-f]{64})/.exec(proposed.stdout)![1]!;
+    expectRefusal(
+      await task(["gov", "cancel", id, "--from", "7"]),
+      "gov cancel by a stranger",
+      /may not cancel operations of the operations timelock: it lacks CANCELLER_ROLE/,
+    );
+    // Account #4: the pause guardian, one of the operations timelock's cancellers.
+    const cancelled = await task(["gov", "cancel", id, "--from", "4"]);
+    expectSuccess(cancelled, "gov cancel by the pause guardian");
+    expect(cancelled.stdout, "says so").to.match(/Cancelled on the operations timelock/);
+    expect(await protocol.operationsTimelock!.isOperation(id), "gone from the timelock").to.equal(false);
+  });
+
   it("gov status shows the setup, the pause and the proposal", async function () {
     const status = await task(["gov", "status"]);
     expectSuccess(status, "gov status");
     for (const text of [
       "token: PLURAL holders vote on the Governor",
-      "Operations timelock operations (1)",
+      // Aurora's, executed, and Rogue's, cancelled by the pause guardian.
+      "Operations timelock operations (2)",
       "OperatorRegistry.addOperator(Aurora",
+      "cancelled",
       "operations proposer",
       "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
       "4 % of 1,000,000 PLURAL = 40,000 PLURAL",
