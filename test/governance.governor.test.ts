@@ -53,8 +53,8 @@ const advance = localClock(connection.provider, "default", true);
 
 const PARAMETERS = path.join(PROJECT_ROOT, "deploy", "parameters", "local-governor.json");
 // deploy/parameters/local-governor.json
-const VOTING_DELAY = 3_600n;
-const VOTING_PERIOD = 86_400n;
+const VOTING_DELAY = 600n;
+const VOTING_PERIOD = 3_600n;
 const TIMELOCK_DELAY = 3_600n;
 const MAX_PAUSE = 604_800n;
 const QUORUM = parseEther("40000");
@@ -335,7 +335,7 @@ describe("governance under token governance", function () {
         /^--targets deposits,staking: none of them is paused, nothing to resume$/,
       );
       await pauseAsGuardian(protocol.emergencyPause, guardian, PAUSE_TARGETS.deposits, 3_600n);
-      // An hour's pause ends long before a vote (a day) and the timelock delay are over.
+      // An hour's pause ends before the voting delay, the vote (an hour) and the timelock delay are over.
       await expectUserError(
         plan(protocol, { action: "resume-pause", targets: "deposits" }),
         /^the pause of deposits ends at .*, by itself, before this proposal could execute \(at the earliest/,
