@@ -1,8 +1,11 @@
 /**
- * The main job: deploys Plural to an in-process Hardhat chain with the Ignition module a deployment uses, takes
- * deposits, brings in independent operators (one a 3-of-4 distributed-validator cluster whose key is made by DKG),
- * submits and vets their keys, has guardians attest and stakes validators: each step through the same library
- * functions the tasks call. Prints the protocol's status and its decentralization figures.
+ * The main job: deploys Plural to an in-process Hardhat chain with the Ignition module a deployment uses, under token
+ * governance (deploy/parameters/local-governor.json: PLURAL holders vote on the Governor, an operations timelock for
+ * routine registry work, a pause guardian), takes deposits, shows the emergency brake (the guardian pauses deposits,
+ * the pause ends by itself), brings in independent operators through the operations timelock (one a 3-of-4
+ * distributed-validator cluster whose key is made by DKG), submits and vets their keys, has guardians attest and
+ * stakes validators: each step through the same library functions the tasks call. Prints the protocol's status and its
+ * decentralization figures.
  *
  * Then the beacon chain and the oracle, in the same process: the beacon simulator runs beside the chain on the
  * oracle's clock and serves the Beacon API over HTTP; the validators activate; two oracle members (a quorum) report
@@ -14,9 +17,10 @@
  * Then exits: a large withdrawal needs more ether than the pool holds, so the committee's exit data asks operators to
  * exit validators (the operators with the most validators first, oldest key first). One operator's exit daemon signs
  * voluntary exits and submits them through the Beacon API; another ignores its request, misses its deadline and is
- * penalized (its fees burned), and governance forces its exit through the withdrawal vault and EIP-7002. Once the
- * slashed validator is withdrawable (governance accepting the correlated-slashing loss above the bound), bunker mode
- * ends and the next report finalizes every request. The operators claim their fees, the holders their ether, and a
+ * penalized (its fees burned), and PLURAL holders vote to force its exit through the withdrawal vault and EIP-7002
+ * (propose, vote, queue, wait out the timelock, execute). Once the slashed validator is withdrawable (a second vote
+ * accepting the correlated-slashing loss above the bound), bunker mode ends and the next report finalizes every
+ * request. The operators claim their fees, the holders their ether, and a
  * ledger shows every wei.
  *
  *   npm run demo
@@ -26,6 +30,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { generateMnemonic } from "@scure/bip39";
+import { ZeroAddress } from "ethers";
 import { wordlist } from "@scure/bip39/wordlists/english.js";
 import { network } from "hardhat";
 
@@ -36,10 +41,21 @@ import { BeaconClient, SimulatorClient } from "../lib/beacon/client.js";
 import { formatGwei, readBeaconOverview } from "../lib/beacon/format.js";
 import { BeaconSimulator, VALIDATOR_STATUSES } from "../lib/beacon/simulator.js";
 import { deployLocalProtocol } from "../lib/deploy.js";
+import { PROJECT_ROOT } from "../lib/deployment.js";
 import { installWithdrawalRequestPredeploy } from "../lib/eip7002.js";
 import { formatExitStatus, readExitStatus } from "../lib/exitRequests.js";
 import { runExitResponder } from "../lib/exitResponder.js";
-import { advanceOperation, describeOutcome, localDelaySkipper, timelockOperation } from "../lib/governance.js";
+import { type GovernancePlan, planAcceptLoss, planForceExit } from "../lib/govActions.js";
+import { localClock, localDelaySkipper } from "../lib/governance.js";
+import {
+  castVote,
+  delegateVotes,
+  describeTally,
+  executeProposal,
+  queueProposal,
+  shortProposalId,
+  submitPlan,
+} from "../lib/governor.js";
 import { generateValidatorFiles } from "../lib/keys/generate.js";
 import { finishDkg, writeDeal } from "../lib/keys/dkgFiles.js";
 import { signingKeysFromMnemonic } from "../lib/keys/signingKeys.js";
@@ -60,6 +76,7 @@ import { deposit } from "../lib/pool.js";
 import { connectProtocol } from "../lib/protocol.js";
 import { guardianCheck, mergeAttestations, planStake, signAttestation, stake, submitKeys } from "../lib/staking.js";
 import { BEACON_NETWORKS } from "../lib/networks.js";
+import { PAUSE_TARGETS, pauseAsGuardian } from "../lib/pause.js";
 import { formatPoolStatus, getPoolStatus } from "../lib/status.js";
 import { renderGrid, renderTable } from "../lib/table.js";
 import { claimWithdrawals, getQueueStatus, listWithdrawalRequests, requestWithdrawal } from "../lib/withdrawals.js";
@@ -99,26 +116,45 @@ const ACTIVATION_EPOCHS = 10;
 /** The longest the demo waits for the committee to settle a frame (a refused report would otherwise wait forever). */
 const ORACLE_TIMEOUT_MS = 60_000;
 const ONE_SHARE = 10n ** 18n;
-const GOVERNANCE = "1";
+/** deploy/parameters/local-governor.json: PLURAL holders (all delegate to themselves), the operations multisig and the
+ * pause guardian. */
+const PLURAL_HOLDERS = { proposer: "0", second: "5", third: "6" } as const;
+const OPERATIONS = "3";
+const PAUSE_GUARDIAN = "4";
+const PARAMETERS = path.join(PROJECT_ROOT, "deploy", "parameters", "local-governor.json");
 const CHAIN = "local";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
-const STEPS = 15;
+const STEPS = 16;
 const step = (n: number, text: string) => console.log(`\n[${n}/${STEPS}] ${text}`);
 
-step(1, "Deploying Plural (deploy/modules/PluralLocal.ts with deploy/parameters/local.json)...");
-const protocol = await connectProtocol(ethers, await deployLocalProtocol(connection));
+step(1, "Deploying Plural (deploy/modules/PluralLocal.ts with deploy/parameters/local-governor.json)...");
+const protocol = await connectProtocol(ethers, await deployLocalProtocol(connection, { parametersFile: PARAMETERS }));
+const governor = protocol.governor!;
+const token = protocol.token!;
 console.log(
   renderTable("Deployed contracts", [
     ["StakingPool (plETH)", protocol.addresses.pool],
     ["OperatorRegistry", protocol.addresses.operatorRegistry],
     ["DepositGuard", protocol.addresses.depositGuard],
     ["WithdrawalVault (withdrawal credentials)", protocol.addresses.withdrawalVault],
-    ["TimelockController (every admin role)", protocol.addresses.timelock],
+    ["WithdrawalQueue (request NFTs)", protocol.addresses.withdrawalQueue],
+    ["PluralTimelock (every admin role and upgrade)", protocol.addresses.timelock],
+    ["PluralGovernor (the timelock's proposer)", protocol.addresses.governor!],
+    ["PluralToken (PLURAL votes)", protocol.addresses.token!],
+    ["Operations timelock (adds operators, vets keys)", protocol.addresses.operationsTimelock!],
+    ["EmergencyPause (bounded, once per grant)", protocol.addresses.emergencyPause],
     ["BeaconDepositMock", protocol.addresses.depositContract],
   ]),
 );
+// PLURAL counts in votes once delegated: the holders delegate to themselves before any proposal.
+for (const holder of Object.values(PLURAL_HOLDERS)) {
+  const signer = await resolveSigner(ethers, holder);
+  await delegateVotes(token, signer, signer.address);
+}
+/** Moves the chain's clock to a time (one block mined there): this local chain's stand-in for waiting. */
+const advance = localClock(connection.provider, "default", true);
 
 step(2, `Depositing from ${DEPOSITS.length} accounts...`);
 const holders: string[] = [];
@@ -132,18 +168,41 @@ for (const [index, planned] of DEPOSITS.entries()) {
   );
 }
 
-step(3, "Governance adds 3 operators and a 3-of-4 cluster through the timelock (delay skipped on this local chain)...");
-const governance = await resolveSigner(ethers, GOVERNANCE);
+step(3, "The emergency brake: the pause guardian stops deposits for an hour; the pause ends by itself...");
+const guardian = await resolveSigner(ethers, PAUSE_GUARDIAN);
+const paused = await pauseAsGuardian(protocol.emergencyPause, guardian, PAUSE_TARGETS.deposits, 3_600n);
+console.log(
+  `  ${guardian.address} paused deposits until ${new Date(Number(paused.until) * 1000).toISOString()} ` +
+    `(its one pause of this grant; only governance may resume early or grant another)`,
+);
+const lateDepositor = await resolveSigner(ethers, DEPOSITS[0].account);
+try {
+  await deposit(protocol.pool, lateDepositor, parseEthAmount("0.5"));
+  throw new Error("a deposit should be refused while deposits are paused");
+} catch (error) {
+  if (!(error instanceof Error) || !/paused/.test(error.message)) throw error;
+  console.log(`  a deposit of 0.5 ETH is refused before anything is sent: ${error.message}`);
+}
+await advance(paused.until);
+const afterPause = await deposit(protocol.pool, lateDepositor, parseEthAmount("0.5"));
+console.log(
+  `  an hour later the pause has ended by itself: the same deposit mints ${formatPlEth(afterPause.shares)} ` +
+    `(${afterPause.gasUsed} gas)`,
+);
+
+step(4, "The operations multisig adds 3 operators and a 3-of-4 cluster through the operations timelock...");
+const operationsAccount = await resolveSigner(ethers, OPERATIONS);
 const skipDelay = localDelaySkipper(connection.provider, "default", true);
+/** Routine registry work: scheduled on the operations timelock, executed after its delay (skipped here). */
 const govern = async (request: RegistryRequest) => {
   const outcome = await advanceRegistryRequest(
-    protocol.timelock,
+    protocol.operationsTimelock!,
     protocol.operatorRegistry,
-    governance,
+    operationsAccount,
     request,
     skipDelay,
   );
-  console.log(`  ${outcome.operation.description}`);
+  console.log(`  ${outcome.operation.description} (operations timelock, 10-minute delay skipped on this chain)`);
 };
 const address = async (account: string) => (await resolveSigner(ethers, account)).address;
 for (const operator of OPERATORS) {
@@ -161,7 +220,7 @@ await govern({
   members: clusterMembers,
 });
 
-step(4, "Operators make validator keys: mnemonics for three, distributed key generation for the cluster...");
+step(5, "Operators make validator keys: mnemonics for three, distributed key generation for the cluster...");
 const vault = protocol.addresses.withdrawalVault;
 /** The plain operators' mnemonics: their exit daemons derive the signing keys from them. */
 const mnemonics: string[] = [];
@@ -216,7 +275,7 @@ try {
       `deposits signed by members ${signers.join(", ")} and combined`,
   );
 
-  step(5, "Operators submit keys (fully verified first); governance vets them...");
+  step(6, "Operators submit keys (fully verified first); the operations timelock vets them...");
   for (const file of depositFiles) {
     const manager = await resolveSigner(ethers, file.manager);
     const receipt = await submitKeys(protocol, manager, file.operatorId, file.deposits, {
@@ -232,7 +291,7 @@ try {
   rmSync(workDir, { recursive: true, force: true });
 }
 
-step(6, "Guardians check every key about to be deposited and attest...");
+step(7, "Guardians check every key about to be deposited and attest...");
 const report = await guardianCheck(protocol, BEACON_NETWORKS.local);
 const attestations = [];
 for (const guardian of GUARDIANS)
@@ -243,7 +302,7 @@ console.log(
     `across operators, not on the deposit contract; ${attestation.signatures.length} guardians signed`,
 );
 
-step(7, "Staking buffered ETH: 32 ETH per validator to the beacon deposit contract...");
+step(8, "Staking buffered ETH: 32 ETH per validator to the beacon deposit contract...");
 const plan = await planStake(protocol);
 const staked = await stake(protocol, await resolveSigner(ethers, "0"), plan, attestation);
 console.log(
@@ -262,7 +321,7 @@ console.log("");
 console.log(await operatorsTable());
 console.log(await poolStatus());
 
-step(8, `The beacon simulator starts on the oracle's clock; validators activate (${ACTIVATION_EPOCHS} epochs)...`);
+step(9, `The beacon simulator starts on the oracle's clock; validators activate (${ACTIVATION_EPOCHS} epochs)...`);
 const [frameConfig] = await protocol.accountingOracle.getFrameConfig();
 const simulator = await BeaconSimulator.create(connection.provider, {
   depositContract: protocol.addresses.depositContract,
@@ -348,6 +407,34 @@ try {
     return outcome;
   };
 
+  const voters = await Promise.all(
+    [PLURAL_HOLDERS.proposer, PLURAL_HOLDERS.second, PLURAL_HOLDERS.third].map((holder) =>
+      resolveSigner(ethers, holder),
+    ),
+  );
+  /**
+   * Token governance, start to end: the largest holder proposes, the three holders vote (for, against, abstain), the
+   * proposal is queued on the timelock and executed after its delay; the clock moves to each step (10 minutes of
+   * voting delay, an hour of vote, an hour of timelock delay) and the beacon chain follows.
+   */
+  const passByVote = async (planned: GovernancePlan, description: string) => {
+    const proposal = await submitPlan(protocol, voters[0]!, planned, { description, operations: false });
+    if (proposal.kind !== "proposal") throw new Error("token governance should make a Governor proposal");
+    const id = shortProposalId(proposal.id);
+    console.log(`  proposal ${id}: "${description}"`);
+    await castVote(governor, token, voters[0]!, proposal.id, "for", { advance });
+    await castVote(governor, token, voters[1]!, proposal.id, "against");
+    const last = await castVote(governor, token, voters[2]!, proposal.id, "abstain");
+    const queued = await queueProposal(governor, voters[0]!, proposal.id, { advance });
+    console.log(
+      `  votes: ${describeTally(last.proposal)}; ${queued.proposal.state.toLowerCase()} on the timelock until ` +
+        `${new Date(Number(queued.proposal.eta) * 1000).toISOString()}`,
+    );
+    const executed = await executeProposal(governor, voters[0]!, proposal.id, { advance });
+    await simulator.sync();
+    return executed;
+  };
+
   const activation = await simulator.advance(ACTIVATION_EPOCHS);
   const { deposits } = await simulator.read((sim) => sim.status());
   console.log(
@@ -357,7 +444,7 @@ try {
   );
   console.log(await beaconStatus());
 
-  step(9, "A holder requests a withdrawal; the oracle committee's next report applies rewards and finalizes it...");
+  step(10, "A holder requests a withdrawal; the oracle committee's next report applies rewards and finalizes it...");
   const withdrawer = await resolveSigner(ethers, WITHDRAWALS[0].account);
   const firstRequest = await requestWithdrawal(protocol, withdrawer, parseEthAmount(WITHDRAWALS[0].plEth));
   const requested = firstRequest.requests[0]!;
@@ -379,7 +466,7 @@ try {
   );
   console.log(await poolStatus());
 
-  step(10, "A validator is slashed; the next frame's report applies the loss...");
+  step(11, "A validator is slashed; the next frame's report applies the loss...");
   const [operators, batches] = await Promise.all([
     listOperators(protocol.operatorRegistry),
     readCommittedBatches(protocol.operatorRegistry, undefined, protocol.addresses.deployedAtBlock),
@@ -423,7 +510,7 @@ try {
   );
 
   step(
-    11,
+    12,
     "A holder asks for more than the pool holds: the committee's exit data asks operators to exit validators...",
   );
   const large = await resolveSigner(ethers, WITHDRAWALS[2].account);
@@ -460,7 +547,7 @@ try {
   const lateOperator = asked[asked.length - 1]!;
   const compliant = asked.filter((id) => id !== lateOperator && id < OPERATORS.length);
 
-  step(12, `Operators run their exit daemons; ${names.get(lateOperator)} ignores its request...`);
+  step(13, `Operators run their exit daemons; ${names.get(lateOperator)} ignores its request...`);
   for (const operatorId of compliant) {
     const summary = await runExitResponder({
       protocol,
@@ -475,7 +562,10 @@ try {
   await simulator.sync();
   console.log(await beaconStatus());
 
-  step(13, `${LATE_DAYS} days later: the late operator is penalized; governance forces its exit through EIP-7002...`);
+  step(
+    14,
+    `${LATE_DAYS} days later: the late operator is penalized; PLURAL holders vote to force its exit (EIP-7002)...`,
+  );
   await simulator.advance(LATE_DAYS * EPOCHS_PER_DAY);
   await toReportableFrame(await simulator.read((sim) => sim.headSlot));
   await runCommittee();
@@ -483,23 +573,17 @@ try {
   console.log(formatExitStatus(exitStatus, "the in-process Hardhat chain"));
   if (!exitStatus.operators[lateOperator]!.penalized) throw new Error("the late operator should be penalized");
   const lateKeys = (exitStatus.operators[lateOperator]!.toExit ?? []).map((request) => request.pubkey);
-  const forceExit = await timelockOperation(
-    protocol.timelock,
-    protocol.addresses.withdrawalVault,
-    protocol.withdrawalVault.interface.encodeFunctionData("forceExits", [
-      ethers.concat(lateKeys),
-      parseEthAmount("0.001"),
-    ]),
-    `force the exit of ${lateKeys.length} validator(s) of operator ${lateOperator} (EIP-7002)`,
+  const forced = await passByVote(
+    await planForceExit(protocol, ethers.provider, lateKeys, parseEthAmount("0.001"), 0n),
+    `Force the exit of ${lateKeys.length} validator(s) of ${names.get(lateOperator)}, late past its deadline (EIP-7002)`,
   );
-  const forced = await advanceOperation(protocol.timelock, governance, forceExit, skipDelay);
   const forcedReceipt = await ethers.provider.getTransactionReceipt(forced.txHash);
   const exitsForced = forcedReceipt!.logs
     .filter((log) => log.address.toLowerCase() === protocol.addresses.withdrawalVault.toLowerCase())
     .map((log) => protocol.withdrawalVault.interface.parseLog(log))
     .find((parsed) => parsed?.name === "ExitsForced");
   console.log(
-    `  ${describeOutcome(forced)}: ${exitsForced?.args.count} request(s) to the EIP-7002 contract, fee ` +
+    `  executed through the timelock: ${exitsForced?.args.count} request(s) to the EIP-7002 contract, fee ` +
       `${exitsForced?.args.totalFee} wei paid by the vault (a cost the next report shows)`,
   );
   const applied = await simulator.sync();
@@ -522,7 +606,7 @@ try {
       `lifted; what it earned while penalized, ${formatPlEth(burned, 9)}, was burned (every holder's share gains)`,
   );
 
-  step(14, "The slashed validator becomes withdrawable: bunker mode ends and the next report pays the queue...");
+  step(15, "The slashed validator becomes withdrawable: bunker mode ends and the next report pays the queue...");
   const withdrawableEpoch = await simulator.read(
     (sim) => sim.headState().validators.find((v) => v.pubkey === victim.pubkey.toLowerCase())!.withdrawableEpoch,
   );
@@ -532,14 +616,13 @@ try {
   // ...and the first frame whose reference slot comes after that is reported.
   const { refSlot: paidRefSlot } = await firstFrameFrom(await simulator.read((sim) => sim.headSlot));
   // The correlation penalty of the slashing (a third of the validator's balance with this few validators) is above
-  // the 2 % loss bound: governance accepts it explicitly, for that report only.
-  const allowance = await timelockOperation(
-    protocol.timelock,
-    protocol.addresses.accountingOracle,
-    protocol.accountingOracle.interface.encodeFunctionData("allowLoss", [parseEthAmount("20"), paidRefSlot]),
-    `accept up to 20 ETH of slashing losses in the report for ref slot ${paidRefSlot}`,
+  // the 2 % loss bound: holders vote to accept it explicitly, for the next report (its frame, or the one after if the
+  // vote outlasts it).
+  const frameSlots = frameConfig.epochsPerFrame * frameConfig.slotsPerEpoch;
+  await passByVote(
+    await planAcceptLoss(protocol, parseEthAmount("20"), paidRefSlot + frameSlots),
+    `Accept up to 20 ETH of slashing losses in the next report (reference slot up to ${paidRefSlot + frameSlots})`,
   );
-  console.log(`  ${describeOutcome(await advanceOperation(protocol.timelock, governance, allowance, skipDelay))}`);
   await toReportableFrame(paidRefSlot);
   const fifth = await runCommittee();
   const queueAfter = await getQueueStatus(protocol, ethers.provider);
@@ -552,7 +635,7 @@ try {
   );
   console.log(formatExitStatus(await readExitStatus(protocol, { beacon }), "the in-process Hardhat chain"));
 
-  step(15, "Operators claim their fees; the holders claim their ether; every wei is accounted for...");
+  step(16, "Operators claim their fees; the holders claim their ether; every wei is accounted for...");
   console.log(await operatorsTable());
   const managers = [...OPERATORS.map((operator) => operator.manager), CLUSTER.manager];
   const claims = [];
