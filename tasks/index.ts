@@ -1,6 +1,7 @@
 import { emptyTask, task } from "hardhat/config";
 
 import { beaconTaskDefinitions } from "./beacon.js";
+import { deployTaskDefinitions } from "./deploy.js";
 import { oracleTaskDefinitions } from "./oracle.js";
 import { withdrawalsTaskDefinitions } from "./withdrawals.js";
 
@@ -372,4 +373,5 @@ export const taskDefinitions = [
   ...beaconTaskDefinitions,
   ...oracleTaskDefinitions,
   ...withdrawalsTaskDefinitions,
+  ...deployTaskDefinitions,
 ];
