@@ -434,7 +434,8 @@ export function checkParameters(
   ];
   if (maxReportAge !== undefined && epochs !== undefined && slots !== undefined && seconds !== undefined) {
     const frame = epochs * slots * seconds;
-    if (!invalid.has("maxReportAge") && maxReportAge <= frame) {
+    const clean = ["maxReportAge", "epochsPerFrame", "slotsPerEpoch", "secondsPerSlot"].every((n) => !invalid.has(n));
+    if (clean && maxReportAge <= frame) {
       problem(
         "maxReportAge",
         `${grouped(maxReportAge)} s is not longer than a frame (${grouped(frame)} s = epochsPerFrame × slotsPerEpoch ` +

@@ -63,19 +63,20 @@ export async function checkBeforeDeploying(
     }
     return first;
   };
+  const expected = expectedChainId(networkName, hre.config.networks[networkName]?.chainId);
   const report = await preflight({
     provider: ethers.provider,
     deployer,
     parametersFile,
     networkName,
-    ...optionalChainId(expectedChainId(networkName, hre.config.networks[networkName]?.chainId)),
+    ...optionalChainId(expected),
     deploymentId: options.deploymentId,
     ...(options.ignoreRecord === true ? { ignoreRecord: true } : {}),
   });
   const deploymentId = options.deploymentId(report.facts.chainId);
 
   const etherscan = hre.config.verify.etherscan;
-  if (options.etherscanKey !== "skip" && etherscan.enabled && report.facts.chainId !== LOCAL_CHAIN_ID) {
+  if (options.etherscanKey !== "skip" && etherscan.enabled && (expected ?? report.facts.chainId) !== LOCAL_CHAIN_ID) {
     try {
       if ((await etherscan.apiKey.get()).trim() === "") throw new Error("empty");
     } catch {
