@@ -134,6 +134,9 @@ export function checkChain(
 ): Findings {
   const problems: string[] = [];
   const notes: string[] = [];
+  // Said for the network meant, whatever its RPC answers.
+  if ((context.expectedChainId ?? facts.chainId) === BEACON_NETWORKS.sepolia.chainId)
+    notes.push(SEPOLIA_TOKEN_GATED_NOTE);
   if (context.expectedChainId !== undefined && facts.chainId !== context.expectedChainId) {
     problems.push(
       `chain id: the RPC of network "${context.networkName}" answers chain id ${facts.chainId}, not ` +
@@ -141,7 +144,6 @@ export function checkChain(
     );
     return { problems, notes };
   }
-  if (facts.chainId === BEACON_NETWORKS.sepolia.chainId) notes.push(SEPOLIA_TOKEN_GATED_NOTE);
   if (publicNetworkFacts(facts.chainId) === undefined && facts.chainId !== 31_337n) {
     notes.push(
       `chain id ${facts.chainId} is not a network lib/networks.ts knows: the deposit contract and the genesis time ` +
@@ -335,7 +337,8 @@ export async function preflight(options: {
   // The parameters are judged for the network they are meant for, even when its RPC answers another chain.
   const { parameters, problems } = checkParameters(section, { chainId: options.expectedChainId ?? chainId });
   const chain = checkChain(parameters, facts, { ...options, deploymentId });
-  const report: PreflightReport = { facts, problems: [...problems, ...chain.problems], notes: chain.notes };
+  // The chain's problems first: a wrong chain id explains the rest.
+  const report: PreflightReport = { facts, problems: [...chain.problems, ...problems], notes: chain.notes };
   if (parameters !== undefined) report.parameters = parameters;
   if (parameters !== undefined && report.problems.length === 0) {
     const title = `Plural on ${options.networkName} (chain ${chainId}): deployment plan`;

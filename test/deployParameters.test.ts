@@ -498,6 +498,12 @@ describe("deployment checks", function () {
       expect(notes[0]).to.match(
         /^Sepolia's deposit contract is token-gated: .*`pool stake`.* reverts .*deploy to Hoodi/,
       );
+      const wrongRpc = checkChain(parameters, facts(), {
+        ...context,
+        networkName: "sepolia",
+        expectedChainId: SEPOLIA,
+      });
+      expect(wrongRpc.notes, "said for the network meant").to.deep.equal(notes);
       expect(checkChain(parameters, facts({ chainId: 17_000_000n }), context).notes[0]).to.match(
         /^chain id 17000000 is not a network lib\/networks\.ts knows/,
       );
