@@ -14,7 +14,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
+import { getVerificationInformation } from "@nomicfoundation/ignition-core";
 import { expect } from "chai";
+import { concat, Interface, type InterfaceAbi } from "ethers";
 
 import {
   deploymentDirectory,
@@ -385,6 +387,47 @@ describe("deploying with the testnet flow to hardhat node", function () {
       .reduce((sum, creation) => sum + creation.gas, 0n);
     expect(pluralGas < DEPLOYMENT_GAS_ESTIMATE, `estimate above the ${pluralGas} gas used`).to.equal(true);
     expect(DEPLOYMENT_GAS_ESTIMATE < (pluralGas * 3n) / 2n, "estimate not far above it").to.equal(true);
+  });
+
+  it("verification offline: each contract's record (source, compiler settings, constructor arguments) reproduces its creation", async function () {
+    // What `ignition deploy --verify` (`ignition verify`) submits: Ignition's verification information from the
+    // record, compiled as the record's build info says. Explorers cannot be reached here; what they will compare,
+    // the creation code, can: the artifact's bytecode with the recorded arguments must be the creation transaction.
+    const infos: unknown[] = [];
+    for await (const info of getVerificationInformation(deploymentDirectory(deploymentId))) infos.push(info);
+    expect(
+      infos.filter((info) => typeof info === "string"),
+      "every artifact found",
+    ).to.deep.equal([]);
+    expect(infos, "every contract future").to.have.length(CONTRACT_FUTURES + 1);
+    const record = readDeployedAddresses(deploymentId)!;
+    for (const info of infos as {
+      address: string;
+      contract: string;
+      constructorArgs: unknown[];
+      creationTxHash: string;
+    }[]) {
+      const futureId = Object.keys(record).find((future) => record[future] === info.address)!;
+      expect(futureId, `${info.contract}: recorded`).not.to.equal(undefined);
+      const artifact = JSON.parse(
+        readFileSync(path.join(deploymentDirectory(deploymentId), "artifacts", `${futureId}.json`), "utf8"),
+      ) as { abi: InterfaceAbi; bytecode: string; sourceName: string; contractName: string; buildInfoId: string };
+      expect(info.contract, futureId).to.equal(`${artifact.sourceName}:${artifact.contractName}`);
+      const transaction = await rpc<{ input: string }>("eth_getTransactionByHash", [info.creationTxHash]);
+      const creationCode = concat([artifact.bytecode, new Interface(artifact.abi).encodeDeploy(info.constructorArgs)]);
+      expect(transaction.input, `${futureId}: creation code`).to.equal(creationCode);
+
+      const buildInfo = JSON.parse(
+        readFileSync(
+          path.join(deploymentDirectory(deploymentId), "build-info", `${artifact.buildInfoId}.json`),
+          "utf8",
+        ),
+      ) as { solcVersion: string; input: { settings: { optimizer: { runs: number }; evmVersion: string } } };
+      expect(
+        [buildInfo.solcVersion, buildInfo.input.settings.optimizer.runs, buildInfo.input.settings.evmVersion],
+        `${futureId}: compiler`,
+      ).to.deep.equal(["0.8.30", 1_000, "prague"]);
+    }
   });
 
   it("deposits 1.5 ETH with `pool deposit` and holds plETH", async function () {
