@@ -85,6 +85,9 @@ describe("deployment records", function () {
       executionRewardsVault: "0x0000000000000000000000000000000000000007",
       accountingOracle: "0x0000000000000000000000000000000000000008",
       withdrawalQueue: "0x0000000000000000000000000000000000000009",
+      emergencyPause: "0x000000000000000000000000000000000000000a",
+      // The token and the Governor are recorded at the zero address (a multisig proposes): left out.
+      operationsTimelock: "0x000000000000000000000000000000000000000b",
       depositContract: "0x0000000000000000000000000000000000000001",
     });
   });
