@@ -207,10 +207,10 @@ function readUint(value: unknown): bigint | string {
     return `${value} is not a whole number from 0 (write large values as strings like "1000n")`;
   }
   if (typeof value === "string") return `"${value}" is not a whole number: write it as "${value.trim()}n"`;
-  return `expected a whole number, got ${describe(value)}`;
+  return `expected a whole number, got ${describeValue(value)}`;
 }
 
-function describe(value: unknown): string {
+function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   return typeof value === "object" ? "an object" : `${typeof value} ${JSON.stringify(value)}`;
@@ -218,7 +218,7 @@ function describe(value: unknown): string {
 
 /** A checksummed address, or what is wrong with `value`. A zero address is refused unless `zeroAllowed`. */
 function readAddress(value: unknown, zeroAllowed: boolean): { address: string } | { problem: string } {
-  if (typeof value !== "string") return { problem: `expected a checksummed address, got ${describe(value)}` };
+  if (typeof value !== "string") return { problem: `expected a checksummed address, got ${describeValue(value)}` };
   if (!value.startsWith("0x")) return { problem: `"${value}" is not filled in: expected a checksummed address` };
   if (!/^0x[0-9a-fA-F]{40}$/.test(value)) {
     return { problem: `"${value}" is not an address: expected 0x followed by 40 hex digits` };
@@ -277,7 +277,7 @@ export function checkParameters(
       if ("problem" in read) fail(read.problem);
       else values[name] = read.address;
     } else if (!Array.isArray(value)) {
-      fail(`expected an array, got ${describe(value)}`);
+      fail(`expected an array, got ${describeValue(value)}`);
     } else if (spec.kind === "addresses") {
       const list: string[] = [];
       value.forEach((entry: unknown, index) => {
