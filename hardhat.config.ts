@@ -54,6 +54,10 @@ export default defineConfig({
     },
     mocha: { timeout: 120_000 },
   },
+  // `ignition deploy --verify` and `ignition verify` submit every contract the deployment created to Etherscan (one key
+  // for all its chains), Blockscout and Sourcify; the key is read only when verifying, from the keystore or the
+  // environment.
+  verify: { etherscan: { apiKey: configVariable("ETHERSCAN_API_KEY") } },
   networks: {
     default: { type: "edr-simulated", chainType: "l1", hardfork: HARDFORK },
     localhost: { type: "http", chainType: "l1", url: `http://127.0.0.1:${localPort}` },

@@ -62,9 +62,48 @@ export function deploymentId(chainId: bigint, env: NodeJS.ProcessEnv = process.e
   return fromEnv !== undefined && fromEnv !== "" ? fromEnv : `chain-${chainId}`;
 }
 
+/** The folder where Ignition keeps a deployment's record: its journal, its addresses, its build info. */
+export function deploymentDirectory(id: string, root = PROJECT_ROOT): string {
+  return path.join(root, "deploy", "deployments", id);
+}
+
 /** Where Ignition keeps the addresses of a deployment. */
 export function deployedAddressesFile(id: string, root = PROJECT_ROOT): string {
-  return path.join(root, "deploy", "deployments", id, "deployed_addresses.json");
+  return path.join(deploymentDirectory(id, root), "deployed_addresses.json");
+}
+
+/** The addresses a deployment recorded so far, by future id (`Plural#StakingPool`), or undefined without a record. */
+export function readDeployedAddresses(id: string, root = PROJECT_ROOT): Record<string, string> | undefined {
+  const file = deployedAddressesFile(id, root);
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
+}
+
+/** One line of Ignition's journal: what happened to which future (`type` such as "TRANSACTION_SEND"). */
+export interface JournalEntry {
+  type: string;
+  futureId?: string;
+  [field: string]: unknown;
+}
+
+/**
+ * A deployment's journal (deploy/deployments/<id>/journal.jsonl), in order; empty when there is none yet. A last line
+ * still being written (read while Ignition runs) is left out.
+ */
+export function readJournal(id: string, root = PROJECT_ROOT): JournalEntry[] {
+  const file = path.join(deploymentDirectory(id, root), "journal.jsonl");
+  if (!existsSync(file)) return [];
+  const lines = readFileSync(file, "utf8").split("\n");
+  const entries: JournalEntry[] = [];
+  lines.forEach((line, index) => {
+    if (line.trim() === "") return;
+    try {
+      entries.push(JSON.parse(line) as JournalEntry);
+    } catch (error) {
+      if (index < lines.length - 1) throw error;
+    }
+  });
+  return entries;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { emptyTask, task } from "hardhat/config";
 
 import { beaconTaskDefinitions } from "./beacon.js";
+import { deployTaskDefinitions } from "./deploy.js";
 import { govTaskDefinitions } from "./gov.js";
 import { oracleTaskDefinitions } from "./oracle.js";
 import { withdrawalsTaskDefinitions } from "./withdrawals.js";
@@ -374,4 +375,5 @@ export const taskDefinitions = [
   ...oracleTaskDefinitions,
   ...withdrawalsTaskDefinitions,
   ...govTaskDefinitions,
+  ...deployTaskDefinitions,
 ];
