@@ -3814,7 +3814,11 @@ describe("access control", function () {
           for (const references of Object.values(artifact.immutableReferences ?? {})) {
             for (const { start, length } of references) bytes.fill(0, start, start + length);
           }
-          return ethers.hexlify(bytes);
+          // Without the CBOR metadata at the end (its length in the last two bytes): its hash covers the compiler
+          // job's settings, which differ between the job that wrote the artifact and the one that compiled the
+          // deployer embedding the same code (GovernanceDeployer creates the timelocks).
+          const metadataLength = bytes.length < 2 ? 0 : (bytes[bytes.length - 2]! << 8) + bytes[bytes.length - 1]! + 2;
+          return ethers.hexlify(bytes.slice(0, bytes.length - metadataLength));
         };
         expect(mask(await ethers.provider.getCode(address)), `code at ${address}`).to.equal(
           mask(artifact.deployedBytecode),
