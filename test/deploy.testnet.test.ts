@@ -114,6 +114,18 @@ function hardhatAnswering(args: string[], env: NodeJS.ProcessEnv, answers: [stri
   });
 }
 
+/** The environment variables by which Hardhat (`isCi` of hardhat-utils) takes a machine for a CI runner. */
+const CI_VARIABLES = [
+  "CI",
+  "GITHUB_ACTIONS",
+  "NOW",
+  "DEPLOYMENT_ID",
+  "CODEBUILD_BUILD_NUMBER",
+  "CONTINUOUS_INTEGRATION",
+  "BUILD_NUMBER",
+  "RUN_ID",
+];
+
 describe("deploying with the testnet flow to hardhat node", function () {
   // The Ignition CLI compiles first when a `hardhat test` run has just built another profile: minutes on a busy
   // machine, once; the rest takes about two minutes.
@@ -451,8 +463,13 @@ describe("deploying with the testnet flow to hardhat node", function () {
   });
 
   it("Hoodi: the RPC URL and deployer key come from the Hardhat keystore; the shipped file is refused, nothing sent", async function () {
+    // A user's terminal: none of the variables by which Hardhat recognizes a CI machine, where it never opens the
+    // keystore (this suite itself runs in CI too).
+    const userEnv = Object.fromEntries(
+      Object.entries(env).filter(([name]) => !CI_VARIABLES.includes(name)),
+    ) as NodeJS.ProcessEnv;
     const set = (key: string, value: string, first: boolean) =>
-      hardhatAnswering(["keystore", "set", key], env, [
+      hardhatAnswering(["keystore", "set", key], userEnv, [
         ["Enter the password:", KEYSTORE_PASSWORD],
         ...(first ? ([["confirm your password:", KEYSTORE_PASSWORD]] as [string, string][]) : []),
         ["Enter secret", value],
@@ -463,7 +480,7 @@ describe("deploying with the testnet flow to hardhat node", function () {
     const nonceBefore = await nonce();
 
     const password: [string, string][] = [["Enter the password:", KEYSTORE_PASSWORD]];
-    const check = await hardhatAnswering(["deploy", "check", "--network", "hoodi"], env, password);
+    const check = await hardhatAnswering(["deploy", "check", "--network", "hoodi"], userEnv, password);
     expect(
       check.stdout.match(/Enter the password:/g),
       `the password, asked once\n${check.stdout}${check.stderr}`,
@@ -485,7 +502,7 @@ describe("deploying with the testnet flow to hardhat node", function () {
         "deploy/parameters/hoodi.json",
         "--verify",
       ],
-      env,
+      userEnv,
       password,
     );
     const refused = expectRefusal(deploy, "ignition deploy --network hoodi --verify");
