@@ -594,39 +594,37 @@ export async function delegateVotes(
   };
 }
 
-/** The account that executes on `timelock`: `from`, else the first of this network's accounts that may. */
-export async function resolveExecutor(
+/**
+ * `--from`, or else the first of this network's accounts that holds `role` on `timelock` (`EXECUTOR_ROLE` open to
+ * everyone gives the first account).
+ */
+async function resolveTimelockSigner(
   ethers: HardhatEthers,
   timelock: TimelockController,
   from: string,
+  role: "EXECUTOR_ROLE" | "CANCELLER_ROLE",
 ): Promise<HardhatEthersSigner> {
   if (from.trim() !== "") return resolveSigner(ethers, from, "--from");
-  const role = await timelock.EXECUTOR_ROLE();
-  if (await timelock.hasRole(role, ZeroAddress)) return resolveSigner(ethers, "", "--from");
+  const id = await timelock[role]();
+  if (role === "EXECUTOR_ROLE" && (await timelock.hasRole(id, ZeroAddress))) return resolveSigner(ethers, "", "--from");
   for (const signer of await ethers.getSigners()) {
-    if (await timelock.hasRole(role, signer.address)) return signer;
+    if (await timelock.hasRole(id, signer.address)) return signer;
   }
+  const what = role === "EXECUTOR_ROLE" ? "execute" : "cancel";
   throw new UserInputError(
-    `none of this network's accounts may execute on the timelock ${await timelock.getAddress()}: pass --from with ` +
-      `an executor`,
+    `none of this network's accounts may ${what} on the timelock ${await timelock.getAddress()}: pass --from with ` +
+      `an account that may`,
   );
 }
 
+/** `--from`, or else the first of this network's accounts that may execute on `timelock`. */
+export function resolveExecutor(ethers: HardhatEthers, timelock: TimelockController, from: string) {
+  return resolveTimelockSigner(ethers, timelock, from, "EXECUTOR_ROLE");
+}
+
 /** `--from`, or else the first of this network's accounts that may cancel on `timelock`. */
-export async function resolveCanceller(
-  ethers: HardhatEthers,
-  timelock: TimelockController,
-  from: string,
-): Promise<HardhatEthersSigner> {
-  if (from.trim() !== "") return resolveSigner(ethers, from, "--from");
-  const role = await timelock.CANCELLER_ROLE();
-  for (const signer of await ethers.getSigners()) {
-    if (await timelock.hasRole(role, signer.address)) return signer;
-  }
-  throw new UserInputError(
-    `none of this network's accounts may cancel on the timelock ${await timelock.getAddress()}: pass --from with ` +
-      `a canceller`,
-  );
+export function resolveCanceller(ethers: HardhatEthers, timelock: TimelockController, from: string) {
+  return resolveTimelockSigner(ethers, timelock, from, "CANCELLER_ROLE");
 }
 
 /** The block the governance contracts were created in, from Ignition's journal (0 when unknown): event scans start there. */

@@ -478,6 +478,41 @@ contract PluralGovernorTest is GovernanceFixture {
         governor.queue(id);
     }
 
+    function test_Cancel_TheProposerWithdrawsAPendingProposalOnly() public {
+        (address[] memory targets, bytes[] memory calldatas) = _action(
+            address(pool),
+            abi.encodeCall(pool.setFees, (0, 0))
+        );
+        uint256 id = _propose(targets, calldatas, "withdrawn");
+        vm.prank(bob);
+        vm.expectRevert(abi.encodeWithSelector(IGovernor.GovernorUnableToCancel.selector, id, bob));
+        governor.cancel(id);
+
+        vm.prank(alice);
+        vm.expectEmit(true, true, true, true, address(governor));
+        emit IGovernor.ProposalCanceled(id);
+        governor.cancel(id);
+        assertEq(uint256(governor.state(id)), uint256(IGovernor.ProposalState.Canceled), "canceled");
+        _warpToVoting(id);
+        vm.prank(alice);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IGovernor.GovernorUnexpectedProposalState.selector,
+                id,
+                IGovernor.ProposalState.Canceled,
+                _states(IGovernor.ProposalState.Active)
+            )
+        );
+        governor.castVote(id, FOR);
+
+        // Once its vote has started, not even its proposer can withdraw it: the vote decides.
+        uint256 active = _propose(targets, calldatas, "voted on");
+        _warpToVoting(active);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IGovernor.GovernorUnableToCancel.selector, active, alice));
+        governor.cancel(active);
+    }
+
     function test_RevertWhen_ProposerIsBelowTheThreshold() public {
         vm.prank(stranger);
         vm.expectRevert(

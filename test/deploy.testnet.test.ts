@@ -28,6 +28,8 @@ import {
 import { DEPLOYMENT_GAS_ESTIMATE } from "../lib/deployPreflight.js";
 import {
   type BackgroundTask,
+  expectRefusal,
+  expectSuccess,
   freePort,
   hardhat,
   HARDHAT_CLI,
@@ -63,20 +65,11 @@ const PLACEHOLDERS = [
   "oracleMembers[2]",
 ];
 
-function expectSuccess(run: Run, label: string): void {
-  expect(run.code, `${label}: exit code\n${run.stdout}${run.stderr}`).to.equal(0);
-}
-
-/** A refusal as users see it: exit code 1, one `Error:` line (then the problems, one a line), no stack trace. */
-function expectRefusal(run: Run, label: string): string[] {
-  expect(run.code, `${label}: exit code\n${run.stdout}${run.stderr}`).to.equal(1);
-  const lines = run.stderr.split("\n");
-  expect(
-    lines.filter((line) => line.startsWith("Error:")),
-    `${label}: one Error: line\n${run.stderr}`,
-  ).to.have.length(1);
-  expect(run.stderr, `${label}: no stack trace`).not.to.match(/^\s+at /m);
-  return lines.filter((line) => line.startsWith("  - ")).map((line) => line.slice(4));
+/** A refusal as users see it (one `Error:` line, then the problems, one a line): the problems. */
+function refusedProblems(run: Run, label: string): string[] {
+  return expectRefusal(run, label)
+    .filter((line) => line.startsWith("  - "))
+    .map((line) => line.slice(4));
 }
 
 /** The parameter each problem line names. */
@@ -200,7 +193,7 @@ describe("deploying with the testnet flow to hardhat node", function () {
 
   it("deploy check refuses while the deposit contract does not exist, and sends nothing", async function () {
     const run = await hardhat(["deploy", "check", "--network", "localhost"], env);
-    expect(expectRefusal(run, "deploy check")).to.deep.equal([
+    expect(refusedProblems(run, "deploy check")).to.deep.equal([
       `depositContract: no contract at ${MOCK_ADDRESS} on this chain`,
     ]);
     expect(run.stderr).to.match(
@@ -274,9 +267,9 @@ describe("deploying with the testnet flow to hardhat node", function () {
       "guardianQuorum",
     ];
     const check = await hardhat(["deploy", "check", "--network", "localhost", "--parameters", file], env);
-    expect(named(expectRefusal(check, "deploy check")), "deploy check").to.have.members(expected);
+    expect(named(refusedProblems(check, "deploy check")), "deploy check").to.have.members(expected);
     const deploy = await hardhat(deployArgs(file), env);
-    const problems = expectRefusal(deploy, "ignition deploy");
+    const problems = refusedProblems(deploy, "ignition deploy");
     expect(named(problems), "ignition deploy").to.have.members(expected);
     expect(problems).to.include(
       "oracleMembers[0]: 0xbcd4042de499d14e55001ccbb24a551f3b954096 is not checksummed: write " +
@@ -485,7 +478,7 @@ describe("deploying with the testnet flow to hardhat node", function () {
       check.stdout.match(/Enter the password:/g),
       `the password, asked once\n${check.stdout}${check.stderr}`,
     ).to.have.length(1);
-    const problems = expectRefusal(check, "deploy check --network hoodi");
+    const problems = refusedProblems(check, "deploy check --network hoodi");
     expect(problems[0], "the keystore's URL reached").to.equal(
       'chain id: the RPC of network "hoodi" answers chain id 31337, not 560048: check its URL',
     );
@@ -505,7 +498,7 @@ describe("deploying with the testnet flow to hardhat node", function () {
       userEnv,
       password,
     );
-    const refused = expectRefusal(deploy, "ignition deploy --network hoodi --verify");
+    const refused = refusedProblems(deploy, "ignition deploy --network hoodi --verify");
     expect(named(refused), "the same problems, and the Etherscan key --verify needs").to.deep.equal([
       ...named(problems),
       "ETHERSCAN_API_KEY",
@@ -518,7 +511,7 @@ describe("deploying with the testnet flow to hardhat node", function () {
     const sepoliaEnv = { ...env, CI: "true", SEPOLIA_RPC_URL: node!.url, SEPOLIA_DEPLOYER_KEY: DEPLOYER_KEY };
     const check = await hardhat(["deploy", "check", "--network", "sepolia"], sepoliaEnv);
     expect(check.stderr).to.match(/^Note: Sepolia's deposit contract is token-gated: .*deploy to Hoodi/m);
-    const problems = expectRefusal(check, "deploy check --network sepolia");
+    const problems = refusedProblems(check, "deploy check --network sepolia");
     expect(problems[0]).to.equal(
       'chain id: the RPC of network "sepolia" answers chain id 31337, not 11155111: check its URL',
     );

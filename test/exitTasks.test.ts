@@ -24,7 +24,16 @@ import { deriveValidatorKeys, mnemonicToSeed, signingKeyPath } from "../lib/keys
 import { encryptKeystore, serializeKeystore } from "../lib/keys/keystore.js";
 import { committedKeys, readCommittedBatches } from "../lib/operators.js";
 import { connectProtocol, type Protocol } from "../lib/protocol.js";
-import { deployLocalArgs, freePort, hardhat, type LocalNode, type Run, startNode } from "./helpers/node.js";
+import {
+  deployLocalArgs,
+  expectRefusal,
+  expectSuccess,
+  freePort,
+  hardhat,
+  type LocalNode,
+  type Run,
+  startNode,
+} from "./helpers/node.js";
 import { operatorMnemonic, STAKED_ACCOUNTS, stakeThroughOperators } from "./helpers/staked.js";
 import { row } from "./helpers/table.js";
 
@@ -32,19 +41,6 @@ import { row } from "./helpers/table.js";
 const ACTIVATION_EPOCHS = 10;
 const EXIT_AGE_EPOCHS = 256;
 const KEYS_PER_OPERATOR = 2;
-
-function expectSuccess(run: Run, label: string): void {
-  expect(run.code, `${label}: exit code\n${run.stdout}${run.stderr}`).to.equal(0);
-}
-
-/** A refusal as users should see it: exit code 1, exactly one `Error:` line, no stack trace. */
-function expectRefusal(run: Run, label: string, pattern: RegExp): void {
-  expect(run.code, `${label}: exit code\n${run.stdout}${run.stderr}`).to.equal(1);
-  const errorLines = run.stderr.split("\n").filter((line) => line.startsWith("Error:"));
-  expect(errorLines, `${label}: one Error: line\n${run.stderr}`).to.have.length(1);
-  expect(run.stderr, `${label}: no stack trace`).not.to.match(/^\s+at /m);
-  expect(run.stderr, `${label}: names the problem`).to.match(pattern);
-}
 
 /** The log lines of a daemon run without their time prefix. */
 const lines = (stdout: string) =>

@@ -13,20 +13,16 @@ import type { NetworkConnection } from "hardhat/types/network";
 
 import { PROJECT_ROOT, readDeployment } from "../lib/deployment.js";
 import { connectProtocol, type Protocol } from "../lib/protocol.js";
-import { deployLocalArgs, freePort, hardhat, type LocalNode, type Run, startNode } from "./helpers/node.js";
-
-function expectSuccess(run: Run, label: string): void {
-  expect(run.code, `${label}: exit code\n${run.stdout}${run.stderr}`).to.equal(0);
-}
-
-/** A refusal as users should see it: exit code 1, exactly one `Error:` line, no stack trace. */
-function expectRefusal(run: Run, label: string, pattern: RegExp): void {
-  expect(run.code, `${label}: exit code\n${run.stdout}${run.stderr}`).to.equal(1);
-  const errorLines = run.stderr.split("\n").filter((line) => line.startsWith("Error:"));
-  expect(errorLines, `${label}: one Error: line\n${run.stderr}`).to.have.length(1);
-  expect(run.stderr, `${label}: no stack trace`).not.to.match(/^\s+at /m);
-  expect(run.stderr, `${label}: names the problem`).to.match(pattern);
-}
+import {
+  deployLocalArgs,
+  expectRefusal,
+  expectSuccess,
+  freePort,
+  hardhat,
+  type LocalNode,
+  type Run,
+  startNode,
+} from "./helpers/node.js";
 
 describe("gov tasks on a local node", function () {
   // The Ignition CLI compiles first when a `hardhat test` run has just built another profile: minutes on a busy

@@ -39,6 +39,8 @@ import {
 import {
   type BackgroundTask,
   deployLocalArgs,
+  expectRefusal,
+  expectSuccess,
   freePort,
   hardhat,
   type LocalNode,
@@ -76,19 +78,6 @@ const RECEIVER = 6;
 const ACTIVATION_EPOCHS = 10n;
 const ONE_SHARE = 10n ** 18n;
 const ZERO_HASH = `0x${"0".repeat(64)}`;
-
-function expectSuccess(run: Run, label: string): void {
-  expect(run.code, `${label}: exit code\n${run.stdout}${run.stderr}`).to.equal(0);
-}
-
-/** A refusal as users should see it: exit code 1, exactly one `Error:` line, no stack trace. */
-function expectRefusal(run: Run, label: string, pattern: RegExp): void {
-  expect(run.code, `${label}: exit code\n${run.stdout}${run.stderr}`).to.equal(1);
-  const errorLines = run.stderr.split("\n").filter((line) => line.startsWith("Error:"));
-  expect(errorLines, `${label}: one Error: line\n${run.stderr}`).to.have.length(1);
-  expect(run.stderr, `${label}: no stack trace`).not.to.match(/^\s+at /m);
-  expect(run.stderr, `${label}: names the problem`).to.match(pattern);
-}
 
 describe("staking tasks on a local node", function () {
   this.timeout(600_000);

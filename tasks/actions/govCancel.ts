@@ -10,8 +10,8 @@ import {
   resolveProposalId,
   shortProposalId,
 } from "../../lib/governor.js";
-import { cancelScheduledBatch, readScheduledBatches } from "../../lib/governance.js";
-import { connectGovernance, isOperationId } from "./govShared.js";
+import { cancelScheduledBatch } from "../../lib/governance.js";
+import { connectGovernance, findOperationTimelock, isOperationId } from "./govShared.js";
 import { reportingUserErrors } from "./userErrors.js";
 
 interface GovCancelArguments {
@@ -24,23 +24,11 @@ export default async function govCancelAction(args: GovCancelArguments, hre: Har
     const { ethers, protocol, fromBlock } = await connectGovernance(hre);
     if (isOperationId(args.proposalId)) {
       const id = args.proposalId.trim().toLowerCase();
-      const timelocks = [
-        { timelock: protocol.timelock, label: "the governance timelock" },
-        ...(protocol.operationsTimelock === undefined
-          ? []
-          : [{ timelock: protocol.operationsTimelock, label: "the operations timelock" }]),
-      ];
-      for (const { timelock, label } of timelocks) {
-        const batches = await readScheduledBatches(timelock, fromBlock);
-        if (!batches.some((batch) => batch.id === id)) continue;
-        const canceller = await resolveCanceller(ethers, timelock, args.from);
-        const done = await cancelScheduledBatch(timelock, canceller, id, { fromBlock, label });
-        console.log(formatOperation(protocol, done.batch, `Cancelled on ${label} (tx ${done.txHash})`));
-        return;
-      }
-      throw new UserInputError(
-        `no operation ${id} was scheduled on this deployment's timelocks: gov status lists them`,
-      );
+      const { timelock, label } = await findOperationTimelock(protocol, id, fromBlock);
+      const canceller = await resolveCanceller(ethers, timelock, args.from);
+      const done = await cancelScheduledBatch(timelock, canceller, id, { fromBlock, label });
+      console.log(formatOperation(protocol, done.batch, `Cancelled on ${label} (tx ${done.txHash})`));
+      return;
     }
     const { governor } = protocol;
     if (governor === undefined) {

@@ -10,8 +10,8 @@ import {
   resolveProposalId,
   shortProposalId,
 } from "../../lib/governor.js";
-import { executeScheduledBatch, readScheduledBatches } from "../../lib/governance.js";
-import { connectGovernance, isOperationId } from "./govShared.js";
+import { executeScheduledBatch } from "../../lib/governance.js";
+import { connectGovernance, findOperationTimelock, isOperationId } from "./govShared.js";
 import { reportingUserErrors } from "./userErrors.js";
 
 interface GovExecuteArguments {
@@ -25,28 +25,15 @@ export default async function govExecuteAction(args: GovExecuteArguments, hre: H
     const { ethers, protocol, advance, fromBlock } = await connectGovernance(hre, { advance: args.advance });
     if (isOperationId(args.proposalId)) {
       const id = args.proposalId.trim().toLowerCase();
-      // The operation is on the governance timelock (multisig governance) or on the operations timelock.
-      const timelocks = [
-        { timelock: protocol.timelock, label: "the governance timelock" },
-        ...(protocol.operationsTimelock === undefined
-          ? []
-          : [{ timelock: protocol.operationsTimelock, label: "the operations timelock" }]),
-      ];
-      for (const { timelock, label } of timelocks) {
-        const batches = await readScheduledBatches(timelock, fromBlock);
-        if (!batches.some((batch) => batch.id === id)) continue;
-        const executor = await resolveExecutor(ethers, timelock, args.from);
-        const done = await executeScheduledBatch(timelock, executor, id, {
-          fromBlock,
-          label,
-          ...(advance === undefined ? {} : { advance }),
-        });
-        console.log(formatOperation(protocol, done.batch, `Executed on ${label} (tx ${done.txHash})`));
-        return;
-      }
-      throw new UserInputError(
-        `no operation ${id} was scheduled on this deployment's timelocks: gov status lists them`,
-      );
+      const { timelock, label } = await findOperationTimelock(protocol, id, fromBlock);
+      const executor = await resolveExecutor(ethers, timelock, args.from);
+      const done = await executeScheduledBatch(timelock, executor, id, {
+        fromBlock,
+        label,
+        ...(advance === undefined ? {} : { advance }),
+      });
+      console.log(formatOperation(protocol, done.batch, `Executed on ${label} (tx ${done.txHash})`));
+      return;
     }
     const { governor } = protocol;
     if (governor === undefined) {

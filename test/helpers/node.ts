@@ -6,6 +6,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import path from "node:path";
 
+import { expect } from "chai";
+
 import { PROJECT_ROOT } from "../../lib/deployment.js";
 
 /**
@@ -228,4 +230,25 @@ export function startTask(args: string[], env: NodeJS.ProcessEnv): BackgroundTas
       return done;
     },
   };
+}
+
+/** A task that succeeded: exit code 0 (its output in the message otherwise). */
+export function expectSuccess(run: Run, label: string): void {
+  expect(run.code, `${label}: exit code\n${run.stdout}${run.stderr}`).to.equal(0);
+}
+
+/**
+ * A refusal as users should see it: exit code 1, exactly one `Error:` line, no stack trace; with `pattern`, a message
+ * that names the problem. Returns stderr's lines.
+ */
+export function expectRefusal(run: Run, label: string, pattern?: RegExp): string[] {
+  expect(run.code, `${label}: exit code\n${run.stdout}${run.stderr}`).to.equal(1);
+  const lines = run.stderr.split("\n");
+  expect(
+    lines.filter((line) => line.startsWith("Error:")),
+    `${label}: one Error: line\n${run.stderr}`,
+  ).to.have.length(1);
+  expect(run.stderr, `${label}: no stack trace`).not.to.match(/^\s+at /m);
+  if (pattern !== undefined) expect(run.stderr, `${label}: names the problem`).to.match(pattern);
+  return lines;
 }
