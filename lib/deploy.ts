@@ -1,8 +1,7 @@
-import { ZeroAddress } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import PluralLocalModule from "../deploy/modules/PluralLocal.js";
-import { deploymentPlan, type ProtocolAddresses } from "./deployment.js";
+import { deploymentPlan, optionalAddress, type ProtocolAddresses } from "./deployment.js";
 
 /**
  * Deploys the protocol on a local chain with the same Ignition module (`PluralLocal`) and parameter file
@@ -29,13 +28,9 @@ export async function deployLocalProtocol(
     accountingOracle: await deployed.accountingOracle.getAddress(),
     withdrawalQueue: await deployed.withdrawalQueue.getAddress(),
     emergencyPause: await deployed.emergencyPause.getAddress(),
-    ...nonZero("operationsTimelock", await deployed.operationsTimelock.getAddress()),
-    ...nonZero("token", await deployed.token.getAddress()),
-    ...nonZero("governor", await deployed.governor.getAddress()),
+    ...optionalAddress("operationsTimelock", await deployed.operationsTimelock.getAddress()),
+    ...optionalAddress("token", await deployed.token.getAddress()),
+    ...optionalAddress("governor", await deployed.governor.getAddress()),
     depositContract: await deployed.beaconDeposit.getAddress(),
   };
-}
-
-function nonZero<K extends string>(key: K, address: string): Partial<Record<K, string>> {
-  return address === ZeroAddress ? {} : ({ [key]: address } as Record<K, string>);
 }

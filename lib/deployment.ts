@@ -172,7 +172,7 @@ export function readDeployment(networkName: string, id: string, root = PROJECT_R
 
 /** `{ [key]: address }` when the record holds a nonzero address for it (Ignition records a zero address for a contract
  * the deployment chose not to create), else `{}`. */
-function optionalAddress<K extends string>(key: K, address: string | undefined): Partial<Record<K, string>> {
+export function optionalAddress<K extends string>(key: K, address: string | undefined): Partial<Record<K, string>> {
   return address === undefined || /^0x0{40}$/.test(address) ? {} : ({ [key]: address } as Record<K, string>);
 }
 

@@ -856,22 +856,6 @@ contract PluralGovernorTest is GovernanceFixture {
         assertEq(bits, 0x11321, "pool roles");
     }
 
-    function _assertAccountingEq(
-        IStakingPool.Accounting memory actual,
-        IStakingPool.Accounting memory expected
-    ) private pure {
-        assertEq(actual.bufferedEther, expected.bufferedEther, "bufferedEther");
-        assertEq(actual.beaconBalance, expected.beaconBalance, "beaconBalance");
-        assertEq(actual.depositedValidators, expected.depositedValidators, "depositedValidators");
-        assertEq(actual.beaconValidators, expected.beaconValidators, "beaconValidators");
-        assertEq(actual.transientEther, expected.transientEther, "transientEther");
-        assertEq(actual.totalPooledEther, expected.totalPooledEther, "totalPooledEther");
-        assertEq(actual.totalShares, expected.totalShares, "totalShares");
-        assertEq(actual.exitedValidators, expected.exitedValidators, "exitedValidators");
-        assertEq(actual.writtenOffValidators, expected.writtenOffValidators, "writtenOffValidators");
-        assertEq(actual.withdrawalReserve, expected.withdrawalReserve, "withdrawalReserve");
-    }
-
     // --- the admin functions of every contract ---
 
     /// @dev Every function reserved to the timelocks (or to the emergency pause, the oracle or the guard on the

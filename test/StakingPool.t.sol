@@ -1922,17 +1922,4 @@ contract StakingPoolTest is StakingPoolFixture {
         bytes32 structHash = keccak256(abi.encode(PERMIT_TYPEHASH, owner, spender, value, nonce, deadline));
         return keccak256(abi.encodePacked("\x19\x01", pool.DOMAIN_SEPARATOR(), structHash));
     }
-
-    function _assertAccountingEq(
-        IStakingPool.Accounting memory actual,
-        IStakingPool.Accounting memory expected
-    ) private pure {
-        assertEq(actual.bufferedEther, expected.bufferedEther, "bufferedEther");
-        assertEq(actual.beaconBalance, expected.beaconBalance, "beaconBalance");
-        assertEq(actual.depositedValidators, expected.depositedValidators, "depositedValidators");
-        assertEq(actual.beaconValidators, expected.beaconValidators, "beaconValidators");
-        assertEq(actual.transientEther, expected.transientEther, "transientEther");
-        assertEq(actual.totalPooledEther, expected.totalPooledEther, "totalPooledEther");
-        assertEq(actual.totalShares, expected.totalShares, "totalShares");
-    }
 }

@@ -38,6 +38,7 @@ import {
   startNode,
   startTask,
 } from "./helpers/node.js";
+import { TEAM_ADDRESS_PARAMETERS } from "./helpers/parameters.js";
 import { row } from "./helpers/table.js";
 
 /** Account #0 of Hardhat's test mnemonic, the deployer; its first contract lands at a fixed address. */
@@ -49,22 +50,6 @@ const MOCK_ADDRESS = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const CONTRACT_FUTURES = 10;
 const FIRST_BATCH = CONTRACT_FUTURES - 1;
 const KEYSTORE_PASSWORD = "plural-test-password";
-/** The placeholders of deploy/parameters/{hoodi,sepolia}.json: the addresses a deploying team supplies. */
-const PLACEHOLDERS = [
-  "operationsProposer",
-  "tokenHolders[0]",
-  "tokenHolders[1]",
-  "tokenHolders[2]",
-  "pauseGuardian",
-  "guardians[0]",
-  "guardians[1]",
-  "guardians[2]",
-  "treasury",
-  "oracleMembers[0]",
-  "oracleMembers[1]",
-  "oracleMembers[2]",
-];
-
 /** A refusal as users see it (one `Error:` line, then the problems, one a line): the problems. */
 function refusedProblems(run: Run, label: string): string[] {
   return expectRefusal(run, label)
@@ -482,7 +467,7 @@ describe("deploying with the testnet flow to hardhat node", function () {
     expect(problems[0], "the keystore's URL reached").to.equal(
       'chain id: the RPC of network "hoodi" answers chain id 31337, not 560048: check its URL',
     );
-    expect(named(problems.slice(1)), "the team's addresses").to.deep.equal(PLACEHOLDERS);
+    expect(named(problems.slice(1)), "the team's addresses").to.deep.equal(TEAM_ADDRESS_PARAMETERS);
 
     const deploy = await hardhatAnswering(
       [
@@ -515,7 +500,7 @@ describe("deploying with the testnet flow to hardhat node", function () {
     expect(problems[0]).to.equal(
       'chain id: the RPC of network "sepolia" answers chain id 31337, not 11155111: check its URL',
     );
-    expect(named(problems.slice(1))).to.deep.equal(PLACEHOLDERS);
+    expect(named(problems.slice(1))).to.deep.equal(TEAM_ADDRESS_PARAMETERS);
     expect(check.stdout, "no keystore prompt").not.to.include("Enter the password");
     expect(problems.at(-1), "no Etherscan key: a note for deploy check, not a problem").not.to.match(/ETHERSCAN/);
     expect(check.stderr).to.match(/^Note: ETHERSCAN_API_KEY: not set, and --verify needs it for Etherscan/m);

@@ -33,6 +33,7 @@ import {
 } from "../lib/deployPreflight.js";
 import { BEACON_NETWORKS } from "../lib/networks.js";
 import { expectUserError } from "./helpers/protocol.js";
+import { TEAM_ADDRESS_PARAMETERS } from "./helpers/parameters.js";
 
 const HOODI = BEACON_NETWORKS.hoodi.chainId;
 const SEPOLIA = BEACON_NETWORKS.sepolia.chainId;
@@ -97,24 +98,10 @@ describe("deployment checks", function () {
       it(`${name}.json: complete but for the team's addresses, each named as not filled in`, async function () {
         const section = await readModuleParameters(parametersFile(name), "Plural");
         const { problems } = checkParameters(section, { chainId });
-        const placeholders = [
-          "operationsProposer",
-          "tokenHolders[0]",
-          "tokenHolders[1]",
-          "tokenHolders[2]",
-          "pauseGuardian",
-          "guardians[0]",
-          "guardians[1]",
-          "guardians[2]",
-          "treasury",
-          "oracleMembers[0]",
-          "oracleMembers[1]",
-          "oracleMembers[2]",
-        ];
         expect(
           problems.map((line) => line.split(":")[0]),
           "one problem per placeholder",
-        ).to.deep.equal(placeholders);
+        ).to.deep.equal(TEAM_ADDRESS_PARAMETERS);
         for (const line of problems)
           expect(line).to.match(/^[\w[\]]+: "<[^>]+>" is not filled in: expected a checksummed address$/);
       });

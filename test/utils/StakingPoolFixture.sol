@@ -160,6 +160,23 @@ abstract contract StakingPoolFixture is Test {
         vm.label(address(vault), "vault");
     }
 
+    /// @dev Every field of two accounting snapshots equal (before and after an upgrade, say).
+    function _assertAccountingEq(
+        IStakingPool.Accounting memory actual,
+        IStakingPool.Accounting memory expected
+    ) internal pure {
+        assertEq(actual.bufferedEther, expected.bufferedEther, "bufferedEther");
+        assertEq(actual.beaconBalance, expected.beaconBalance, "beaconBalance");
+        assertEq(actual.depositedValidators, expected.depositedValidators, "depositedValidators");
+        assertEq(actual.beaconValidators, expected.beaconValidators, "beaconValidators");
+        assertEq(actual.transientEther, expected.transientEther, "transientEther");
+        assertEq(actual.totalPooledEther, expected.totalPooledEther, "totalPooledEther");
+        assertEq(actual.totalShares, expected.totalShares, "totalShares");
+        assertEq(actual.exitedValidators, expected.exitedValidators, "exitedValidators");
+        assertEq(actual.writtenOffValidators, expected.writtenOffValidators, "writtenOffValidators");
+        assertEq(actual.withdrawalReserve, expected.withdrawalReserve, "withdrawalReserve");
+    }
+
     /// @dev The staking contracts of the deployed protocol, for initializing another pool the same way.
     function _stakingContracts() internal view returns (IStakingPool.StakingContracts memory) {
         return
