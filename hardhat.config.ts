@@ -1,9 +1,11 @@
 import { createRequire } from "node:module";
+import path from "node:path";
 
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { configVariable, defineConfig } from "hardhat/config";
 
 import { taskDefinitions } from "./tasks/index.js";
+import { INVARIANT_DEPTH, resolveTestProfile } from "./test/helpers/profile.js";
 
 const require = createRequire(import.meta.url);
 
@@ -26,13 +28,7 @@ const compiler = {
 // `hardhat node` and the tasks of a second terminal agree on this port; tests pick a free one.
 const localPort = process.env.PLURAL_LOCALHOST_PORT ?? "8545";
 
-/** A positive run count from the environment variable `name`, or `fallback` when it is unset. */
-function runsFromEnv(name: string, fallback: number): number {
-  const value = process.env[name];
-  if (value === undefined || value === "") return fallback;
-  if (!/^[1-9]\d{0,6}$/.test(value)) throw new Error(`${name}="${value}": expected a whole number of runs from 1`);
-  return Number(value);
-}
+const testProfile = resolveTestProfile();
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
@@ -47,12 +43,13 @@ export default defineConfig({
   paths: { ignition: "deploy" },
   typechain: { outDir: "typechain-types" },
   test: {
-    // The coverage gate (scripts/coverage-check.ts) lowers the runs through these variables; `npm test` runs them all.
+    // Runs and seed from the profile (test/helpers/profile.ts: `fast` on a workstation, `ci` when CI=true); the
+    // coverage gate (scripts/coverage-check.ts) lowers the runs through PLURAL_FUZZ_RUNS and PLURAL_INVARIANT_RUNS.
     solidity: {
-      fuzz: { runs: runsFromEnv("PLURAL_FUZZ_RUNS", 256) },
-      invariant: { runs: runsFromEnv("PLURAL_INVARIANT_RUNS", 64), depth: 32 },
+      fuzz: { runs: testProfile.fuzzRuns, seed: testProfile.seed },
+      invariant: { runs: testProfile.invariantRuns, depth: INVARIANT_DEPTH },
     },
-    mocha: { timeout: 120_000 },
+    mocha: { timeout: 120_000, require: [path.join(import.meta.dirname, "test", "helpers", "fastCheck.ts")] },
   },
   // `ignition deploy --verify` and `ignition verify` submit every contract the deployment created to Etherscan (one key
   // for all its chains), Blockscout and Sourcify; the key is read only when verifying, from the keystore or the

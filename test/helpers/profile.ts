@@ -1,0 +1,59 @@
+/**
+ * Test profiles, shared by hardhat.config.ts (Solidity fuzz and invariant campaigns) and test/helpers/fastCheck.ts
+ * (fast-check properties). `fast`, the default on a workstation, keeps `npm test` quick; `ci`, the default when
+ * CI=true (as in `.ci/run`), runs each Solidity fuzz test 1,024 times and each invariant 256 times: over 10,000
+ * invariant call sequences in all, a count `.ci/run` prints. Every campaign uses one fixed seed, so a failure found in
+ * CI replays on a workstation with `PLURAL_TEST_PROFILE=ci`.
+ *
+ * Overrides: PLURAL_TEST_PROFILE (fast | ci), PLURAL_FUZZ_RUNS, PLURAL_INVARIANT_RUNS, PLURAL_FUZZ_SEED.
+ */
+
+export interface TestProfile {
+  name: "fast" | "ci";
+  /** Runs of each Solidity `testFuzz_`. */
+  fuzzRuns: number;
+  /** Call sequences (of `INVARIANT_DEPTH` calls) per Solidity `invariant_`. */
+  invariantRuns: number;
+  /** Runs of a fast-check property that does not set its own. */
+  propertyRuns: number;
+  /** The seed of every campaign, Solidity and fast-check. */
+  seed: string;
+}
+
+export const TEST_PROFILES = {
+  fast: { fuzzRuns: 128, invariantRuns: 32, propertyRuns: 50 },
+  ci: { fuzzRuns: 1_024, invariantRuns: 256, propertyRuns: 200 },
+} as const;
+
+export const INVARIANT_DEPTH = 32;
+
+/** "plural" in hex. */
+export const DEFAULT_SEED = "0x706c7572616c";
+
+/** A positive run count from the environment variable `name`, or `fallback` when it is unset. */
+function runsFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name];
+  if (value === undefined || value === "") return fallback;
+  if (!/^[1-9]\d{0,6}$/.test(value)) throw new Error(`${name}="${value}": expected a whole number of runs from 1`);
+  return Number(value);
+}
+
+/** The profile the environment asks for; a wrong variable is named with what was expected. */
+export function resolveTestProfile(env: NodeJS.ProcessEnv = process.env): TestProfile {
+  const name = env.PLURAL_TEST_PROFILE || (env.CI === "true" ? "ci" : "fast");
+  if (name !== "fast" && name !== "ci") {
+    throw new Error(`PLURAL_TEST_PROFILE="${name}": expected ${Object.keys(TEST_PROFILES).join(" or ")}`);
+  }
+  const seed = env.PLURAL_FUZZ_SEED || DEFAULT_SEED;
+  if (!/^0x[0-9a-fA-F]{1,64}$/.test(seed)) {
+    throw new Error(`PLURAL_FUZZ_SEED="${seed}": expected a hex number of up to 32 bytes, like ${DEFAULT_SEED}`);
+  }
+  const base = TEST_PROFILES[name];
+  return {
+    name,
+    fuzzRuns: runsFromEnv(env, "PLURAL_FUZZ_RUNS", base.fuzzRuns),
+    invariantRuns: runsFromEnv(env, "PLURAL_INVARIANT_RUNS", base.invariantRuns),
+    propertyRuns: base.propertyRuns,
+    seed,
+  };
+}
