@@ -1,7 +1,7 @@
 /**
  * Test profiles, shared by hardhat.config.ts (Solidity fuzz and invariant campaigns) and test/helpers/fastCheck.ts
  * (fast-check properties). `fast`, the default on a workstation, keeps `npm test` quick; `ci`, the default when
- * CI=true (as in `.ci/run`), runs each Solidity fuzz test 1,024 times and each invariant 256 times: over 10,000
+ * CI=true (as in `.ci/run`), runs each Solidity fuzz test 512 times and each invariant 256 times: over 10,000
  * invariant call sequences in all, a count `.ci/run` prints. Every campaign uses one fixed seed, so a failure found in
  * CI replays on a workstation with `PLURAL_TEST_PROFILE=ci`.
  *
@@ -22,7 +22,7 @@ export interface TestProfile {
 
 export const TEST_PROFILES = {
   fast: { fuzzRuns: 128, invariantRuns: 32, propertyRuns: 50 },
-  ci: { fuzzRuns: 1_024, invariantRuns: 256, propertyRuns: 200 },
+  ci: { fuzzRuns: 512, invariantRuns: 256, propertyRuns: 100 },
 } as const;
 
 export const INVARIANT_DEPTH = 32;
