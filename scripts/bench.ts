@@ -46,6 +46,7 @@ if (only !== undefined && !PARTS.includes(only as Part)) {
 const parts: readonly Part[] = check ? ["gas"] : only !== undefined ? [only as Part] : PARTS;
 
 const started = performance.now();
+const loadAtStart = os.loadavg()[0]!;
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
 const progress = (stage: string) => console.error(`… ${stage} (${elapsed()})`);
 
@@ -83,6 +84,7 @@ console.log(
     node: process.version,
     cpuModel: os.cpus()[0]?.model ?? "unknown CPU",
     cores: os.availableParallelism(),
+    load: loadAtStart,
     inputs: [...(gasRows.length > 0 ? [GAS_INPUTS] : []), ...tooling.map((result) => result.inputs)],
   }),
 );

@@ -241,7 +241,7 @@ describe("bench report", function () {
   });
 
   describe("describeConditions", function () {
-    it("states the Hardhat, compiler, hardfork, runtime, cores and every fixed input", function () {
+    it("states the Hardhat, compiler, hardfork, runtime, cores, load and every fixed input", function () {
       const text = describeConditions({
         hardhat: "3.17.0",
         hardfork: "prague",
@@ -250,13 +250,14 @@ describe("bench report", function () {
         node: "v24.0.0",
         cpuModel: " Some CPU ",
         cores: 2,
+        load: 1.5,
         inputs: ["gas: five operators", "keys: 1,000 keys"],
       });
       for (const expected of [
         "Hardhat 3.17.0",
         "hardfork prague",
         "solc 0.8.30, optimizer 1,000 runs",
-        "Node v24.0.0, Some CPU, 2 cores",
+        "Node v24.0.0, Some CPU, 2 cores, load 1.50 at the start",
         "inputs    gas: five operators",
         "          keys: 1,000 keys",
       ]) {

@@ -171,6 +171,8 @@ export interface BenchConditions {
   node: string;
   cpuModel: string;
   cores: number;
+  /** The one-minute load average when the run started: timings stretch when other work shares the cores. */
+  load: number;
   /** The fixed inputs of each part that ran, one line each ("gas: ...", "keys: ..."). */
   inputs: readonly string[];
 }
@@ -182,7 +184,8 @@ export function describeConditions(conditions: BenchConditions): string {
       "gas = receipt gasUsed, no access lists",
     `  compiler  solc ${conditions.solc}, optimizer ${conditions.optimizerRuns.toLocaleString("en")} runs, ` +
       `EVM ${conditions.hardfork}`,
-    `  machine   Node ${conditions.node}, ${conditions.cpuModel.trim()}, ${conditions.cores} cores`,
+    `  machine   Node ${conditions.node}, ${conditions.cpuModel.trim()}, ${conditions.cores} cores, ` +
+      `load ${conditions.load.toFixed(2)} at the start (timings stretch under load; gas does not)`,
     ...conditions.inputs.map((line, index) => `  ${index === 0 ? "inputs   " : "         "} ${line}`),
   ].join("\n");
 }
