@@ -23,25 +23,37 @@
  * request. The operators claim their fees, the holders their ether, and a
  * ledger shows every wei.
  *
- *   npm run demo
+ * All of it within a year of beacon time at a 3 % consensus reward rate: the first report comes a day after the
+ * validators activate, the committee then reports once a week (small withdrawals requested on the way, each finalized
+ * by the next report) until the slashing half-way through the year; after the story's exits and votes, weekly reports
+ * again to the year's end. The share rate after every report goes to demo-output/share-rate.csv and, as a chart, to
+ * demo-output/share-rate.svg; a table per operator and one for the protocol close the story.
+ *
+ *   npm run demo        in-process chain, exits when done
+ *   npm run demo:live   (PLURAL_DEMO_LIVE=1) the same story on a `hardhat node` on 127.0.0.1 (PLURAL_LOCALHOST_PORT,
+ *                       default 8545) with the Beacon API on PLURAL_BEACON_PORT (default 5052), both left running for
+ *                       the tasks until Ctrl-C
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { generateMnemonic } from "@scure/bip39";
-import { ZeroAddress } from "ethers";
+import { formatEther, ZeroAddress } from "ethers";
 import { wordlist } from "@scure/bip39/wordlists/english.js";
 import { network } from "hardhat";
 
 import { resolveSigner } from "../lib/accounts.js";
-import { formatEth, formatPlEth, parseEthAmount } from "../lib/amounts.js";
+import { formatBps, formatEth, formatPlEth, parseEthAmount } from "../lib/amounts.js";
 import { startBeaconApi } from "../lib/beacon/api.js";
 import { BeaconClient, SimulatorClient } from "../lib/beacon/client.js";
 import { formatGwei, readBeaconOverview } from "../lib/beacon/format.js";
 import { BeaconSimulator, VALIDATOR_STATUSES } from "../lib/beacon/simulator.js";
+import { renderLineChartSvg } from "../lib/chart.js";
+import { describeConcentration } from "../lib/decentralization.js";
 import { deployLocalProtocol } from "../lib/deploy.js";
-import { PROJECT_ROOT } from "../lib/deployment.js";
+import { deploymentDirectory, PROJECT_ROOT } from "../lib/deployment.js";
+import { UserInputError } from "../lib/errors.js";
 import { installWithdrawalRequestPredeploy } from "../lib/eip7002.js";
 import { formatExitStatus, readExitStatus } from "../lib/exitRequests.js";
 import { runExitResponder } from "../lib/exitResponder.js";
@@ -61,6 +73,7 @@ import { finishDkg, writeDeal } from "../lib/keys/dkgFiles.js";
 import { signingKeysFromMnemonic } from "../lib/keys/signingKeys.js";
 import { combineDepositFiles, signDepositShare } from "../lib/keys/thresholdDeposits.js";
 import { formatLedger, readLedger } from "../lib/ledger.js";
+import { followChain, type LocalNode, portIsFree, startLocalNode } from "../lib/localNode.js";
 import { type FrameOutcome, runOracle } from "../lib/oracle/daemon.js";
 import { nextReportableFrame, readFrame } from "../lib/oracle/frames.js";
 import {
@@ -77,8 +90,17 @@ import { connectProtocol } from "../lib/protocol.js";
 import { guardianCheck, mergeAttestations, planStake, signAttestation, stake, submitKeys } from "../lib/staking.js";
 import { BEACON_NETWORKS } from "../lib/networks.js";
 import { PAUSE_TARGETS, pauseAsGuardian } from "../lib/pause.js";
-import { formatPoolStatus, getPoolStatus } from "../lib/status.js";
-import { renderGrid, renderTable } from "../lib/table.js";
+import { createProgress } from "../lib/progress.js";
+import {
+  aprFromReport,
+  averageApr,
+  formatApr,
+  formatPoolStatus,
+  getPoolStatus,
+  readAppliedReports,
+} from "../lib/status.js";
+import { renderGrid, renderTable, type Row } from "../lib/table.js";
+import { isoTime } from "../lib/time.js";
 import { claimWithdrawals, getQueueStatus, listWithdrawalRequests, requestWithdrawal } from "../lib/withdrawals.js";
 
 /**
@@ -123,14 +145,77 @@ const OPERATIONS = "3";
 const PAUSE_GUARDIAN = "4";
 const PARAMETERS = path.join(PROJECT_ROOT, "deploy", "parameters", "local-governor.json");
 const CHAIN = "local";
+/** Consensus rewards of the simulated beacon chain, in basis points a year of effective balance: about mainnet's. */
+const CONSENSUS_REWARD_BPS = 300;
+/**
+ * Execution-layer reward of each block our validators propose. This chain has a handful of blocks a day (those the
+ * story mines): 0.005 ETH each makes about 0.7 % a year on the staked ether, near mainnet's priority fees and MEV.
+ */
+const EL_REWARD_PER_BLOCK_GWEI = 5_000_000n;
+/** The beacon time the story covers, from the validators' activation. */
+const YEAR_DAYS = 365;
+/** Live mode: the story on a `hardhat node`, then the node and the Beacon API are left running for the tasks. */
+const LIVE = process.env.PLURAL_DEMO_LIVE === "1";
+/**
+ * Between the story's events the committee reports once a week (frames are a day: the six between go unreported).
+ * PLURAL_DEMO_REPORT_DAYS=1 reports every frame: 333 reports instead of 52, about five times the demo's run time
+ * (measured: 1.5 to 3 minutes on a shared 2-core machine against 30 seconds).
+ */
+const REPORT_EVERY_DAYS = reportCadence(process.env.PLURAL_DEMO_REPORT_DAYS, 7);
+const CADENCE = REPORT_EVERY_DAYS === 1 ? "every day" : `every ${REPORT_EVERY_DAYS} days`;
+/** The slashing comes half-way through the year. */
+const SLASHING_DAY = 182;
+/** Small withdrawals requested in the quiet weeks, on or after `day`: each is finalized by the next report. */
+const YEAR_WITHDRAWALS = [
+  { account: "3", plEth: "2", day: 60 },
+  { account: "3", plEth: "3", day: 120 },
+  { account: "16", plEth: "5", day: 300 },
+] as const;
+const SECONDS_PER_DAY = 86_400n;
+const OUTPUT_DIR = path.join(PROJECT_ROOT, "demo-output");
 
-const connection = await network.create();
+/** The deployment record the live mode writes (deploy/deployments/demo-live): the tasks find it by this id. */
+const LIVE_DEPLOYMENT_ID = "demo-live";
+/** The same variable and default as hardhat.config.ts's `localhost` network, so the tasks reach the same node. */
+const LOCAL_PORT = Number(process.env.PLURAL_LOCALHOST_PORT ?? "8545");
+/** The tasks' default Beacon API (`oracle run --beacon-url`, `beacon status --url`) is on port 5052. */
+const BEACON_PORT = Number(process.env.PLURAL_BEACON_PORT ?? "5052");
+
+mkdirSync(OUTPUT_DIR, { recursive: true });
+let node: LocalNode | undefined;
+if (LIVE) {
+  try {
+    if (!(await portIsFree(BEACON_PORT))) {
+      throw new UserInputError(
+        `127.0.0.1:${BEACON_PORT} is in use (another beacon run?): stop it or set PLURAL_BEACON_PORT to a free port`,
+      );
+    }
+    node = await startLocalNode({ port: LOCAL_PORT, logFile: path.join(OUTPUT_DIR, "hardhat-node.log") });
+  } catch (error) {
+    if (!(error instanceof UserInputError)) throw error;
+    console.error(`Error: ${error.message}`);
+    process.exit(1);
+  }
+  // A record from an earlier live run names contracts this fresh node does not have.
+  rmSync(deploymentDirectory(LIVE_DEPLOYMENT_ID), { recursive: true, force: true });
+}
+const connection = LIVE ? await network.create("localhost") : await network.create();
 const { ethers, networkHelpers } = connection;
-const STEPS = 16;
+const chainName = LIVE ? `hardhat node ${node!.url}` : "the in-process Hardhat chain";
+const STEPS = 18;
 const step = (n: number, text: string) => console.log(`\n[${n}/${STEPS}] ${text}`);
 
-step(1, "Deploying Plural (deploy/modules/PluralLocal.ts with deploy/parameters/local-governor.json)...");
-const protocol = await connectProtocol(ethers, await deployLocalProtocol(connection, { parametersFile: PARAMETERS }));
+step(
+  1,
+  `Deploying Plural (deploy/modules/PluralLocal.ts with deploy/parameters/local-governor.json) to ${chainName}...`,
+);
+const protocol = await connectProtocol(
+  ethers,
+  await deployLocalProtocol(connection, {
+    parametersFile: PARAMETERS,
+    ...(LIVE ? { deploymentId: LIVE_DEPLOYMENT_ID } : {}),
+  }),
+);
 const governor = protocol.governor!;
 const token = protocol.token!;
 console.log(
@@ -154,7 +239,7 @@ for (const holder of Object.values(PLURAL_HOLDERS)) {
   await delegateVotes(token, signer, signer.address);
 }
 /** Moves the chain's clock to a time (one block mined there): this local chain's stand-in for waiting. */
-const advance = localClock(connection.provider, "default", true);
+const advance = localClock(connection.provider, connection.networkName, true);
 
 step(2, `Depositing from ${DEPOSITS.length} accounts...`);
 const holders: string[] = [];
@@ -192,7 +277,7 @@ console.log(
 
 step(4, "The operations multisig adds 3 operators and a 3-of-4 cluster through the operations timelock...");
 const operationsAccount = await resolveSigner(ethers, OPERATIONS);
-const skipDelay = localDelaySkipper(connection.provider, "default", true);
+const skipDelay = localDelaySkipper(connection.provider, connection.networkName, true);
 /** Routine registry work: scheduled on the operations timelock, executed after its delay (skipped here). */
 const govern = async (request: RegistryRequest) => {
   const outcome = await advanceRegistryRequest(
@@ -315,7 +400,7 @@ const operatorsTable = async () =>
 const poolStatus = async () =>
   formatPoolStatus(
     await getPoolStatus(protocol.pool, ethers.provider, undefined, { fromBlock: protocol.addresses.deployedAtBlock }),
-    "the in-process Hardhat chain",
+    chainName,
   );
 console.log("");
 console.log(await operatorsTable());
@@ -323,8 +408,15 @@ console.log(await poolStatus());
 
 step(9, `The beacon simulator starts on the oracle's clock; validators activate (${ACTIVATION_EPOCHS} epochs)...`);
 const [frameConfig] = await protocol.accountingOracle.getFrameConfig();
+/** Day 0 of the year of beacon time: the share rate's first point. */
+const yearStart = {
+  timestamp: BigInt(await networkHelpers.time.latest()),
+  block: await ethers.provider.getBlockNumber(),
+};
 const simulator = await BeaconSimulator.create(connection.provider, {
   depositContract: protocol.addresses.depositContract,
+  rewardRateBps: CONSENSUS_REWARD_BPS,
+  elRewardPerBlockGwei: EL_REWARD_PER_BLOCK_GWEI,
   // The oracle refuses a beacon node on another clock.
   genesisTime: frameConfig.genesisTime,
   // Execution-layer rewards of our validators' blocks go to the vault the pool sweeps on reports.
@@ -336,7 +428,7 @@ const simulator = await BeaconSimulator.create(connection.provider, {
 // This chain has no EIP-7002 contract (forced exits): ours goes at its address; the simulator's blocks run its
 // end-of-block system call, as a real chain's do.
 await installWithdrawalRequestPredeploy(connection.provider);
-const api = await startBeaconApi(simulator);
+const api = await startBeaconApi(simulator, LIVE ? { port: BEACON_PORT } : {});
 try {
   // The oracle reads the beacon chain over HTTP, as it would a real beacon node.
   const beacon = new BeaconClient(api.url);
@@ -389,8 +481,8 @@ try {
     return refSlot;
   };
 
-  /** Runs the two members for one frame; returns once the pool applied the report. */
-  const runCommittee = async (): Promise<FrameOutcome> => {
+  /** Runs the two members for one frame; returns once the pool applied the report. Quiet: no line a report. */
+  const runCommittee = async (quiet = false): Promise<FrameOutcome> => {
     const [outcome] = await runOracle({
       protocol,
       beacon,
@@ -399,12 +491,60 @@ try {
       frames: 1,
       pollMs: 50,
       signal: AbortSignal.timeout(ORACLE_TIMEOUT_MS),
-      log: (line) => console.log(`  ${line}`),
+      log: quiet ? () => {} : (line) => console.log(`  ${line}`),
     });
     if (outcome?.processed !== true) {
       throw new Error(`the oracle committee did not get a report applied within ${ORACLE_TIMEOUT_MS / 1000} s`);
     }
     return outcome;
+  };
+
+  const slotTime = (slot: bigint) => frameConfig.genesisTime + slot * frameConfig.secondsPerSlot;
+  /** Days since day 0 of the year (`yearStart`). */
+  const dayOf = (timestamp: bigint) => Number(timestamp - yearStart.timestamp) / Number(SECONDS_PER_DAY);
+  const yearWithdrawals = [...YEAR_WITHDRAWALS];
+  /**
+   * Quiet times: the committee reports the frame REPORT_EVERY_DAYS after the last report's, again and again while its
+   * reference slot comes before day `untilDay`; a withdrawal of YEAR_WITHDRAWALS is requested before the first report on or
+   * after its day, which finalizes it. A progress bar while it runs, then one line.
+   */
+  const reportPeriodically = async (untilDay: number) => {
+    const periodSlots = frameConfig.epochsPerFrame * frameConfig.slotsPerEpoch * BigInt(REPORT_EVERY_DAYS);
+    const untilTime = yearStart.timestamp + BigInt(untilDay) * SECONDS_PER_DAY;
+    const targets: bigint[] = [];
+    const last = (await readFrame(protocol.accountingOracle)).lastProcessedRefSlot;
+    for (let slot = last + periodSlots; slotTime(slot) <= untilTime; slot += periodSlots) targets.push(slot);
+    const rateFrom = await shareRate();
+    const requested: { owner: string; id: bigint }[] = [];
+    const progress = createProgress(targets.length, `reports to day ${untilDay}`);
+    for (const target of targets) {
+      while (yearWithdrawals.length > 0 && yearWithdrawals[0]!.day <= dayOf(slotTime(target))) {
+        const planned = yearWithdrawals.shift()!;
+        const owner = await resolveSigner(ethers, planned.account);
+        const made = await requestWithdrawal(protocol, owner, parseEthAmount(planned.plEth));
+        requested.push({ owner: owner.address, id: made.requests[0]!.id });
+      }
+      await toReportableFrame(target);
+      await runCommittee(true);
+      progress.tick();
+    }
+    progress.finish();
+    for (const { owner, id } of requested) {
+      const request = (await listWithdrawalRequests(protocol, owner)).find((r) => r.id === id);
+      if (request?.status !== "finalized") throw new Error(`request #${id} should have been finalized`);
+    }
+    const reports = await readAppliedReports(
+      protocol.pool,
+      protocol.addresses.deployedAtBlock ?? 0,
+      await ethers.provider.getBlockNumber(),
+    );
+    const apr = averageApr(reports.slice(-targets.length), targets.length);
+    console.log(
+      `  ${targets.length} reports (${CADENCE}), day ${dayOf(slotTime(targets[0]!)).toFixed(0)} to ` +
+        `${dayOf(slotTime(targets[targets.length - 1]!)).toFixed(0)}: share rate ${formatEth(rateFrom)} → ` +
+        `${formatEth(await shareRate())} per plETH (${apr === undefined ? "n/a" : formatApr(apr)} a year to ` +
+        `holders, after fees); ${requested.length === 0 ? "no withdrawal requested" : `withdrawal request(s) #${requested.map((r) => r.id).join(", #")} finalized by the next report`}`,
+    );
   };
 
   const voters = await Promise.all(
@@ -455,7 +595,7 @@ try {
   const refSlot = await toReportableFrame(activation.headSlot);
   console.log(`  chain time moved to the frame's first reportable moment: reference slot ${refSlot} is final`);
   const rateBefore = await shareRate();
-  const first = await runCommittee();
+  await runCommittee();
   const rateAfterFirst = await shareRate();
   if (rateAfterFirst <= rateBefore) throw new Error("the first report should have raised the share rate");
   console.log(rateLine(rateBefore, rateAfterFirst));
@@ -466,7 +606,19 @@ try {
   );
   console.log(await poolStatus());
 
-  step(11, "A validator is slashed; the next frame's report applies the loss...");
+  step(
+    11,
+    `Beacon time runs to day ${SLASHING_DAY}: the committee reports ${CADENCE}, withdrawals are requested on the way...`,
+  );
+  await reportPeriodically(SLASHING_DAY);
+
+  const slashingDay = dayOf(BigInt(await networkHelpers.time.latest())).toFixed(0);
+  step(
+    12,
+    `Day ${slashingDay}, half-way through the year: a validator is slashed; the next report applies the loss...`,
+  );
+  const rateBeforeSlashing = await shareRate();
+  const balanceBeforeSlashing = (await protocol.pool.getAccounting()).beaconBalance;
   const [operators, batches] = await Promise.all([
     listOperators(protocol.operatorRegistry),
     readCommittedBatches(protocol.operatorRegistry, undefined, protocol.addresses.deployedAtBlock),
@@ -490,13 +642,13 @@ try {
   const second = await runCommittee();
   const rateAfterSecond = await shareRate();
   const accounting = await protocol.pool.getAccounting();
-  if (rateAfterSecond >= rateAfterFirst) throw new Error("the slashing should have lowered the share rate");
+  if (rateAfterSecond >= rateBeforeSlashing) throw new Error("the slashing should have lowered the share rate");
   if (accounting.exitedValidators !== 1n) {
     throw new Error(`the slashed validator should count as exited: the pool has ${accounting.exitedValidators}`);
   }
-  console.log(rateLine(rateAfterFirst, rateAfterSecond));
+  console.log(rateLine(rateBeforeSlashing, rateAfterSecond));
   console.log(
-    `  beacon balance ${formatEth(first.built.report.beaconBalance)} → ${formatEth(second.built.report.beaconBalance)}; ` +
+    `  beacon balance ${formatEth(balanceBeforeSlashing)} → ${formatEth(second.built.report.beaconBalance)}; ` +
       `${second.built.slashedValidators} slashed validator, counted as exited (report: ` +
       `${second.built.report.exitedValidators}, pool: ${accounting.exitedValidators})`,
   );
@@ -510,7 +662,7 @@ try {
   );
 
   step(
-    12,
+    13,
     "A holder asks for more than the pool holds: the committee's exit data asks operators to exit validators...",
   );
   const large = await resolveSigner(ethers, WITHDRAWALS[2].account);
@@ -547,7 +699,7 @@ try {
   const lateOperator = asked[asked.length - 1]!;
   const compliant = asked.filter((id) => id !== lateOperator && id < OPERATORS.length);
 
-  step(13, `Operators run their exit daemons; ${names.get(lateOperator)} ignores its request...`);
+  step(14, `Operators run their exit daemons; ${names.get(lateOperator)} ignores its request...`);
   for (const operatorId of compliant) {
     const summary = await runExitResponder({
       protocol,
@@ -563,14 +715,14 @@ try {
   console.log(await beaconStatus());
 
   step(
-    14,
+    15,
     `${LATE_DAYS} days later: the late operator is penalized; PLURAL holders vote to force its exit (EIP-7002)...`,
   );
   await simulator.advance(LATE_DAYS * EPOCHS_PER_DAY);
   await toReportableFrame(await simulator.read((sim) => sim.headSlot));
   await runCommittee();
   const exitStatus = await readExitStatus(protocol, { beacon });
-  console.log(formatExitStatus(exitStatus, "the in-process Hardhat chain"));
+  console.log(formatExitStatus(exitStatus, chainName));
   if (!exitStatus.operators[lateOperator]!.penalized) throw new Error("the late operator should be penalized");
   const lateKeys = (exitStatus.operators[lateOperator]!.toExit ?? []).map((request) => request.pubkey);
   const forced = await passByVote(
@@ -606,7 +758,7 @@ try {
       `lifted; what it earned while penalized, ${formatPlEth(burned, 9)}, was burned (every holder's share gains)`,
   );
 
-  step(15, "The slashed validator becomes withdrawable: bunker mode ends and the next report pays the queue...");
+  step(16, "The slashed validator becomes withdrawable: bunker mode ends and the next report pays the queue...");
   const withdrawableEpoch = await simulator.read(
     (sim) => sim.headState().validators.find((v) => v.pubkey === victim.pubkey.toLowerCase())!.withdrawableEpoch,
   );
@@ -633,9 +785,12 @@ try {
     `  ${fifth.built.report.exitedValidators} validators exited, bunker mode off: every request finalized, ` +
       `${formatEth(queueAfter.lockedEther)} locked in the queue for them`,
   );
-  console.log(formatExitStatus(await readExitStatus(protocol, { beacon }), "the in-process Hardhat chain"));
+  console.log(formatExitStatus(await readExitStatus(protocol, { beacon }), chainName));
 
-  step(16, "Operators claim their fees; the holders claim their ether; every wei is accounted for...");
+  step(17, `The rest of the year: the committee reports ${CADENCE} to day ${YEAR_DAYS}...`);
+  await reportPeriodically(YEAR_DAYS);
+
+  step(18, "Operators claim their fees; the holders claim their ether; every wei is accounted for...");
   console.log(await operatorsTable());
   const managers = [...OPERATORS.map((operator) => operator.manager), CLUSTER.manager];
   const claims = [];
@@ -664,18 +819,237 @@ try {
     const withdrawal = await claimWithdrawals(protocol, owner, ids);
     console.log(
       `  (${index + 1}/${WITHDRAWALS.length}) ${owner.address} claims request(s) #${ids.join(", #")}: ` +
-        `${formatEth(withdrawal.total)} received, the NFT burned (${withdrawal.gasUsed} gas)`,
+        `${formatEth(withdrawal.total)} received, the NFT${ids.length > 1 ? "s" : ""} burned (${withdrawal.gasUsed} gas)`,
     );
   }
   console.log(formatLedger(await readLedger(protocol, simulator), "Every wei since deployment (Promise 1)"));
+
+  const holderRows = await Promise.all(
+    holders.map(async (holder) => {
+      const shares = await protocol.pool.balanceOf(holder);
+      return [holder, `${formatPlEth(shares)} = ${formatEth(await protocol.pool.convertToAssets(shares))}`] as const;
+    }),
+  );
+  console.log(renderTable("Holders", holderRows));
+
+  // ----- The year in figures: a table per operator, one for the protocol, the share rate as a chart -----
+  const latestBlock = await ethers.provider.getBlockNumber();
+  const appliedReports = await readAppliedReports(protocol.pool, protocol.addresses.deployedAtBlock ?? 0, latestBlock);
+  const series = [
+    {
+      day: 0,
+      time: yearStart.timestamp,
+      block: yearStart.block,
+      refSlot: undefined as bigint | undefined,
+      rate: await protocol.pool.convertToAssets(ONE_SHARE, { blockTag: yearStart.block }),
+    },
+  ];
+  for (const report of appliedReports) {
+    series.push({
+      day: dayOf(slotTime(report.refSlot)),
+      time: slotTime(report.refSlot),
+      block: report.blockNumber,
+      refSlot: report.refSlot,
+      // The rate holders saw right after the report: the block that applied it.
+      rate: await protocol.pool.convertToAssets(ONE_SHARE, { blockTag: report.blockNumber }),
+    });
+  }
+  const firstPoint = series[0]!;
+  const lastPoint = series[series.length - 1]!;
+
+  const [finalOperators, finalBatches, shareCapBps, finalStatus] = await Promise.all([
+    listOperators(protocol.operatorRegistry),
+    readCommittedBatches(protocol.operatorRegistry, undefined, protocol.addresses.deployedAtBlock),
+    protocol.operatorRegistry.shareCapBps(),
+    getPoolStatus(protocol.pool, ethers.provider, undefined, { fromBlock: protocol.addresses.deployedAtBlock }),
+  ]);
+  const operatorOf = new Map(committedKeys(finalBatches).map((key) => [key.pubkey.toLowerCase(), key.operatorId]));
+  const slashedBy = new Map<number, number>();
+  for (const validator of await simulator.read((sim) => sim.headState().validators)) {
+    const operatorId = operatorOf.get(validator.pubkey);
+    if (validator.slashed && operatorId !== undefined) slashedBy.set(operatorId, (slashedBy.get(operatorId) ?? 0) + 1);
+  }
+  const feeEvents = async (filter: "FeesClaimed" | "FeesForfeited") =>
+    protocol.operatorRegistry.queryFilter(
+      protocol.operatorRegistry.filters[filter](),
+      protocol.addresses.deployedAtBlock ?? 0,
+      latestBlock,
+    );
+  const [claimedEvents, forfeitedEvents] = await Promise.all([feeEvents("FeesClaimed"), feeEvents("FeesForfeited")]);
+  const sharesOf = (events: typeof claimedEvents | typeof forfeitedEvents, operatorId: number) =>
+    events.filter((event) => event.args.operatorId === BigInt(operatorId)).reduce((sum, e) => sum + e.args.shares, 0n);
+  const activeTotal = finalOperators.reduce((sum, op) => sum + op.activeValidators, 0n);
+  const bpsOf = (part: bigint, whole: bigint) => (whole === 0n ? 0n : (part * 10_000n) / whole);
+  console.log(
+    renderGrid(
+      `Operators after ${YEAR_DAYS} days (fees at the final share rate)`,
+      ["operator", "validators", "active", "exited", "slashed", "share of stake", "fees earned", "fees burned"],
+      await Promise.all(
+        finalOperators.map(async (op) => [
+          `${op.id} ${op.name}${op.clusterThreshold > 0 ? ` (${op.clusterThreshold}-of-${op.clusterMembers.length} DV)` : ""}`,
+          String(op.depositedKeys),
+          String(op.activeValidators),
+          String(op.exitedKeys),
+          String(slashedBy.get(op.id) ?? 0),
+          formatBps(bpsOf(op.activeValidators, activeTotal)),
+          formatEth(await protocol.pool.convertToAssets(sharesOf(claimedEvents, op.id) + op.claimableFees), 6),
+          formatEth(await protocol.pool.convertToAssets(sharesOf(forfeitedEvents, op.id)), 6),
+        ]),
+      ),
+    ),
+  );
+
+  const concentration = describeConcentration(finalOperators.map((op) => op.activeValidators));
+  const elapsed = lastPoint.time - firstPoint.time;
+  const realizedApr = aprFromReport({
+    timeElapsed: elapsed,
+    preTotalEther: firstPoint.rate,
+    preTotalShares: ONE_SHARE,
+    postTotalEther: lastPoint.rate,
+    postTotalShares: ONE_SHARE,
+  });
+  // Rewards alone: the reports that did not lower the rate (all but the slashing's), time-weighted.
+  const gains = appliedReports.filter(
+    (r) => r.postTotalEther * r.preTotalShares >= r.preTotalEther * r.postTotalShares,
+  );
+  const rewardsApr = averageApr(gains, Math.max(gains.length, 1));
+  const deposited = finalOperators.reduce((sum, op) => sum + op.depositedKeys, 0n);
+  const exited = finalOperators.reduce((sum, op) => sum + op.exitedKeys, 0n);
+  const slashedTotal = [...slashedBy.values()].reduce((sum, count) => sum + count, 0);
+  const queueClaims = await protocol.withdrawalQueue.queryFilter(
+    protocol.withdrawalQueue.filters.WithdrawalClaimed(),
+    protocol.addresses.deployedAtBlock ?? 0,
+    latestBlock,
+  );
+  const fees = finalStatus.fees;
+  const protocolRows: Row[] = [
+    ["TVL (total pooled ether)", formatEth(finalStatus.totalPooledEther, 6)],
+    ["plETH supply", formatPlEth(finalStatus.totalShares, 6)],
+    ["share rate", `${formatEth(firstPoint.rate, 6)} → ${formatEth(lastPoint.rate, 6)} per plETH`],
+    [
+      "realized APR to holders, after fees",
+      `${realizedApr === undefined ? "n/a" : formatApr(realizedApr)} over ${dayOf(lastPoint.time).toFixed(0)} days ` +
+        `(share rate; slashing included)`,
+    ],
+    [
+      "APR to holders from rewards alone",
+      `${rewardsApr === undefined ? "n/a" : formatApr(rewardsApr)} (the ${gains.length} reports without a loss)`,
+    ],
+    ["consensus reward rate (simulator)", `${formatBps(BigInt(CONSENSUS_REWARD_BPS))} a year on staked ether`],
+    [
+      "protocol fee",
+      `${formatBps(fees.treasuryFeeBps + fees.operatorFeeBps)} of rewards (treasury ${formatBps(fees.treasuryFeeBps)}, ` +
+        `operators ${formatBps(fees.operatorFeeBps)})`,
+    ],
+    [
+      "fees minted",
+      `${formatPlEth(finalStatus.feesMinted.treasuryShares + finalStatus.feesMinted.operatorShares, 6)} ` +
+        `(${formatEth(finalStatus.feesMinted.value, 6)} now)`,
+    ],
+    ["oracle reports applied", String(appliedReports.length)],
+    [
+      "withdrawals paid",
+      `${queueClaims.length} requests, ${formatEth(
+        queueClaims.reduce((sum, event) => sum + event.args.amount, 0n),
+        6,
+      )}`,
+    ],
+    ["validators", `${deposited} deposited, ${deposited - exited} active, ${exited} exited (${slashedTotal} slashed)`],
+    ["decentralization"],
+    ["operators with validators", String(concentration.operators)],
+    [
+      "largest share of stake",
+      `${formatBps(BigInt(concentration.maxShareBps))} (cap ${formatBps(shareCapBps)}, on new deposits)`,
+    ],
+    ["Nakamoto coefficient (> 1/3)", String(concentration.nakamotoCoefficient)],
+    ["Herfindahl-Hirschman index (0-10,000)", concentration.herfindahlHirschmanIndex.toFixed(2)],
+  ];
+  console.log(renderTable(`Protocol after ${YEAR_DAYS} days of beacon time`, protocolRows));
+
+  const csvFile = path.join(OUTPUT_DIR, "share-rate.csv");
+  const svgFile = path.join(OUTPUT_DIR, "share-rate.svg");
+  writeFileSync(
+    csvFile,
+    ["day,time_utc,block,ref_slot,eth_per_pleth"]
+      .concat(
+        series.map((point) =>
+          [point.day.toFixed(3), isoTime(point.time), point.block, point.refSlot ?? "", formatEther(point.rate)].join(
+            ",",
+          ),
+        ),
+      )
+      .join("\n") + "\n",
+  );
+  writeFileSync(
+    svgFile,
+    renderLineChartSvg(
+      series.map((point) => ({ x: point.day, y: Number(formatEther(point.rate)) })),
+      {
+        title: `plETH share rate over ${YEAR_DAYS} days (${appliedReports.length} oracle reports)`,
+        xLabel: "days since the validators activated",
+        yLabel: "ETH per plETH",
+      },
+    ),
+  );
+  console.log(`\n  share rate after every report: ${path.relative(process.cwd(), csvFile)} (${series.length} rows)`);
+  console.log(`  chart: ${path.relative(process.cwd(), svgFile)} (open it in a browser)`);
+
+  if (LIVE) await keepExploring(simulator, api.url);
 } finally {
   await api.close();
+  if (node !== undefined) {
+    await node.stop();
+    console.log("Stopped.");
+  }
 }
 
-const rows = await Promise.all(
-  holders.map(async (holder) => {
-    const shares = await protocol.pool.balanceOf(holder);
-    return [holder, `${formatPlEth(shares)} = ${formatEth(await protocol.pool.convertToAssets(shares))}`] as const;
-  }),
-);
-console.log(renderTable("Holders", rows));
+/**
+ * Live mode: the node and the Beacon API stay up, the simulator follows the chain as the tasks mine, until Ctrl-C
+ * (SIGINT) or SIGTERM.
+ */
+async function keepExploring(simulator: BeaconSimulator, beaconUrl: string): Promise<void> {
+  // The dashboard (a later issue) starts here, beside the node and the Beacon API, and is printed with them.
+  const env = `PLURAL_DEPLOYMENT_ID=${LIVE_DEPLOYMENT_ID}${LOCAL_PORT === 8545 ? "" : ` PLURAL_LOCALHOST_PORT=${LOCAL_PORT}`}`;
+  const beaconFlag = BEACON_PORT === 5052 ? "" : ` --beacon-url ${beaconUrl}`;
+  const urlFlag = BEACON_PORT === 5052 ? "" : ` --url ${beaconUrl}`;
+  console.log(
+    renderTable("Live: still running for you to explore (Ctrl-C stops both)", [
+      ["JSON-RPC (hardhat node)", node!.url],
+      ["Beacon API (simulator)", beaconUrl],
+      ["deployment record", path.relative(process.cwd(), deploymentDirectory(LIVE_DEPLOYMENT_ID))],
+      ["node log", path.relative(process.cwd(), path.join(OUTPUT_DIR, "hardhat-node.log"))],
+      ["In another terminal:"],
+      [`export ${env}`],
+      ["npx hardhat pool status --network localhost"],
+      ["npx hardhat operators list --network localhost"],
+      ["npx hardhat pool deposit 1.5 --network localhost"],
+      [`npx hardhat beacon advance --epochs 225${urlFlag}`],
+      [`npx hardhat oracle run --member 10,11 --frames 1 --network localhost${beaconFlag}`],
+      ["npx hardhat withdrawals status --network localhost"],
+      ["npx hardhat gov status --network localhost"],
+      [`npx hardhat beacon status${urlFlag}`],
+    ]),
+  );
+  const stopped = new AbortController();
+  const stop = () => stopped.abort();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  try {
+    await followChain(simulator, stopped.signal, { log: (line) => console.log(`  ${line}`) });
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  }
+  console.log("\nStopping: the Beacon API and the hardhat node...");
+}
+
+/** PLURAL_DEMO_REPORT_DAYS: days between reports in the quiet times, a whole number from 1 to 30. */
+function reportCadence(value: string | undefined, byDefault: number): number {
+  if (value === undefined || value.trim() === "") return byDefault;
+  const days = Number(value);
+  if (!Number.isInteger(days) || days < 1 || days > 30) {
+    console.error(`Error: PLURAL_DEMO_REPORT_DAYS "${value}": expected a whole number of days from 1 to 30`);
+    process.exit(1);
+  }
+  return days;
+}
