@@ -279,10 +279,6 @@ export interface ScheduledReceipt {
 export type Submission = ProposalReceipt | ScheduledReceipt;
 
 /**
- * Proposes `calls` on the Governor from `signer`, checked first: the signer's votes reach the proposal threshold, and
- * no proposal has the same calls and description.
- */
-/**
  * Refuses a proposer whose votes are below the Governor's proposal threshold, before anything is sent (`gov propose
  * upgrade --deploy` deploys an implementation before it proposes).
  */
@@ -302,6 +298,10 @@ export async function requireProposalVotes(
   }
 }
 
+/**
+ * Proposes `calls` on the Governor from `signer`, checked first: the signer's votes reach the proposal threshold, and
+ * no proposal has the same calls and description.
+ */
 export async function proposeOnGovernor(
   governor: PluralGovernor,
   token: PluralToken,

@@ -538,6 +538,13 @@ describe("tasks refuse bad input", function () {
       args: { guardian: "17", block, out: OUT },
       message: /--block "[^"]*" is not a block number: expected a whole number/,
     })),
+    {
+      task: "guardian attest",
+      input: "block",
+      why: "a block the chain does not have yet",
+      args: { guardian: "17", block: "99999999", out: OUT },
+      message: /--block 99999999: the chain has no such block yet/,
+    },
     ...signerRows("guardian attest", "guardian", "--guardian", { out: OUT }),
     {
       task: "guardian attest",
@@ -608,10 +615,10 @@ describe("tasks refuse bad input", function () {
       args: { operator: "0" },
       message: /no validator keys: expected --mnemonic-file <path>/,
     },
-    ...countRows("operators exit-daemon", "keyStart", "--key-start", 0, 2 ** 31 - 1, {
+    ...countRows("operators exit-daemon", "keyStart", "--key-start", 0, 2 ** 32 - 1, {
       operator: "0",
       mnemonicFile: MNEMONIC,
-    }).filter((row) => row.why !== '"2147483648"'),
+    }),
     ...countRows("operators exit-daemon", "keyCount", "--key-count", 1, 100_000, {
       operator: "0",
       mnemonicFile: MNEMONIC,
@@ -833,6 +840,13 @@ describe("tasks refuse bad input", function () {
       why: "the same account twice",
       args: { member: "10,10" },
       message: /--member "10,10" names the same account twice/,
+    },
+    {
+      task: "oracle run",
+      input: "member",
+      why: "an account that is not on the committee",
+      args: { member: "0" },
+      message: /0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 is not a member of the oracle committee \(members: 0x/,
     },
     ...urlRows("oracle run", "beaconUrl", "--beacon-url", { member: "10" }),
     ...countRows("oracle run", "pollMs", "--poll-ms", 100, 600_000, { member: "10" }),
@@ -1129,6 +1143,7 @@ describe("tasks refuse bad input", function () {
       ["", /--until-ref-slot is required: expected a beacon slot number/],
       ["x", /--until-ref-slot "x" is not a beacon slot number/],
       ["18446744073709551616", /--until-ref-slot 18446744073709551616 is above 2\^64 - 1/],
+      ["0", /--until-ref-slot 0 is not after the last processed reference slot \d+: the allowance is for a report/],
     ].map(([untilRefSlot, message]): BadInput => ({
       task: "gov propose",
       input: "untilRefSlot",
@@ -1156,6 +1171,7 @@ describe("tasks refuse bad input", function () {
       message: /--max-fee is required: the most ETH to pay per exit request/,
     },
     ...amountRows("gov propose", "maxFee", "ETH", { action: "force-exit", pubkeys: A_PUBKEY }, "--max-fee"),
+    // A --value of 0 is valid: the vault pays the fees.
     ...amountRows(
       "gov propose",
       "value",
@@ -1280,7 +1296,7 @@ describe("tasks refuse bad input", function () {
       action: "set-fee",
       treasuryBps: "600",
       operatorBps: "400",
-    }).filter((row) => row.why !== "an address the network holds no key for"),
+    }),
 
     // gov vote / queue / execute / cancel / status (token governance unless the row says so)
     {

@@ -1,6 +1,5 @@
-import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-
 import { ZeroAddress } from "ethers";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { parseAddress, resolveAddress } from "../../lib/accounts.js";
 import { UserInputError } from "../../lib/errors.js";
