@@ -6,7 +6,7 @@
  * was written. A meta-test reads the tasks the config registers and fails when one with arguments has no row, or when
  * one of its arguments is never given a bad value.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -70,8 +70,8 @@ const LAZY = "__lazy";
 describe("tasks refuse bad input", function () {
   this.timeout(300_000);
 
-  // Fixed at load time, so that rows can name files; filled in `before`.
-  const workDir = mkdtempSync(path.join(tmpdir(), "plural-bad-input-"));
+  // Named at load time, so that rows can name its files; created and filled in `before`.
+  const workDir = path.join(tmpdir(), `plural-bad-input-${process.pid}-${Date.now()}`);
   const file = (name: string) => path.join(workDir, name);
   /** Where writing tasks are pointed: it must not exist after any row. */
   const OUT = file("out");
@@ -1842,6 +1842,7 @@ describe("tasks refuse bad input", function () {
     );
     proposalId = /proposal id\s+│\s+(\d+)/.exec(proposed)![1]!;
 
+    mkdirSync(workDir);
     writeFileSync(MALFORMED, "{ not json");
     writeFileSync(WRONG_SCHEMA, JSON.stringify({ hello: "world" }));
     writeFileSync(EMPTY_LIST, "[]");
