@@ -205,6 +205,24 @@ export function totalValue(calls: readonly GovernanceCall[]): bigint {
 }
 
 /**
+ * Refuses `proposer` unless it holds PROPOSER_ROLE on `timelock`: checked before anything is sent (`gov propose
+ * upgrade --deploy` deploys an implementation before it schedules).
+ */
+export async function requireTimelockProposer(
+  timelock: TimelockController,
+  proposer: string,
+  label = "the timelock",
+): Promise<void> {
+  const proposerRole = await timelock.PROPOSER_ROLE();
+  if (!(await timelock.hasRole(proposerRole, proposer))) {
+    throw new UserInputError(
+      `${proposer} may not propose to ${label} (${await timelock.getAddress()}): it lacks PROPOSER_ROLE; use ` +
+        `--from with the proposer's account`,
+    );
+  }
+}
+
+/**
  * Schedules `calls` as one batch on `timelock` from `signer` (a proposer: the multisig, or the operations account),
  * with the timelock's minimum delay and the salt of `description`.
  *
@@ -217,13 +235,7 @@ export async function scheduleBatch(
   description: string,
   label = "the timelock",
 ): Promise<ScheduleReceipt> {
-  const proposerRole = await timelock.PROPOSER_ROLE();
-  if (!(await timelock.hasRole(proposerRole, signer.address))) {
-    throw new UserInputError(
-      `${signer.address} may not propose to ${label} (${await timelock.getAddress()}): it lacks PROPOSER_ROLE; use ` +
-        `--from with the proposer's account`,
-    );
-  }
+  await requireTimelockProposer(timelock, signer.address, label);
   const targets = calls.map((call) => call.target);
   const values = calls.map((call) => call.value);
   const payloads = calls.map((call) => call.data);

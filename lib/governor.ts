@@ -279,6 +279,26 @@ export interface ScheduledReceipt {
 export type Submission = ProposalReceipt | ScheduledReceipt;
 
 /**
+ * Refuses a proposer whose votes are below the Governor's proposal threshold, before anything is sent (`gov propose
+ * upgrade --deploy` deploys an implementation before it proposes).
+ */
+export async function requireProposalVotes(
+  governor: PluralGovernor,
+  token: PluralToken,
+  proposer: string,
+): Promise<void> {
+  const [threshold, votes] = await Promise.all([governor.proposalThreshold(), token.getVotes(proposer)]);
+  if (votes < threshold) {
+    const [balance, delegate] = await Promise.all([token.balanceOf(proposer), token.delegates(proposer)]);
+    throw new UserInputError(
+      `${proposer} has ${formatPlural(votes)} of votes, below the proposal threshold of ${formatPlural(threshold)} ` +
+        `(it holds ${formatPlural(balance)}, ${delegate === ZeroAddress ? "delegated to nobody" : `delegated to ${delegate}`}): ` +
+        `delegate votes to it first (gov delegate), or propose --from an account that has them`,
+    );
+  }
+}
+
+/**
  * Proposes `calls` on the Governor from `signer`, checked first: the signer's votes reach the proposal threshold, and
  * no proposal has the same calls and description.
  */
@@ -289,15 +309,7 @@ export async function proposeOnGovernor(
   calls: readonly GovernanceCall[],
   description: string,
 ): Promise<ProposalReceipt> {
-  const [threshold, votes] = await Promise.all([governor.proposalThreshold(), token.getVotes(signer.address)]);
-  if (votes < threshold) {
-    const [balance, delegate] = await Promise.all([token.balanceOf(signer.address), token.delegates(signer.address)]);
-    throw new UserInputError(
-      `${signer.address} has ${formatPlural(votes)} of votes, below the proposal threshold of ${formatPlural(threshold)} ` +
-        `(it holds ${formatPlural(balance)}, ${delegate === ZeroAddress ? "delegated to nobody" : `delegated to ${delegate}`}): ` +
-        `delegate votes to it first (gov delegate), or propose --from an account that has them`,
-    );
-  }
+  await requireProposalVotes(governor, token, signer.address);
   const targets = calls.map((call) => call.target);
   const values = calls.map((call) => call.value);
   const payloads = calls.map((call) => call.data);

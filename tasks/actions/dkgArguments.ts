@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 
 import { UserInputError } from "../../lib/errors.js";
 import { parseCount } from "../../lib/keys/generate.js";
@@ -39,4 +39,19 @@ export function readSecretOption(file: string, option: string, variable: string)
   }
   const value = process.env[variable];
   return value === undefined || value === "" ? undefined : value;
+}
+
+/**
+ * `--out-dir`: a folder, created when missing. An existing file of that name is refused before anything is derived
+ * or written (mkdir would fail only after the work, with a system error).
+ */
+export function checkOutDir(value: string, option = "--out-dir"): void {
+  if (value.trim() === "") return;
+  let isFolder: boolean;
+  try {
+    isFolder = statSync(value).isDirectory();
+  } catch {
+    return;
+  }
+  if (!isFolder) throw new UserInputError(`${option} ${value} is a file: expected a folder (created when missing)`);
 }

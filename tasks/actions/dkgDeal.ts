@@ -4,7 +4,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { MAX_SESSION_VALIDATORS } from "../../lib/keys/clusterFiles.js";
 import { writeDeal } from "../../lib/keys/dkgFiles.js";
-import { parseCluster, requiredNumber } from "./dkgArguments.js";
+import { checkOutDir, parseCluster, requiredNumber } from "./dkgArguments.js";
 import { reportingUserErrors } from "./userErrors.js";
 
 interface DkgDealArguments {
@@ -20,6 +20,7 @@ export default async function dkgDealAction(args: DkgDealArguments, _hre: Hardha
     const { threshold, members } = parseCluster(args);
     const member = requiredNumber(args.member, "--member", 1, members);
     const validators = requiredNumber(args.validators, "--validators", 1, MAX_SESSION_VALIDATORS);
+    checkOutDir(args.outDir);
     const dealt = await writeDeal({ member, threshold, members, validators, outDir: args.outDir });
     console.log(
       `Member ${member} dealt ${validators} validator key(s), ${threshold}-of-${members}, into ${args.outDir}:`,

@@ -3,7 +3,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { UserInputError } from "../../lib/errors.js";
 import { finishDkg, formatComplaint } from "../../lib/keys/dkgFiles.js";
 import { MAX_MEMBERS } from "../../lib/keys/threshold.js";
-import { parseMemberList, requiredNumber } from "./dkgArguments.js";
+import { checkOutDir, parseMemberList, requiredNumber } from "./dkgArguments.js";
 import { reportingUserErrors } from "./userErrors.js";
 
 interface DkgFinishArguments {
@@ -17,6 +17,7 @@ interface DkgFinishArguments {
 export default async function dkgFinishAction(args: DkgFinishArguments, _hre: HardhatRuntimeEnvironment) {
   await reportingUserErrors(async () => {
     const member = requiredNumber(args.member, "--member", 1, MAX_MEMBERS);
+    checkOutDir(args.outDir);
     const outcome = await finishDkg({
       member,
       files: args.files,

@@ -2,10 +2,12 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { resolveSigner } from "../../lib/accounts.js";
 import { checkOperationsPlan, planFromArguments, type ProposeArguments } from "../../lib/govActions.js";
+import { requireTimelockProposer } from "../../lib/governance.js";
 import {
   earliestExecution,
   formatDryRun,
   formatSubmission,
+  requireProposalVotes,
   submissionTransaction,
   submitPlan,
 } from "../../lib/governor.js";
@@ -38,6 +40,16 @@ export default async function govProposeAction(args: GovProposeArguments, hre: H
         : protocol.governor === undefined
           ? await resolveProposer(ethers, protocol.timelock, from)
           : await resolveSigner(ethers, from, "--from");
+    // Before planning: `upgrade --deploy` sends its deployment while planning.
+    if (!dryRun && (operations || protocol.governor === undefined)) {
+      await requireTimelockProposer(
+        operations ? protocol.operationsTimelock! : protocol.timelock,
+        proposer.address,
+        operations ? "the operations timelock" : "the governance timelock",
+      );
+    } else if (!dryRun) {
+      await requireProposalVotes(protocol.governor!, protocol.token!, proposer.address);
+    }
     const plan = await planFromArguments(protocol, proposal, {
       ethers,
       deployer: proposer,

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
 
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
@@ -24,6 +25,13 @@ export default async function guardianAttestAction(args: GuardianAttestArguments
   await reportingUserErrors(async () => {
     if (args.block.trim() !== "" && !/^\d+$/.test(args.block.trim())) {
       throw new UserInputError(`--block "${args.block}" is not a block number: expected a whole number`);
+    }
+    // The file is written after signing: a path that cannot be one is refused first.
+    if (existsSync(args.out) && statSync(args.out).isDirectory()) {
+      throw new UserInputError(`--out ${args.out} is a folder: expected the attestation file's path`);
+    }
+    if (!existsSync(path.dirname(path.resolve(args.out)))) {
+      throw new UserInputError(`--out ${args.out}: its folder does not exist`);
     }
     const guardianInputs = args.guardian.split(",").map((value) => value.trim());
     const { ethers, networkName } = await hre.network.create();

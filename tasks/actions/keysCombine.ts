@@ -2,7 +2,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { MAX_MEMBERS } from "../../lib/keys/threshold.js";
 import { combineDepositFiles } from "../../lib/keys/thresholdDeposits.js";
-import { requiredNumber } from "./dkgArguments.js";
+import { checkOutDir, requiredNumber } from "./dkgArguments.js";
 import { reportingUserErrors } from "./userErrors.js";
 
 interface KeysCombineArguments {
@@ -17,6 +17,7 @@ interface KeysCombineArguments {
 export default async function keysCombineAction(args: KeysCombineArguments, _hre: HardhatRuntimeEnvironment) {
   await reportingUserErrors(async () => {
     const threshold = args.threshold === "" ? undefined : requiredNumber(args.threshold, "--threshold", 2, MAX_MEMBERS);
+    checkOutDir(args.outDir);
     const result = await combineDepositFiles({
       partialFiles: args.partials,
       withdrawalAddress: args.withdrawalAddress,

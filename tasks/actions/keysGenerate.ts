@@ -5,6 +5,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { UserInputError } from "../../lib/errors.js";
 import { generateValidatorFiles, parseCount } from "../../lib/keys/generate.js";
 import { createProgress } from "../../lib/progress.js";
+import { checkOutDir } from "./dkgArguments.js";
 import { reportingUserErrors } from "./userErrors.js";
 
 interface KeysGenerateArguments {
@@ -35,6 +36,7 @@ function readSecret(file: string, option: string, variable: string): string | un
 export default async function keysGenerateAction(args: KeysGenerateArguments, _hre: HardhatRuntimeEnvironment) {
   await reportingUserErrors(async () => {
     const count = parseCount(args.count, "--count", 1, 10_000);
+    checkOutDir(args.outDir);
     const start = parseCount(args.start, "--start", 0, 2 ** 32 - 1 - count);
     const mnemonic = readSecret(args.mnemonicFile, "--mnemonic-file", "PLURAL_MNEMONIC");
     if (mnemonic === undefined) {

@@ -2,6 +2,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { UserInputError } from "../../lib/errors.js";
 import { signDepositShare } from "../../lib/keys/thresholdDeposits.js";
+import { checkOutDir } from "./dkgArguments.js";
 import { reportingUserErrors } from "./userErrors.js";
 
 interface KeysSignShareArguments {
@@ -15,6 +16,7 @@ export default async function keysSignShareAction(args: KeysSignShareArguments, 
   await reportingUserErrors(async () => {
     if (args.share === "")
       throw new UserInputError("--share is required: expected the path of a secret-share-<member>.json");
+    checkOutDir(args.outDir);
     const { file, partial } = await signDepositShare({
       shareFile: args.share,
       withdrawalAddress: args.withdrawalAddress,

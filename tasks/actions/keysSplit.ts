@@ -5,7 +5,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { UserInputError } from "../../lib/errors.js";
 import { decryptKeystore, readKeystoreFile } from "../../lib/keys/keystore.js";
 import { parseSecretKeyLines, splitKeyFiles } from "../../lib/keys/thresholdDeposits.js";
-import { parseCluster, readSecretOption } from "./dkgArguments.js";
+import { checkOutDir, parseCluster, readSecretOption } from "./dkgArguments.js";
 import { reportingUserErrors } from "./userErrors.js";
 
 interface KeysSplitArguments {
@@ -47,6 +47,7 @@ async function readSecretKeys(args: KeysSplitArguments): Promise<(string | Uint8
 export default async function keysSplitAction(args: KeysSplitArguments, _hre: HardhatRuntimeEnvironment) {
   await reportingUserErrors(async () => {
     const { threshold, members } = parseCluster(args);
+    checkOutDir(args.outDir);
     const secretKeys = await readSecretKeys(args);
     const split = await splitKeyFiles({ secretKeys, threshold, members, outDir: args.outDir });
     console.log(

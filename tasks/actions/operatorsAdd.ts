@@ -1,3 +1,4 @@
+import { ZeroAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { parseAddress, resolveAddress } from "../../lib/accounts.js";
@@ -29,15 +30,21 @@ export default async function operatorsAddAction(args: OperatorsAddArguments, hr
             `members <= 32 (e.g. --threshold 3 --members a,b,c,d)`,
         );
       }
+      if (members.includes(ZeroAddress)) throw new UserInputError(`--members lists the zero address`);
       if (new Set(members).size !== members.length) throw new UserInputError(`--members lists an address twice`);
     }
     await runRegistryRequest(hre, args, async (_protocol, ethers) => {
       const manager = await resolveAddress(ethers, args.manager, "--manager");
       if (manager === "") throw new UserInputError(`--manager is required: the address that will submit its keys`);
+      // The registry would take a zero address, leaving an operator nobody manages or fees paid to nobody.
+      if (manager === ZeroAddress) throw new UserInputError(`--manager is the zero address: expected an account`);
       const rewardAddress =
         args.rewardAddress.trim() === ""
           ? manager
           : await resolveAddress(ethers, args.rewardAddress, "--reward-address");
+      if (rewardAddress === ZeroAddress) {
+        throw new UserInputError(`--reward-address is the zero address: expected an account`);
+      }
       return members.length === 0
         ? { kind: "add", name, manager, rewardAddress }
         : { kind: "addCluster", name, manager, rewardAddress, threshold, members };

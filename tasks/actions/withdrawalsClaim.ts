@@ -1,3 +1,4 @@
+import { ZeroAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { resolveAddress, resolveSigner } from "../../lib/accounts.js";
@@ -36,6 +37,7 @@ export default async function withdrawalsClaimAction(
     const signer = await resolveSigner(ethers, args.from, "--from");
     const receiver =
       args.receiver.trim() === "" ? signer.address : await resolveAddress(ethers, args.receiver, "--receiver");
+    if (receiver === ZeroAddress) throw new UserInputError(`--receiver is the zero address: expected an account`);
     const protocol = await loadProtocol(ethers, networkName);
     let ids = named;
     if (args.all) {
