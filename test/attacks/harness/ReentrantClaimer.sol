@@ -3,9 +3,9 @@ pragma solidity 0.8.30;
 
 /// @title ReentrantClaimer
 /// @notice Attacker contract: owns a withdrawal request and, when the queue pays it, calls the same claim again from
-/// its `receive`, up to `maxReentries` times. Each reentrant call is caught, so the outer claim completes whatever the
+/// its `receive`, up to `MAX_REENTRIES` times. Each reentrant call is caught, so the outer claim completes whatever the
 /// reentrant one does; the revert data of the last refused one is kept for the test to inspect.
-/// @dev `claimSelector` is the claim to call: `claimWithdrawal` on the real queue, `claimWithdrawalSendFirst` on the
+/// @dev `CLAIM_SELECTOR` is the claim to call: `claimWithdrawal` on the real queue, `claimWithdrawalSendFirst` on the
 /// harness. Both take (requestId, hint, receiver).
 contract ReentrantClaimer {
     address public immutable QUEUE;
@@ -33,6 +33,10 @@ contract ReentrantClaimer {
     }
 
     receive() external payable {
+        _reenter();
+    }
+
+    function _reenter() private {
         if (msg.sender != QUEUE || reentries >= MAX_REENTRIES) return;
         ++reentries;
         (bool ok, bytes memory data) = _claimCall();
