@@ -452,7 +452,12 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
             _checkedVaultBalance($.executionRewardsVault, report.elRewardsVaultBalance),
             (preTotalEther * limits.maxElRewardsBps) / BPS
         );
-        breakdown.beaconDelta = _checkBeaconDelta(report, limits, beaconBefore, breakdown.withdrawals);
+        (breakdown.beaconDelta, breakdown.withdrawals) = _checkBeaconDelta(
+            report,
+            limits,
+            beaconBefore,
+            breakdown.withdrawals
+        );
         uint256 newlyWrittenOff = _writeOff($, report, limits.unseenDepositDeadline, writtenOff);
         breakdown.writtenOff = newlyWrittenOff * VALIDATOR_DEPOSIT;
         writtenOff += newlyWrittenOff;
@@ -496,24 +501,32 @@ contract StakingPool is IStakingPool, StakedEther, AccessControlUpgradeable, UUP
     }
 
     /// @dev Checks the beacon side's change against the bounds: a gain within the annual rate for the time elapsed,
-    /// a loss within the per-report bound plus what governance allowed.
+    /// a loss within the per-report bound plus what governance allowed. Returns the change and the withdrawals to
+    /// take: the withdrawal vault's ether beyond what the gain bound explains (ether anyone can send it) waits there
+    /// for later reports instead of blocking this one, as the execution-rewards vault's does; only a beacon balance
+    /// above the bound on its own is refused.
     function _checkBeaconDelta(
         OracleReport calldata report,
         ReportLimits calldata limits,
         uint256 beaconBefore,
         uint256 withdrawals
-    ) private pure returns (int256) {
+    ) private pure returns (int256 delta, uint256 taken) {
         uint256 beaconAfter = report.beaconBalance + withdrawals;
         if (beaconAfter >= beaconBefore) {
-            uint256 gain = beaconAfter - beaconBefore;
             uint256 cap = Math.mulDiv(beaconBefore, limits.maxAprBps * report.timeElapsed, YEAR * BPS);
+            uint256 ceiling = beaconBefore + cap;
+            if (beaconAfter > ceiling && report.beaconBalance <= ceiling) {
+                withdrawals = ceiling - report.beaconBalance;
+                beaconAfter = ceiling;
+            }
+            uint256 gain = beaconAfter - beaconBefore;
             require(gain <= cap, RewardsAboveCap(gain, cap));
-            return gain.toInt256();
+            return (gain.toInt256(), withdrawals);
         }
         uint256 loss = beaconBefore - beaconAfter;
         uint256 bound = (beaconBefore * limits.maxLossBps) / BPS + limits.extraLossAllowed;
         require(loss <= bound, LossAboveBound(loss, bound));
-        return -loss.toInt256();
+        return (-loss.toInt256(), withdrawals);
     }
 
     /// @dev Deposits of the checkpoint still unseen `deadline` seconds after it are written off; once every deposit

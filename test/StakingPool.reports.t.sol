@@ -127,6 +127,24 @@ contract StakingPoolReportsTest is OracleFixture {
     // the reward cap and the loss bound
     // =================================================================================================================
 
+    function testFuzz_Report_TakesTheWithdrawalVaultOnlyUpToTheGainBound(uint256 gain, uint256 inVault) public {
+        uint256 cap = (STAKED * MAX_APR_BPS * 225 * 32 * 12) / (365 days * 10_000);
+        gain = bound(gain, 0, cap);
+        inVault = bound(inVault, 0, 100 ether);
+        vm.deal(address(vault), inVault);
+        vm.prank(admin);
+        pool.setFees(0, 0);
+        uint256 pooledBefore = pool.totalPooledEther();
+
+        _reportNextFrame(STAKED + gain);
+
+        // Ether in the vault beyond what the bound leaves beside the beacon gain waits there for a later report.
+        uint256 taken = inVault < cap - gain ? inVault : cap - gain;
+        assertEq(address(vault).balance, inVault - taken, "left in the vault");
+        assertEq(pool.totalPooledEther(), pooledBefore + gain + taken, "pooled ether: the gain and what was taken");
+        assertLe(pool.totalPooledEther() - pooledBefore, cap, "never above the bound");
+    }
+
     function test_RevertWhen_RewardsExceedTheAnnualRateForTheTimeElapsed() public {
         uint256 refSlot = _warpToNextFrame();
         uint256 cap = (STAKED * MAX_APR_BPS * 225 * 32 * 12) / (365 days * 10_000);

@@ -275,7 +275,8 @@ interface IStakingPool is IStakedEther, IVaultEtherRecipient {
     /// vault is swept for at most what it holds: a forced exit's fee may leave it after the reference block.)
     error VaultBalanceTooLow(address vault, uint256 reported, uint256 actual);
 
-    /// @notice The beacon side gained `rewards` wei, above the `cap` for the time elapsed.
+    /// @notice The beacon side gained `rewards` wei, above the `cap` for the time elapsed: its reported balance alone
+    /// is above the cap (withdrawal-vault ether beyond it waits in the vault for a later report).
     error RewardsAboveCap(uint256 rewards, uint256 cap);
 
     /// @notice The beacon side lost `loss` wei, above the `bound` (governance can allow more).
