@@ -28,6 +28,13 @@ function fig(snapshot: DashboardSnapshot, path: string, tag = "span"): HTMLEleme
   return el(tag, { "data-figure": path }, value === null || value === undefined ? "-" : String(value));
 }
 
+/** An amount: its short text, the exact one on hover. */
+function amount(snapshot: DashboardSnapshot, path: string): HTMLElement {
+  const element = fig(snapshot, `${path}.short`);
+  element.title = String(at(snapshot, `${path}.text`));
+  return element;
+}
+
 function tile(label: string, value: Node, note?: Child): HTMLElement {
   return el(
     "div",
@@ -64,7 +71,7 @@ function poolCard(s: DashboardSnapshot): HTMLElement {
     x: point.time.unix,
     // For drawing only: the tile and the tooltips show the exact figures.
     y: Number(point.rate.value) / 1e18,
-    label: `ref slot ${point.refSlot} (${point.time.text}): ${point.rate.text} per plETH, APR ${point.apr.text}`,
+    label: `ref slot ${point.refSlot} (${point.time.text}): ${point.rate.short} per plETH, APR ${point.apr.text}`,
   }));
   return card(
     "pool",
@@ -72,14 +79,14 @@ function poolCard(s: DashboardSnapshot): HTMLElement {
     el(
       "div",
       { class: "tiles" },
-      tile("Total pooled ETH", fig(s, "pool.totalPooledEther.text")),
-      tile("plETH supply", fig(s, "pool.plEthSupply.text")),
-      tile("Share rate", fig(s, "pool.shareRate.text"), "per plETH"),
+      tile("Total pooled ETH", amount(s, "pool.totalPooledEther")),
+      tile("plETH supply", amount(s, "pool.plEthSupply")),
+      tile("Share rate", amount(s, "pool.shareRate"), "per plETH"),
       tile("APR, last report", fig(s, "pool.apr.lastReport.text"), aprNote(pool.apr.lastReport)),
       tile("APR, 7 days", fig(s, "pool.apr.days7.text"), aprNote(pool.apr.days7)),
       tile("APR, 30 days", fig(s, "pool.apr.days30.text"), aprNote(pool.apr.days30)),
-      tile("Buffered ETH", fig(s, "pool.bufferedEther.text"), "waiting to be staked"),
-      tile("Beacon balance", fig(s, "pool.beaconBalance.text"), "as the last report saw it"),
+      tile("Buffered ETH", amount(s, "pool.bufferedEther"), "waiting to be staked"),
+      tile("Beacon balance", amount(s, "pool.beaconBalance"), "as the last report saw it"),
     ),
     el("h3", {}, "Share rate after each report (ETH per plETH)"),
     lineChart(points, (y) => `${y.toFixed(6)} ETH`, "no report yet: the rate starts at 1 ETH per plETH"),
@@ -172,8 +179,8 @@ function operatorsCard(s: DashboardSnapshot): HTMLElement {
           fig(s, `${path}.activeValidators`),
           fig(s, `${path}.shareText`),
           fig(s, `${path}.exitRequestsPending`),
-          fig(s, `${path}.feesClaimable.text`),
-          el("span", {}, fig(s, `${path}.feesEarned.text`), " (", fig(s, `${path}.feesEarnedValue.text`), ")"),
+          amount(s, `${path}.feesClaimable`),
+          el("span", {}, amount(s, `${path}.feesEarned`), " (", amount(s, `${path}.feesEarnedValue`), ")"),
         ];
       }),
       "No operator yet.",
@@ -197,18 +204,18 @@ function queueCard(s: DashboardSnapshot): HTMLElement {
       { class: "tiles" },
       tile(
         "Unfinalized demand",
-        fig(s, "queue.unfinalizedDemand.text"),
+        amount(s, "queue.unfinalizedDemand"),
         el("span", {}, fig(s, "queue.pendingRequests"), " request(s) pending"),
       ),
-      tile("Locked ETH", fig(s, "queue.lockedEther.text"), "set aside for finalized requests"),
+      tile("Locked ETH", amount(s, "queue.lockedEther"), "set aside for finalized requests"),
       tile("Expected wait", fig(s, "queue.expectedWait.text"), "for a request made now"),
       tile(
         "Shortfall",
-        fig(s, "queue.shortfall.text"),
+        amount(s, "queue.shortfall"),
         s.queue.bunkerMode ? "bunker mode: finalization waits" : "needs validator exits when above 0",
       ),
     ),
-    fig(s, "queue.expectedWaitExplanation", "p"),
+    el("p", { class: "note" }, "Expected wait: ", fig(s, "queue.expectedWaitExplanation"), "."),
     el("h3", {}, "Recent finalizations"),
     table(
       ["requests", "ETH locked", "block", "time"],
@@ -220,7 +227,7 @@ function queueCard(s: DashboardSnapshot): HTMLElement {
           "-",
           fig(s, `queue.recentFinalizations.${i}.toId`),
         ),
-        fig(s, `queue.recentFinalizations.${i}.etherLocked.text`),
+        amount(s, `queue.recentFinalizations.${i}.etherLocked`),
         fig(s, `queue.recentFinalizations.${i}.blockNumber`),
         fig(s, `queue.recentFinalizations.${i}.time.text`),
       ]),

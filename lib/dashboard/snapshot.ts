@@ -59,8 +59,20 @@ export interface DashboardSources {
   governanceFromBlock?: number;
 }
 
-export const ether = (wei: bigint): AmountJson => ({ value: wei.toString(), text: formatEth(wei) });
-export const plEther = (shares: bigint): AmountJson => ({ value: shares.toString(), text: formatPlEth(shares) });
+/** Decimals of an amount's `short` text; the share rate keeps more, its changes are small. */
+export const SHORT_DECIMALS = 4;
+export const RATE_DECIMALS = 8;
+
+export const ether = (wei: bigint, decimals = SHORT_DECIMALS): AmountJson => ({
+  value: wei.toString(),
+  text: formatEth(wei),
+  short: formatEth(wei, decimals),
+});
+export const plEther = (shares: bigint, decimals = SHORT_DECIMALS): AmountJson => ({
+  value: shares.toString(),
+  text: formatPlEth(shares),
+  short: formatPlEth(shares, decimals),
+});
 export const duration = (seconds: bigint): DurationJson => ({
   seconds: seconds.toString(),
   text: formatDuration(seconds),
@@ -196,7 +208,7 @@ export async function readDashboardSnapshot(sources: DashboardSources): Promise<
       address: status.pool,
       totalPooledEther: ether(status.totalPooledEther),
       plEthSupply: plEther(status.totalShares),
-      shareRate: ether(status.shareRate),
+      shareRate: ether(status.shareRate, RATE_DECIMALS),
       bufferedEther: ether(status.bufferedEther),
       beaconBalance: ether(status.beaconBalance),
       depositedValidators: Number(status.depositedValidators),

@@ -7,10 +7,14 @@
  * arithmetic of its own, only layout and charts.
  */
 
-/** An amount of ETH or plETH: its integer value (wei or shares, decimal) and how the tasks print it, unit included. */
+/**
+ * An amount of ETH or plETH: its integer value (wei or shares, decimal), how the tasks print it (every decimal, unit
+ * included) and a shorter text for tiles and tables (rounded down to a few decimals, like the tasks' tables).
+ */
 export interface AmountJson {
   value: string;
   text: string;
+  short: string;
 }
 
 /** A duration: whole seconds and how the tasks print it ("1 day 2 h"). */
