@@ -4,7 +4,7 @@
  * reports, a finalized withdrawal, a pause, a waiting timelock operation), `hardhat dashboard` in a child process, and
  * the page in Debian's Chromium driven by playwright-core. Checks every figure on the page against the server's
  * snapshot and the key ones against the library's own reads, saves the README's screenshot (docs/dashboard.png), then
- * has the committee report a new frame and waits for the page to show it.
+ * has the committee report a new frame and waits for the page to show it. Last, the task's refusals, one line each.
  */
 import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -26,6 +26,7 @@ import { type BeaconWorld, reportNextFrame, runDashboardScenario, startBeaconWor
 import {
   type BackgroundTask,
   deployLocalArgs,
+  expectRefusal,
   expectSuccess,
   freePort,
   hardhat,
@@ -185,5 +186,23 @@ describe("dashboard in Chromium", function () {
     expect(await page.textContent('[data-figure="pool.apr.lastReport.text"]'), "its APR").to.equal(
       after.pool.apr.lastReport.text,
     );
+  });
+
+  it("refuses with one line: no deployment, a Beacon API that does not answer, a host that is not loopback", async function () {
+    const silent = `http://127.0.0.1:${await freePort()}`;
+    const dashboardTask = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
+      hardhat(["--network", "localhost", "dashboard", "--port", "0", ...args], { ...env, ...extra });
+    const [undeployed, noBeacon, remote] = await Promise.all([
+      dashboardTask(["--beacon-url", world!.api.url], { PLURAL_DEPLOYMENT_ID: `${deploymentId}-none` }),
+      dashboardTask(["--beacon-url", silent]),
+      dashboardTask(["--beacon-url", world!.api.url, "--host", "0.0.0.0"]),
+    ]);
+    expectRefusal(undeployed, "no deployment", /no Plural deployment on network "localhost"/);
+    expectRefusal(
+      noBeacon,
+      "Beacon API down",
+      new RegExp(`the Beacon API at ${silent.replace(/\./g, "\\.")} does not answer`),
+    );
+    expectRefusal(remote, "remote host", /--host 0\.0\.0\.0 is not a loopback address.*--allow-remote/);
   });
 });
