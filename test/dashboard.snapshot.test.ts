@@ -207,7 +207,8 @@ describe("dashboard snapshot", function () {
 
         const pushed = new Promise<DashboardSnapshot>((resolve, reject) => {
           const controller = new AbortController();
-          setTimeout(() => controller.abort(), 60_000);
+          // Unref'd: a stream that ends early must not hold the test run open for the rest of the minute.
+          setTimeout(() => controller.abort(), 60_000).unref();
           fetch(`${dashboard.url}api/events`, { signal: controller.signal })
             .then(async (response) => {
               let buffer = "";
