@@ -1,6 +1,7 @@
 import { emptyTask, task } from "hardhat/config";
 
 import { beaconTaskDefinitions } from "./beacon.js";
+import { dashboardTaskDefinitions } from "./dashboard.js";
 import { deployTaskDefinitions } from "./deploy.js";
 import { govTaskDefinitions } from "./gov.js";
 import { oracleTaskDefinitions } from "./oracle.js";
@@ -376,4 +377,5 @@ export const taskDefinitions = [
   ...withdrawalsTaskDefinitions,
   ...govTaskDefinitions,
   ...deployTaskDefinitions,
+  ...dashboardTaskDefinitions,
 ];
