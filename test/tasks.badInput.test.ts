@@ -804,6 +804,25 @@ describe("tasks refuse bad input", function () {
     ...addressRows("beacon run", "feeRecipient", "--fee-recipient", {}),
     ...addressRows("beacon run", "depositContract", "--deposit-contract", {}),
 
+    // dashboard (checked before anything listens)
+    ...countRows("dashboard", "port", "--port", 0, 65_535, {}),
+    ...countRows("dashboard", "pollMs", "--poll-ms", 100, 600_000, {}),
+    ...urlRows("dashboard", "beaconUrl", "--beacon-url", {}),
+    {
+      task: "dashboard",
+      input: "beaconUrl",
+      why: "a Beacon API that does not answer",
+      args: { beaconUrl: "http://127.0.0.1:9" },
+      message: /the Beacon API at http:\/\/127\.0\.0\.1:9 does not answer/,
+    },
+    {
+      task: "dashboard",
+      input: "host",
+      why: "a non-loopback interface without --allow-remote",
+      args: { host: "0.0.0.0" },
+      message: /--host 0\.0\.0\.0 is not a loopback address/,
+    },
+
     // beacon advance / slash / status (checked before the simulator is called)
     {
       task: "beacon advance",
