@@ -3,10 +3,12 @@
  * of helpers/dashboard.ts run through the library on that node (staking, a beacon simulator and its Beacon API, oracle
  * reports, a finalized withdrawal, a pause, a waiting timelock operation), `hardhat dashboard` in a child process, and
  * the page in Debian's Chromium driven by playwright-core. Checks every figure on the page against the server's
- * snapshot and the key ones against the library's own reads, saves the README's screenshot (docs/dashboard.png), then
+ * snapshot and the key ones against the library's own reads, takes a screenshot (the README's, docs/dashboard.png, with
+ * PLURAL_UPDATE_SCREENSHOT=1; otherwise one in the system's temporary folder, so a test run changes no tracked file), then
  * has the committee report a new frame and waits for the page to show it. Last, the task's refusals, one line each.
  */
 import { existsSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { expect } from "chai";
@@ -51,7 +53,10 @@ const CHROMIUM_ARGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
-const SCREENSHOT = path.join(PROJECT_ROOT, "docs", "dashboard.png");
+const SCREENSHOT =
+  process.env.PLURAL_UPDATE_SCREENSHOT === "1"
+    ? path.join(PROJECT_ROOT, "docs", "dashboard.png")
+    : path.join(tmpdir(), `plural-dashboard-${process.pid}.png`);
 
 /** The value at `path` ("pool.apr.days7.text") of the snapshot, as the page prints it. */
 function at(snapshot: DashboardSnapshot, figure: string): string {
@@ -168,7 +173,8 @@ describe("dashboard in Chromium", function () {
     expect(await page.getAttribute("svg.bar-chart", "data-bars"), "a bar per operator").to.equal("4");
 
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
-    expect(existsSync(SCREENSHOT), "the README's screenshot").to.equal(true);
+    expect(existsSync(SCREENSHOT), `the screenshot at ${SCREENSHOT}`).to.equal(true);
+    if (process.env.PLURAL_UPDATE_SCREENSHOT !== "1") rmSync(SCREENSHOT);
   });
 
   it("shows a new oracle report without a reload", async function () {
