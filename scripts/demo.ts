@@ -50,6 +50,7 @@ import { BeaconClient, SimulatorClient } from "../lib/beacon/client.js";
 import { formatGwei, readBeaconOverview } from "../lib/beacon/format.js";
 import { BeaconSimulator, VALIDATOR_STATUSES } from "../lib/beacon/simulator.js";
 import { renderLineChartSvg } from "../lib/chart.js";
+import { startDashboard } from "../lib/dashboard/server.js";
 import { describeConcentration } from "../lib/decentralization.js";
 import { deployLocalProtocol } from "../lib/deploy.js";
 import { deploymentDirectory, PROJECT_ROOT } from "../lib/deployment.js";
@@ -64,6 +65,7 @@ import {
   delegateVotes,
   describeTally,
   executeProposal,
+  governanceFromBlock,
   queueProposal,
   shortProposalId,
   submitPlan,
@@ -180,6 +182,8 @@ const LIVE_DEPLOYMENT_ID = "demo-live";
 const LOCAL_PORT = Number(process.env.PLURAL_LOCALHOST_PORT ?? "8545");
 /** The tasks' default Beacon API (`oracle run --beacon-url`, `beacon status --url`) is on port 5052. */
 const BEACON_PORT = Number(process.env.PLURAL_BEACON_PORT ?? "5052");
+/** The dashboard's port in live mode (the `dashboard` task's default). */
+const DASHBOARD_PORT = Number(process.env.PLURAL_DASHBOARD_PORT ?? "8080");
 
 mkdirSync(OUTPUT_DIR, { recursive: true });
 let node: LocalNode | undefined;
@@ -188,6 +192,11 @@ if (LIVE) {
     if (!(await portIsFree(BEACON_PORT))) {
       throw new UserInputError(
         `127.0.0.1:${BEACON_PORT} is in use (another beacon run?): stop it or set PLURAL_BEACON_PORT to a free port`,
+      );
+    }
+    if (!(await portIsFree(DASHBOARD_PORT))) {
+      throw new UserInputError(
+        `127.0.0.1:${DASHBOARD_PORT} is in use (another dashboard?): stop it or set PLURAL_DASHBOARD_PORT to a free port`,
       );
     }
     node = await startLocalNode({ port: LOCAL_PORT, logFile: path.join(OUTPUT_DIR, "hardhat-node.log") });
@@ -1008,12 +1017,20 @@ try {
  * (SIGINT) or SIGTERM.
  */
 async function keepExploring(simulator: BeaconSimulator, beaconUrl: string): Promise<void> {
-  // The dashboard (a later issue) starts here, beside the node and the Beacon API, and is printed with them.
+  const dashboard = await startDashboard({
+    protocol,
+    provider: ethers.provider,
+    beacon: new BeaconClient(beaconUrl),
+    networkName: connection.networkName,
+    governanceFromBlock: await governanceFromBlock(protocol.addresses, (await ethers.provider.getNetwork()).chainId),
+    port: DASHBOARD_PORT,
+  });
   const env = `PLURAL_DEPLOYMENT_ID=${LIVE_DEPLOYMENT_ID}${LOCAL_PORT === 8545 ? "" : ` PLURAL_LOCALHOST_PORT=${LOCAL_PORT}`}`;
   const beaconFlag = BEACON_PORT === 5052 ? "" : ` --beacon-url ${beaconUrl}`;
   const urlFlag = BEACON_PORT === 5052 ? "" : ` --url ${beaconUrl}`;
   console.log(
-    renderTable("Live: still running for you to explore (Ctrl-C stops both)", [
+    renderTable("Live: still running for you to explore (Ctrl-C stops them)", [
+      ["dashboard (open it in a browser)", dashboard.url],
       ["JSON-RPC (hardhat node)", node!.url],
       ["Beacon API (simulator)", beaconUrl],
       ["deployment record", path.relative(process.cwd(), deploymentDirectory(LIVE_DEPLOYMENT_ID))],
@@ -1039,8 +1056,9 @@ async function keepExploring(simulator: BeaconSimulator, beaconUrl: string): Pro
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
+    await dashboard.close();
   }
-  console.log("\nStopping: the Beacon API and the hardhat node...");
+  console.log("\nStopping: the dashboard, the Beacon API and the hardhat node...");
 }
 
 /** PLURAL_DEMO_REPORT_DAYS: days between reports in the quiet times, a whole number from 1 to 30. */

@@ -103,17 +103,23 @@ describe("demo live mode", function () {
   });
 
   describe("scripts/demo.ts with PLURAL_DEMO_LIVE=1", function () {
-    it("refuses a busy node or Beacon API port, or a bad report cadence, in one line before starting anything", async function () {
-      const [nodePort, beaconPort] = [await freePort(), await freePort()];
+    it("refuses a busy node, Beacon API or dashboard port, or a bad report cadence, in one line before starting anything", async function () {
+      const [nodePort, beaconPort, dashboardPort] = [await freePort(), await freePort(), await freePort()];
       const base = {
         ...process.env,
         PLURAL_DEMO_LIVE: "1",
         PLURAL_LOCALHOST_PORT: String(nodePort),
         PLURAL_BEACON_PORT: String(beaconPort),
+        PLURAL_DASHBOARD_PORT: String(dashboardPort),
       };
       const cases: [NodeJS.ProcessEnv, number | undefined, RegExp][] = [
         [base, nodePort, new RegExp(`^Error: 127\\.0\\.0\\.1:${nodePort} is in use .*PLURAL_LOCALHOST_PORT`, "m")],
         [base, beaconPort, new RegExp(`^Error: 127\\.0\\.0\\.1:${beaconPort} is in use .*PLURAL_BEACON_PORT`, "m")],
+        [
+          base,
+          dashboardPort,
+          new RegExp(`^Error: 127\\.0\\.0\\.1:${dashboardPort} is in use .*PLURAL_DASHBOARD_PORT`, "m"),
+        ],
         [
           { ...base, PLURAL_DEMO_REPORT_DAYS: "0" },
           undefined,
