@@ -22,6 +22,7 @@ import {OperatorRegistry} from "../../contracts/OperatorRegistry.sol";
 import {StakingPool} from "../../contracts/StakingPool.sol";
 import {WithdrawalQueue} from "../../contracts/WithdrawalQueue.sol";
 import {WithdrawalVault} from "../../contracts/WithdrawalVault.sol";
+import {OracleFixture} from "./OracleFixture.sol";
 import {QueueFixture} from "./QueueFixture.sol";
 import {forceEther} from "./StakingPoolFixture.sol";
 
@@ -71,9 +72,6 @@ contract PromisesHandler is QueueFixture {
         bool claimed;
     }
 
-    /// @notice What `attemptBadReport` and `attemptBadStake` revert with: whether the attempt changed anything.
-    error AttemptOutcome(bool applied);
-
     uint256 public constant ACTOR_COUNT = 4;
     uint256 public constant OPERATOR_COUNT = 4;
     /// @dev Pause targets, as EmergencyPause numbers them.
@@ -98,6 +96,7 @@ contract PromisesHandler is QueueFixture {
     uint256 private constant BAD_ATTESTATION_KINDS = 5;
     uint256 private constant PRIVILEGED_CALLS = 28;
 
+
     address[] private _actors;
     /// @dev Accounts that hold no role anywhere: the actors, the pause guardian, an oracle member, a deposit guardian,
     /// an operator's manager and the treasury.
@@ -108,8 +107,8 @@ contract PromisesHandler is QueueFixture {
     GhostRequest[] private _requests;
     /// @dev When each staked validator was deposited (the beacon chain sees them in order).
     uint256[] private _stakedAt;
-    address private _poolImplementation;
-    address private _timelock;
+    /// @notice The attempts that need no key of this handler's (bad reports, privileged calls).
+    PromisesAttempts public immutable attempts;
 
     /// @notice The chain's clock and height as this handler moved them; re-applied before each call.
     uint256 public currentTime;
@@ -152,6 +151,11 @@ contract PromisesHandler is QueueFixture {
 
     /// @notice Ether owed to finalized requests not yet claimed, by this handler's book.
     uint256 public ghostOwed;
+    /// @notice Ether the reports sent the queue for the requests they finalized.
+    uint256 public ghostLocked;
+    /// @notice The most wei the queue may lock above what the requests are owed: it locks min(Σ value at request,
+    /// Σ plETH × rate) per rate period, which rounds once where the claims round once each.
+    uint256 public ghostLockRounding;
     uint256 public ghostLastFinalizedId;
 
     // --- Ghost: operators (promise 7) ---
@@ -207,19 +211,13 @@ contract PromisesHandler is QueueFixture {
         queue = protocol.queue;
         emergencyPause = protocol.emergencyPause;
         admin = protocol.timelock;
-        _timelock = protocol.timelock;
         operations = protocol.operations;
         treasury = protocol.treasury;
         pauseGuardian = protocol.pauseGuardian;
         guardianKeys = protocol.guardianKeys;
         guardianAddresses = protocol.guardianAddresses;
         oracleMembers = protocol.oracleMembers;
-        // The implementation behind the pool's ERC-1967 proxy: an outsider tries to "upgrade" to it.
-        _poolImplementation = address(
-            uint160(
-                uint256(vm.load(address(pool), 0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc))
-            )
-        );
+        attempts = new PromisesAttempts(protocol);
         _holders.push(DEAD_SHARES_HOLDER);
         _holders.push(treasury);
         _holders.push(address(registry));
@@ -287,7 +285,7 @@ contract PromisesHandler is QueueFixture {
     /// @notice An actor sends plETH to another actor.
     function transfer(uint256 fromSeed, uint256 toSeed, uint256 shares) external step {
         address from = _actors[fromSeed % ACTOR_COUNT];
-        address to = _actors[(fromSeed + 1 + (toSeed % (ACTOR_COUNT - 1))) % ACTOR_COUNT];
+        address to = _actors[((fromSeed % ACTOR_COUNT) + 1 + (toSeed % (ACTOR_COUNT - 1))) % ACTOR_COUNT];
         uint256 balance = pool.balanceOf(from);
         if (balance == 0) return;
         _transfer(from, to, bound(shares, 1, balance));
@@ -325,7 +323,7 @@ contract PromisesHandler is QueueFixture {
         if (!found) return;
         address owner = _requests[id - 1].owner;
         address to = _actors[toSeed % ACTOR_COUNT];
-        if (to == owner) to = _actors[(toSeed + 1) % ACTOR_COUNT];
+        if (to == owner) to = _actors[((toSeed % ACTOR_COUNT) + 1) % ACTOR_COUNT];
         vm.prank(owner);
         queue.transferFrom(owner, to, id);
         _requests[id - 1].owner = to;
@@ -348,13 +346,12 @@ contract PromisesHandler is QueueFixture {
             ++calls["claimPaused"];
             return;
         }
-        address stranger = _actors[(uint256(uint160(owner)) + 1 + (receiverSeed % (ACTOR_COUNT - 1))) % ACTOR_COUNT];
-        if (stranger != owner) {
-            vm.prank(stranger);
-            try queue.claimWithdrawal(id, hint, stranger) {
-                _violate(3, "someone other than the owner claimed");
-            } catch {} // solhint-disable-line no-empty-blocks
-        }
+        address stranger = _actors[(receiverSeed / ACTOR_COUNT) % ACTOR_COUNT];
+        if (stranger == owner) stranger = _actors[((receiverSeed / ACTOR_COUNT) + 1) % ACTOR_COUNT];
+        vm.prank(stranger);
+        try queue.claimWithdrawal(id, hint, stranger) {
+            _violate(3, "someone other than the owner claimed");
+        } catch {} // solhint-disable-line no-empty-blocks
         _claimAsOwner(id, owner, receiver, hint);
         vm.prank(owner);
         try queue.claimWithdrawal(id, hint, owner) {
@@ -539,7 +536,12 @@ contract PromisesHandler is QueueFixture {
     /// unfinalized one, rewards above the cap, a loss above the bound, or fewer validators than already seen.
     function badReport(uint256 kind, uint256 seed) external step {
         kind %= BAD_REPORT_KINDS;
-        try this.attemptBadReport(kind, seed) {} catch (bytes memory reason) { // solhint-disable-line no-empty-blocks
+        (uint256 refSlot, ) = oracle.currentFrame();
+        if (refSlot <= oracle.lastProcessedRefSlot()) refSlot += FRAME_SLOTS;
+        IAccountingOracle.Report memory honest = _buildReport(refSlot, ghostActivatedValidators, 0);
+        try
+            attempts.attemptBadReport(kind, seed, honest, _beaconBefore(ghostActivatedValidators), _actors[seed % ACTOR_COUNT])
+        {} catch (bytes memory reason) { // solhint-disable-line no-empty-blocks
             if (_applied(reason)) {
                 _violate(4, string.concat("a report applied that must not, kind ", Strings.toString(kind)));
             }
@@ -607,7 +609,7 @@ contract PromisesHandler is QueueFixture {
     function unauthorizedCall(uint256 callerSeed, uint256 callSeed) external step {
         address caller = _outsiders[callerSeed % _outsiders.length];
         uint256 kind = callSeed % PRIVILEGED_CALLS;
-        (address target, bytes memory data, bytes4 expected) = _privilegedCall(kind, caller);
+        (address target, bytes memory data, bytes4 expected) = attempts.privilegedCall(kind, caller, lastRefSlot);
         vm.prank(caller);
         (bool ok, bytes memory reason) = target.call(data);
         if (ok) {
@@ -621,52 +623,6 @@ contract PromisesHandler is QueueFixture {
     // =================================================================================================================
     // attempts that must fail, undone whatever happens (called by this handler only)
     // =================================================================================================================
-
-    /// @notice Runs one bad report and reverts with `AttemptOutcome(applied)`, undoing every vote it cast.
-    function attemptBadReport(uint256 kind, uint256 seed) external {
-        require(msg.sender == address(this), AttemptOutcome(false));
-        uint256 processed = oracle.lastProcessedRefSlot();
-        uint256 refSlot = _warpToNextFrame();
-        IAccountingOracle.Report memory honest = _buildReport(refSlot, ghostActivatedValidators, 0);
-        if (kind == 0) {
-            // One member of three: below the quorum of two.
-            vm.prank(oracleMembers[seed % 3]);
-            try oracle.submitReport(honest) {} catch {} // solhint-disable-line no-empty-blocks
-        } else if (kind == 1) {
-            address stranger = _actors[seed % ACTOR_COUNT];
-            vm.prank(stranger);
-            try oracle.submitReport(honest) {} catch {} // solhint-disable-line no-empty-blocks
-            vm.prank(stranger);
-            try oracle.submitReport(honest) {} catch {} // solhint-disable-line no-empty-blocks
-        } else if (kind == 2) {
-            // The last processed reference slot again, or one before it.
-            honest.refSlot = processed - (seed % 2) * FRAME_SLOTS;
-            _quorumTries(honest);
-        } else if (kind == 3) {
-            _warpIntoUnfinalizedFrame(seed);
-            (honest.refSlot, ) = oracle.currentFrame();
-            _quorumTries(honest);
-        } else if (kind == 4) {
-            uint256 beaconBefore = _beaconBefore(honest.beaconValidators);
-            uint256 timeElapsed = (refSlot - processed) * SECONDS_PER_SLOT;
-            uint256 cap = Math.mulDiv(beaconBefore, MAX_APR_BPS * timeElapsed, YEAR * BPS);
-            // Above the cap whatever the beacon side really did since the last report.
-            honest.beaconBalance = beaconBefore + cap + 1 + (seed % 1 ether);
-            honest.withdrawalVaultBalance = 0;
-            _quorumTries(honest);
-        } else if (kind == 5) {
-            // Everything lost, with no allowance from governance.
-            honest.beaconBalance = 0;
-            honest.withdrawalVaultBalance = 0;
-            if (_beaconBefore(honest.beaconValidators) != 0) _quorumTries(honest);
-        } else {
-            if (ghostReportedValidators == 0) revert AttemptOutcome(false);
-            honest.beaconValidators = ghostReportedValidators - 1;
-            honest.exitedValidators = Math.min(honest.exitedValidators, honest.beaconValidators);
-            _quorumTries(honest);
-        }
-        revert AttemptOutcome(oracle.lastProcessedRefSlot() != processed);
-    }
 
     /// @notice Runs one validator deposit with a bad attestation and reverts with `AttemptOutcome(deposited)`.
     function attemptBadStake(uint256 kind, uint256 seed) external {
@@ -805,7 +761,7 @@ contract PromisesHandler is QueueFixture {
     function _pickUnclaimed(uint256 seed, bool finalized) private view returns (uint256 id, bool found) {
         uint256 count = _requests.length;
         for (uint256 i; i < count; ++i) {
-            uint256 index = (seed + i) % count;
+            uint256 index = ((seed % count) + i) % count;
             GhostRequest storage ghost = _requests[index];
             if (!ghost.claimed && ghost.finalized == finalized) return (index + 1, true);
         }
@@ -894,7 +850,7 @@ contract PromisesHandler is QueueFixture {
     function _operatorWithoutRoom(uint256 seed) private view returns (uint256 operatorId, bool found) {
         uint256 capLimit = ((_ghostTotalDeposited() + 1) * ghostShareCapBps) / BPS;
         for (uint256 i; i < OPERATOR_COUNT; ++i) {
-            operatorId = (seed + i) % OPERATOR_COUNT;
+            operatorId = ((seed % OPERATOR_COUNT) + i) % OPERATOR_COUNT;
             uint256 deposited = ghostDepositedKeys[operatorId];
             bool noRoom = deposited >= ghostVettedKeys[operatorId] || deposited + 1 > capLimit;
             if (noRoom && deposited < registry.getOperator(operatorId).totalKeys) return (operatorId, true);
@@ -987,7 +943,7 @@ contract PromisesHandler is QueueFixture {
     /// that does not apply is a violation of promise 4's other half: the committee can always report.
     function _submitByQuorum(IAccountingOracle.Report memory honest, uint256 voteSeed) private returns (bool applied) {
         address first = oracleMembers[voteSeed % 3];
-        address second = oracleMembers[(voteSeed + 1) % 3];
+        address second = oracleMembers[((voteSeed % 3) + 1) % 3];
         bytes memory reason;
         if ((voteSeed / 3) % 2 == 1) {
             bytes32 reportHash = keccak256(abi.encode(honest));
@@ -1011,29 +967,6 @@ contract PromisesHandler is QueueFixture {
             }
         }
         if (!applied) _violate(4, string.concat("an honest report was refused: ", Strings.toHexString(reason)));
-    }
-
-    /// @dev Two members vote for a report that must not apply; every refusal is caught.
-    function _quorumTries(IAccountingOracle.Report memory bad) private {
-        vm.prank(oracleMembers[0]);
-        try oracle.submitReport(bad) {} catch {} // solhint-disable-line no-empty-blocks
-        vm.prank(oracleMembers[1]);
-        try oracle.submitReport(bad) {} catch {} // solhint-disable-line no-empty-blocks
-    }
-
-    /// @dev Moves the clock to a slot of a frame whose reference slot is after the last processed one but is not
-    /// finalized yet (fewer than two epochs ago).
-    function _warpIntoUnfinalizedFrame(uint256 seed) private {
-        (uint256 refSlot, ) = oracle.currentFrame();
-        if (refSlot <= oracle.lastProcessedRefSlot() || oracle.currentSlot() > refSlot + 2 * SLOTS_PER_EPOCH) {
-            refSlot += FRAME_SLOTS;
-        }
-        uint256 slot = refSlot + 1 + (seed % (2 * SLOTS_PER_EPOCH));
-        uint256 time = GENESIS_TIME + slot * SECONDS_PER_SLOT;
-        if (time > block.timestamp) {
-            vm.roll(block.number + (time - block.timestamp) / SECONDS_PER_SLOT);
-            vm.warp(time);
-        }
     }
 
     /// @dev Books the requests the report finalized: each is owed what the queue now says it pays, never more than
@@ -1061,8 +994,11 @@ contract PromisesHandler is QueueFixture {
             if (owed[i] == 0) _violate(3, "a finalized request is owed nothing");
         }
         ghostOwed += total;
+        ghostLocked += received;
+        ghostLockRounding += count + 1;
         ghostLastFinalizedId = finalizedAfter;
-        if (total != received) _violate(1, "the queue received other than what the finalized requests are owed");
+        if (total > received) _violate(3, "the queue received less than the finalized requests are owed");
+        if (received - total > count + 1) _violate(1, "the queue received more than the requests are owed");
     }
 
     /// @dev The newest request made at or before `timestamp` (zero for none), from this handler's book.
@@ -1088,11 +1024,120 @@ contract PromisesHandler is QueueFixture {
     // internals: privileges
     // =================================================================================================================
 
-    /// @dev Privileged call number `kind`, made by `caller`, and the error its access check raises.
-    function _privilegedCall(
+    // =================================================================================================================
+    // internals: bookkeeping
+    // =================================================================================================================
+
+    /// @dev Whether a reverted attempt reports that it changed something; any other revert changed nothing.
+    function _applied(bytes memory reason) private pure returns (bool) {
+        if (reason.length != 36 || bytes4(reason) != AttemptOutcome.selector) return false;
+        bool applied;
+        assembly ("memory-safe") {
+            applied := mload(add(reason, 36))
+        }
+        return applied;
+    }
+
+    function _violate(uint256 promiseNumber, string memory message) private {
+        if (violations[promiseNumber]++ == 0) firstViolation[promiseNumber] = message;
+    }
+}
+
+/// @notice What `PromisesAttempts.attemptBadReport` and `PromisesHandler.attemptBadStake` revert with: whether the
+/// attempt changed anything.
+error AttemptOutcome(bool applied);
+
+/// @title PromisesAttempts
+/// @notice The handler's attempts that must fail and need none of its keys: reports a quorum must not get through,
+/// and privileged calls by outsiders. A separate contract keeps the handler's code within what the test runner
+/// deploys.
+contract PromisesAttempts is OracleFixture {
+    uint256 private constant BPS = 10_000;
+    uint256 private constant YEAR = 365 days;
+    uint256 private constant FRAME_SLOTS = EPOCHS_PER_FRAME * SLOTS_PER_EPOCH;
+
+    address private immutable HANDLER;
+    address private immutable POOL_IMPLEMENTATION;
+    address private immutable TIMELOCK;
+
+    constructor(PromisesHandler.Protocol memory protocol) {
+        HANDLER = msg.sender;
+        pool = protocol.pool;
+        registry = protocol.registry;
+        guard = protocol.guard;
+        vault = protocol.vault;
+        elVault = protocol.elVault;
+        oracle = protocol.oracle;
+        queue = protocol.queue;
+        emergencyPause = protocol.emergencyPause;
+        oracleMembers = protocol.oracleMembers;
+        TIMELOCK = protocol.timelock;
+        // The implementation behind the pool's ERC-1967 proxy: an outsider tries to "upgrade" to it.
+        POOL_IMPLEMENTATION = address(
+            uint160(
+                uint256(vm.load(address(pool), 0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc))
+            )
+        );
+    }
+
+    /// @notice Runs one report that must not apply, derived from the handler's `honest` one for the next frame, and
+    /// reverts with `AttemptOutcome(applied)`, undoing every vote it cast. `beaconBefore` is what the beacon side held
+    /// at the last report plus 32 ether per validator seen since.
+    function attemptBadReport(
         uint256 kind,
-        address caller
-    ) private view returns (address target, bytes memory data, bytes4 expected) {
+        uint256 seed,
+        IAccountingOracle.Report memory honest,
+        uint256 beaconBefore,
+        address stranger
+    ) external {
+        require(msg.sender == HANDLER, AttemptOutcome(false));
+        uint256 processed = oracle.lastProcessedRefSlot();
+        _warpToReportable(honest.refSlot);
+        if (kind == 0) {
+            // One member of three: below the quorum of two.
+            vm.prank(oracleMembers[seed % 3]);
+            try oracle.submitReport(honest) {} catch {} // solhint-disable-line no-empty-blocks
+        } else if (kind == 1) {
+            vm.prank(stranger);
+            try oracle.submitReport(honest) {} catch {} // solhint-disable-line no-empty-blocks
+            vm.prank(stranger);
+            try oracle.submitReport(honest) {} catch {} // solhint-disable-line no-empty-blocks
+        } else if (kind == 2) {
+            // The last processed reference slot again, or one before it.
+            honest.refSlot = processed - (seed % 2) * FRAME_SLOTS;
+            _quorumTries(honest);
+        } else if (kind == 3) {
+            _warpIntoUnfinalizedFrame(seed);
+            (honest.refSlot, ) = oracle.currentFrame();
+            _quorumTries(honest);
+        } else if (kind == 4) {
+            uint256 timeElapsed = (honest.refSlot - processed) * SECONDS_PER_SLOT;
+            uint256 cap = Math.mulDiv(beaconBefore, MAX_APR_BPS * timeElapsed, YEAR * BPS);
+            // Above the cap whatever the beacon side really did since the last report.
+            honest.beaconBalance = beaconBefore + cap + 1 + (seed % 1 ether);
+            honest.withdrawalVaultBalance = 0;
+            _quorumTries(honest);
+        } else if (kind == 5) {
+            // Everything lost, with no allowance from governance.
+            honest.beaconBalance = 0;
+            honest.withdrawalVaultBalance = 0;
+            if (beaconBefore != 0) _quorumTries(honest);
+        } else {
+            uint256 seen = pool.getAccounting().beaconValidators;
+            if (seen == 0) revert AttemptOutcome(false);
+            honest.beaconValidators = seen - 1;
+            honest.exitedValidators = Math.min(honest.exitedValidators, honest.beaconValidators);
+            _quorumTries(honest);
+        }
+        revert AttemptOutcome(oracle.lastProcessedRefSlot() != processed);
+    }
+
+    /// @notice Privileged call number `kind`, made by `caller`, and the error its access check raises.
+    function privilegedCall(
+        uint256 kind,
+        address caller,
+        uint256 lastRefSlot
+    ) external view returns (address target, bytes memory data, bytes4 expected) {
         expected = IAccessControl.AccessControlUnauthorizedAccount.selector;
         uint256 later = block.timestamp + 30 days;
         if (kind < 8) {
@@ -1103,7 +1148,7 @@ contract PromisesHandler is QueueFixture {
             else if (kind == 3) data = abi.encodeCall(pool.resumeDeposits, ());
             else if (kind == 4) data = abi.encodeCall(pool.setStakeLimit, (1 ether, 1 days));
             else if (kind == 5) data = abi.encodeCall(IAccessControl.grantRole, (bytes32(0), caller));
-            else if (kind == 6) data = abi.encodeCall(pool.upgradeToAndCall, (_poolImplementation, ""));
+            else if (kind == 6) data = abi.encodeCall(pool.upgradeToAndCall, (POOL_IMPLEMENTATION, ""));
             else {
                 IStakingPool.OracleReport memory fake;
                 IStakingPool.ReportLimits memory limits;
@@ -1141,7 +1186,7 @@ contract PromisesHandler is QueueFixture {
         } else if (kind < 24) {
             target = kind == 22 ? address(elVault) : address(vault);
             if (kind == 23) {
-                data = abi.encodeCall(vault.forceExits, (pubkeyAt[0][0], 0));
+                data = abi.encodeCall(vault.forceExits, (new bytes(48), 0));
             } else {
                 data = abi.encodeCall(IPoolVault.withdrawToPool, (1));
                 expected = IPoolVault.CallerNotPool.selector;
@@ -1153,7 +1198,7 @@ contract PromisesHandler is QueueFixture {
             else data = abi.encodeCall(emergencyPause.setMaxPauseDuration, (14 days));
         } else {
             // Scheduling on the timelock is for the governor alone.
-            target = _timelock;
+            target = TIMELOCK;
             data = abi.encodeCall(
                 TimelockController.schedule,
                 (address(pool), 0, abi.encodeCall(pool.setFees, (0, 0)), bytes32(0), bytes32(0), 2 days)
@@ -1161,21 +1206,26 @@ contract PromisesHandler is QueueFixture {
         }
     }
 
-    // =================================================================================================================
-    // internals: bookkeeping
-    // =================================================================================================================
-
-    /// @dev Whether a reverted attempt reports that it changed something; any other revert changed nothing.
-    function _applied(bytes memory reason) private pure returns (bool) {
-        if (reason.length != 36 || bytes4(reason) != AttemptOutcome.selector) return false;
-        bool applied;
-        assembly ("memory-safe") {
-            applied := mload(add(reason, 36))
-        }
-        return applied;
+    /// @dev Two members vote for a report that must not apply; every refusal is caught.
+    function _quorumTries(IAccountingOracle.Report memory bad) private {
+        vm.prank(oracleMembers[0]);
+        try oracle.submitReport(bad) {} catch {} // solhint-disable-line no-empty-blocks
+        vm.prank(oracleMembers[1]);
+        try oracle.submitReport(bad) {} catch {} // solhint-disable-line no-empty-blocks
     }
 
-    function _violate(uint256 promiseNumber, string memory message) private {
-        if (violations[promiseNumber]++ == 0) firstViolation[promiseNumber] = message;
+    /// @dev Moves the clock to a slot of a frame whose reference slot is after the last processed one but is not
+    /// finalized yet (fewer than two epochs ago).
+    function _warpIntoUnfinalizedFrame(uint256 seed) private {
+        (uint256 refSlot, ) = oracle.currentFrame();
+        if (refSlot <= oracle.lastProcessedRefSlot() || oracle.currentSlot() > refSlot + 2 * SLOTS_PER_EPOCH) {
+            refSlot += FRAME_SLOTS;
+        }
+        uint256 slot = refSlot + 1 + (seed % (2 * SLOTS_PER_EPOCH));
+        uint256 time = GENESIS_TIME + slot * SECONDS_PER_SLOT;
+        if (time > block.timestamp) {
+            vm.roll(block.number + (time - block.timestamp) / SECONDS_PER_SLOT);
+            vm.warp(time);
+        }
     }
 }
