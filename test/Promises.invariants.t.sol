@@ -142,12 +142,13 @@ contract PromisesInvariantTest is GovernanceFixture {
         uint256 lockedEther = queue.getQueueState().lockedEther;
         uint256 vaults = address(vault).balance + address(elVault).balance;
         uint256 held = address(pool).balance + address(queue).balance + vaults + handler.ghostBeaconSideEther();
-        uint256 entered = INITIAL_DEPOSIT +
-            handler.ghostDeposited() +
-            handler.ghostDonatedToPool() +
-            handler.ghostDonatedToQueue() +
-            handler.ghostBeaconRewards() +
-            handler.ghostElRewards();
+        uint256 entered =
+            INITIAL_DEPOSIT +
+                handler.ghostDeposited() +
+                handler.ghostDonatedToPool() +
+                handler.ghostDonatedToQueue() +
+                handler.ghostBeaconRewards() +
+                handler.ghostElRewards();
         if (held + handler.ghostPaidOut() + handler.ghostBeaconPenalties() != entered) {
             return (false, "held + paid out != deposited + rewards - penalties");
         }
@@ -167,8 +168,9 @@ contract PromisesInvariantTest is GovernanceFixture {
             return (false, "the queue keeps more than rounding beyond what the requests are owed");
         }
         // What the rate counts is the buffer, the beacon side and the vaults, less what waits for the next report.
-        int256 counted = int256(accounting.bufferedEther + handler.ghostBeaconSideEther() + address(vault).balance) -
-            handler.unreportedBeaconDelta();
+        int256 counted =
+            int256(accounting.bufferedEther + handler.ghostBeaconSideEther() + address(vault).balance) -
+                handler.unreportedBeaconDelta();
         if (counted != int256(accounting.totalPooledEther) || pool.totalPooledEther() != accounting.totalPooledEther) {
             return (false, "totalPooledEther != buffer + beacon side + unswept withdrawals - unreported change");
         }
@@ -184,9 +186,8 @@ contract PromisesInvariantTest is GovernanceFixture {
         uint256 sum;
         for (uint256 i; i < holders.length; ++i) sum += pool.balanceOf(holders[i]);
         if (sum != pool.totalSupply()) return (false, "shares exist outside the holders' balances");
-        if (
-            pool.totalPooledEther() * handler.sharesAtReport() < handler.pooledAtReport() * pool.totalSupply()
-        ) return (false, "the share rate fell since the last report");
+        if (pool.totalPooledEther() * handler.sharesAtReport() < handler.pooledAtReport() * pool.totalSupply())
+            return (false, "the share rate fell since the last report");
         if (handler.violations(2) != 0) return (false, handler.firstViolation(2));
         return (true, "");
     }
@@ -253,13 +254,15 @@ contract PromisesInvariantTest is GovernanceFixture {
         ];
         for (uint256 c; c < contracts.length; ++c) {
             IAccessControl target = IAccessControl(contracts[c]);
-            if (!target.hasRole(DEFAULT_ADMIN_ROLE, address(timelock))) return (false, "the timelock lost an admin role");
+            if (!target.hasRole(DEFAULT_ADMIN_ROLE, address(timelock)))
+                return (false, "the timelock lost an admin role");
             for (uint256 o; o < outsiders.length; ++o) {
                 if (target.hasRole(DEFAULT_ADMIN_ROLE, outsiders[o])) return (false, "an outsider holds an admin role");
             }
             if (target.hasRole(DEFAULT_ADMIN_ROLE, address(governor))) return (false, "the governor is an admin");
         }
-        if (!timelock.hasRole(timelock.PROPOSER_ROLE(), address(governor))) return (false, "the governor cannot propose");
+        if (!timelock.hasRole(timelock.PROPOSER_ROLE(), address(governor)))
+            return (false, "the governor cannot propose");
         address[3] memory pausable = [address(pool), address(queue), address(guard)];
         for (uint256 p; p < pausable.length; ++p) {
             IAccessControl target = IAccessControl(pausable[p]);
