@@ -318,7 +318,7 @@ contract PromisesInvariantTest is GovernanceFixture {
 
     /// @dev A fixed sequence through every action, attempts that must fail included, so that none is vacuous.
     function test_Handler_ExercisesEveryAction() public {
-        handler.deposit(0, 40 ether);
+        handler.deposit(0, 100 ether);
         handler.transfer(0, 0, 1 ether);
         handler.request(1, 2, 2 ether);
         handler.request(2, 2, 1 ether);
@@ -336,12 +336,13 @@ contract PromisesInvariantTest is GovernanceFixture {
         handler.report(0, 4);
         handler.claim(0, 1);
         for (uint256 kind; kind < 7; ++kind) handler.badReport(kind, kind + 1);
-        for (uint256 kind; kind < 5; ++kind) handler.stakeWithBadAttestation(kind, kind);
         handler.setShareCap(2_500);
         handler.stakeAboveLimit(0);
         for (uint256 kind; kind < 28; ++kind) handler.unauthorizedCall(kind, kind);
         handler.slash(type(uint256).max - 1, true);
         handler.report(0, 1);
+        handler.setShareCap(10_000);
+        for (uint256 kind; kind < 5; ++kind) handler.stakeWithBadAttestation(kind, kind);
         handler.pause(7, 1 hours);
         handler.deposit(1, 1 ether);
         handler.request(1, 1, 1 ether);
@@ -464,6 +465,7 @@ contract PromisesInvariantTest is GovernanceFixture {
 
     function test_CheckPromise6_FailsOnAValidatorDepositWithoutTheGuard() public {
         // A validator deposit written straight into the pool's books: no attestation was ever checked.
+        handler.deposit(0, 50 ether);
         _simulateValidatorDeposits(1);
         _assertBroken(checkPromise6, "the deposit contract received other than the attested deposits");
     }

@@ -240,22 +240,25 @@ contract PromisesHandler is QueueFixture {
     }
 
     /// @notice The history before the campaign, through this handler so that it knows every key and books everything:
-    /// four operators with sixteen keys (eight vetted), deposits, four validators staked and seen by a first report,
-    /// and a share cap of 40 % set by governance.
+    /// a share cap of 40 % set by governance; four operators with sixteen keys each, of which 16, 16, 2 and 1 vetted;
+    /// deposits; ten validators staked (4, 3, 2 and 1 per operator) and seen by a first report. The two small
+    /// operators are then at their vetted limits and the two large ones at or next to the cap, so that the campaign's
+    /// deposits meet both limits of promise 7 until governance vets more keys or moves the cap.
     function setUpHistory() external step {
         vm.prank(admin);
         registry.setShareCap(4_000);
         ghostShareCapBps = 4_000;
+        uint8[4] memory vetted = [16, 16, 2, 1];
         for (uint256 i; i < OPERATOR_COUNT; ++i) {
-            uint256 operatorId = _addOperatorWithKeys(2 * KEYS_PER_BATCH, KEYS_PER_BATCH);
-            ghostVettedKeys[operatorId] = KEYS_PER_BATCH;
+            uint256 operatorId = _addOperatorWithKeys(2 * KEYS_PER_BATCH, vetted[i]);
+            ghostVettedKeys[operatorId] = vetted[i];
         }
-        _userDeposit(_actors[0], 100 ether);
-        _userDeposit(_actors[1], 60 ether);
-        _userDeposit(_actors[2], 30 ether);
-        _userDeposit(_actors[3], 10 ether);
-        _stakeHonestly(4);
-        _honestReport(4, 0);
+        _userDeposit(_actors[0], 150 ether);
+        _userDeposit(_actors[1], 100 ether);
+        _userDeposit(_actors[2], 60 ether);
+        _userDeposit(_actors[3], 30 ether);
+        _stakeHonestly(10);
+        _honestReport(10, 0);
     }
 
     // =================================================================================================================
