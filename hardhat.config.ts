@@ -5,7 +5,7 @@ import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-et
 import { configVariable, defineConfig } from "hardhat/config";
 
 import { taskDefinitions } from "./tasks/index.js";
-import { INVARIANT_DEPTH, resolveTestProfile } from "./test/helpers/profile.js";
+import { INVARIANT_DEPTH, mochaWorkers, resolveTestProfile } from "./test/helpers/profile.js";
 
 const require = createRequire(import.meta.url);
 
@@ -49,7 +49,11 @@ export default defineConfig({
       fuzz: { runs: testProfile.fuzzRuns, seed: testProfile.seed },
       invariant: { runs: testProfile.invariantRuns, depth: INVARIANT_DEPTH },
     },
-    mocha: { timeout: 120_000, require: [path.join(import.meta.dirname, "test", "helpers", "fastCheck.ts")] },
+    mocha: {
+      timeout: 120_000,
+      require: [path.join(import.meta.dirname, "test", "helpers", "fastCheck.ts")],
+      ...mochaWorkers(process.env.PLURAL_MOCHA_JOBS),
+    },
   },
   // `ignition deploy --verify` and `ignition verify` submit every contract the deployment created to Etherscan (one key
   // for all its chains), Blockscout and Sourcify; the key is read only when verifying, from the keystore or the

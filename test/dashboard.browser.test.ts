@@ -7,7 +7,7 @@
  * PLURAL_UPDATE_SCREENSHOT=1; otherwise one in the system's temporary folder, so a test run changes no tracked file), then
  * has the committee report a new frame and waits for the page to show it. Last, the task's refusals, one line each.
  */
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -58,6 +58,23 @@ const SCREENSHOT =
     ? path.join(PROJECT_ROOT, "docs", "dashboard.png")
     : path.join(tmpdir(), `plural-dashboard-${process.pid}.png`);
 
+/**
+ * `.ci/run` installs Chromium in the background when it is missing, and names in PLURAL_CHROMIUM_STATUS the file it
+ * writes when done ("<exit status> <log file>"): wait for it, at most 8 minutes, and fail with the log when the install
+ * failed. Without the variable there is nothing to wait for.
+ */
+async function chromiumInstalledInTheBackground(): Promise<void> {
+  const statusFile = process.env.PLURAL_CHROMIUM_STATUS;
+  if (statusFile === undefined || statusFile === "" || existsSync(CHROMIUM)) return;
+  const deadline = Date.now() + 480_000;
+  while (!existsSync(statusFile)) {
+    if (Date.now() > deadline) throw new Error(`Chromium's install did not finish in 8 minutes (${statusFile})`);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+  const [status, log] = readFileSync(statusFile, "utf8").trim().split(" ");
+  if (status !== "0") throw new Error(`installing Chromium failed (exit ${status}): see ${log}`);
+}
+
 /** The value at `path` ("pool.apr.days7.text") of the snapshot, as the page prints it. */
 function at(snapshot: DashboardSnapshot, figure: string): string {
   let value: unknown = snapshot;
@@ -91,6 +108,7 @@ describe("dashboard in Chromium", function () {
 
   before(async function () {
     // Never skipped: a machine without the browser fails here, saying how to get it.
+    await chromiumInstalledInTheBackground();
     if (!existsSync(CHROMIUM)) {
       throw new Error(
         `Chromium is missing at ${CHROMIUM}: install Debian's package with \`apt-get install -y chromium\` ` +

@@ -1,7 +1,7 @@
 /**
  * Test profiles, shared by hardhat.config.ts (Solidity fuzz and invariant campaigns) and test/helpers/fastCheck.ts
  * (fast-check properties). `fast`, the default on a workstation, keeps `npm test` quick; `ci`, the default when
- * CI=true (as in `.ci/run`), runs each Solidity fuzz test 512 times and each invariant 256 times: over 10,000
+ * CI=true (as in `.ci/run`), runs each Solidity fuzz test 256 times and each invariant 256 times: over 10,000
  * invariant call sequences in all, a count `.ci/run` prints. Every campaign uses one fixed seed, so a failure found in
  * CI replays on a workstation with `PLURAL_TEST_PROFILE=ci`.
  *
@@ -22,7 +22,7 @@ export interface TestProfile {
 
 export const TEST_PROFILES = {
   fast: { fuzzRuns: 128, invariantRuns: 32, propertyRuns: 50 },
-  ci: { fuzzRuns: 512, invariantRuns: 256, propertyRuns: 100 },
+  ci: { fuzzRuns: 256, invariantRuns: 256, propertyRuns: 100 },
 } as const;
 
 export const INVARIANT_DEPTH = 32;
@@ -56,4 +56,17 @@ export function resolveTestProfile(env: NodeJS.ProcessEnv = process.env): TestPr
     propertyRuns: base.propertyRuns,
     seed,
   };
+}
+
+/**
+ * Mocha's worker processes: PLURAL_MOCHA_JOBS test files run at once, each in its own process (default 2, the cores of
+ * the machines this runs on; 1 runs every file in the one process). Most mocha tests wait on a `hardhat node` or a
+ * child `hardhat` process, so two workers keep both cores busy where one leaves them half idle.
+ */
+export function mochaWorkers(value: string | undefined): { parallel?: boolean; jobs?: number } {
+  if (value === undefined || value === "") return { parallel: true, jobs: 2 };
+  if (!/^[1-9]\d?$/.test(value))
+    throw new Error(`PLURAL_MOCHA_JOBS="${value}": expected a whole number of workers from 1`);
+  const jobs = Number(value);
+  return jobs === 1 ? {} : { parallel: true, jobs };
 }
