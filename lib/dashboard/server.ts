@@ -188,6 +188,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
   async function refresh(): Promise<DashboardSnapshot> {
     const snapshot = await readDashboardSnapshot(sources);
+    // A poll and an explicit refresh can overlap: the later block wins, whichever read finished last.
+    if (snapshot.blockNumber < latest.blockNumber) return latest;
     latest = snapshot;
     latestJson = JSON.stringify(snapshot);
     problem = undefined;

@@ -299,7 +299,7 @@ export async function readDashboardSnapshot(sources: DashboardSources): Promise<
         toId: event.args.toId.toString(),
         etherLocked: ether(event.args.etherLocked),
         blockNumber: event.blockNumber,
-        time: time(BigInt(finalizedTimes[i]?.timestamp ?? 0)),
+        time: time(BigInt(blockTimestamp(finalizedTimes[i], event.blockNumber))),
       })),
     },
     governance: {
@@ -366,4 +366,10 @@ export async function readDashboardSnapshot(sources: DashboardSources): Promise<
       },
     },
   };
+}
+
+/** A block's time; a node that no longer has the block is an error, not the epoch of 1970. */
+function blockTimestamp(block: { timestamp: number } | null | undefined, number: number): number {
+  if (block === null || block === undefined) throw new Error(`the node has no block ${number}`);
+  return block.timestamp;
 }

@@ -994,13 +994,21 @@ contract PromisesHandler is QueueFixture {
         uint256 last = queue.getQueueState().lastCheckpointIndex;
         uint256[] memory hints = queue.findCheckpointHints(ids, 1, last);
         uint256[] memory owed = queue.getClaimableEther(ids, hints);
+        // The rate the report finalized at, from the handler's own book: the pool burned every finalized request's
+        // plETH and sent the queue `received`, so before that it held `pooledAtReport + received` ether for
+        // `sharesAtReport + burned` plETH.
+        uint256 burned;
+        for (uint256 i; i < count; ++i) burned += _requests[ids[i] - 1].shares;
+        uint256 rate = Math.mulDiv(pooledAtReport + received, RATE_PRECISION, sharesAtReport + burned);
         uint256 total;
         for (uint256 i; i < count; ++i) {
             GhostRequest storage ghost = _requests[ids[i] - 1];
             ghost.finalized = true;
             ghost.owed = owed[i];
             total += owed[i];
-            if (owed[i] > ghost.etherAtRequest) _violate(3, "a request is owed more than its value at request");
+            // min(value at request, plETH at the finalizing rate): a loss since the request is the requester's.
+            uint256 fair = Math.min(ghost.etherAtRequest, Math.mulDiv(ghost.shares, rate, RATE_PRECISION));
+            if (owed[i] != fair) _violate(3, "a request is owed other than min(its value at request, at the rate)");
             if (owed[i] == 0) _violate(3, "a finalized request is owed nothing");
         }
         ghostOwed += total;
@@ -1008,7 +1016,7 @@ contract PromisesHandler is QueueFixture {
         ghostLockRounding += count + 1;
         ghostLastFinalizedId = finalizedAfter;
         if (total > received) _violate(3, "the queue received less than the finalized requests are owed");
-        if (received - total > count + 1) _violate(1, "the queue received more than the requests are owed");
+        else if (received - total > count + 1) _violate(1, "the queue received more than the requests are owed");
     }
 
     /// @dev The newest request made at or before `timestamp` (zero for none), from this handler's book.
@@ -1100,6 +1108,9 @@ contract PromisesAttempts is OracleFixture {
     ) external {
         require(msg.sender == HANDLER, AttemptOutcome(false));
         uint256 processed = oracle.lastProcessedRefSlot();
+        // A report applied again for the same slot would leave `lastProcessedRefSlot` as it was: the pool's state
+        // tells.
+        bytes32 poolBefore = _poolReportState();
         _warpToReportable(honest.refSlot);
         if (kind == 0) {
             // One member of three: below the quorum of two.
@@ -1137,7 +1148,12 @@ contract PromisesAttempts is OracleFixture {
             honest.exitedValidators = Math.min(honest.exitedValidators, honest.beaconValidators);
             _quorumTries(honest);
         }
-        revert AttemptOutcome(oracle.lastProcessedRefSlot() != processed);
+        revert AttemptOutcome(oracle.lastProcessedRefSlot() != processed || _poolReportState() != poolBefore);
+    }
+
+    /// @dev What an applied report changes in the pool: its accounting and its report state (time, slot, deadline).
+    function _poolReportState() private view returns (bytes32) {
+        return keccak256(abi.encode(pool.getAccounting(), pool.getReportState()));
     }
 
     /// @notice Privileged call number `kind`, made by `caller`, and the error its access check raises.
