@@ -34,7 +34,13 @@ export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
   tasks: taskDefinitions,
   solidity: {
-    profiles: { default: compiler, production: compiler },
+    // `coverage`: the coverage gate's instrumented build (scripts/coverage-check.ts), without the optimizer, which
+    // takes the WebAssembly compiler minutes per build; coverage counts lines reached, not gas.
+    profiles: {
+      default: compiler,
+      production: compiler,
+      coverage: { ...compiler, settings: { ...compiler.settings, optimizer: { enabled: false } } },
+    },
     npmFilesToBuild: [
       "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol",
       "@openzeppelin/contracts/governance/TimelockController.sol",

@@ -277,7 +277,7 @@ export function main(argv: string[]): number {
     const hardhat = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "node_modules", "hardhat", "dist");
     const result = spawnSync(
       process.execPath,
-      [path.join(hardhat, "src", "cli.js"), "test", "solidity", "--coverage"],
+      [path.join(hardhat, "src", "cli.js"), "test", "solidity", "--coverage", "--build-profile", "coverage"],
       {
         stdio: ["inherit", "pipe", "inherit"],
         encoding: "utf8",
