@@ -3,8 +3,9 @@
  * (fast-check properties). `fast`, the default on a workstation, keeps `npm test` quick; `ci`, the default when
  * CI=true (as in `.ci/run`), runs each Solidity fuzz test 256 times and each invariant 64 times (sequences of 32
  * calls): over 25,000 runs in all (89 fuzz tests, 46 invariants), counts `.ci/run` prints. Twice the fast profile's,
- * and no more, because CI's 15 minutes are shared with a clean build by the WebAssembly compiler (5 minutes of one
- * core) and the coverage run's own: `PLURAL_INVARIANT_RUNS` runs longer campaigns on demand. Every campaign uses one
+ * and no more, because CI's 15 minutes are shared with a clean optimized build by the WebAssembly compiler (5 minutes
+ * of one core), the coverage run's own build and the mocha suite: `PLURAL_INVARIANT_RUNS` runs longer campaigns on
+ * demand. Every campaign uses one
  * fixed seed, so a failure found in CI replays on a workstation with `PLURAL_TEST_PROFILE=ci`.
  *
  * Overrides: PLURAL_TEST_PROFILE (fast | ci), PLURAL_FUZZ_RUNS, PLURAL_INVARIANT_RUNS, PLURAL_FUZZ_SEED.
