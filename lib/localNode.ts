@@ -14,10 +14,15 @@ import { sleep } from "./time.js";
 
 const HARDHAT_CLI = path.join(PROJECT_ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
 
+/** Signals that end this process by default and that the node started here must not outlive. */
+const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
 /** A running `hardhat node`. */
 export interface LocalNode {
   readonly url: string;
   readonly port: number;
+  /** The node's process id. */
+  readonly pid: number;
   /** Ends the node: SIGTERM, then SIGKILL if it has not exited within `graceMs`. Safe to call twice. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -33,7 +38,8 @@ export function portIsFree(port: number): Promise<boolean> {
 
 /**
  * Starts `hardhat node --hostname 127.0.0.1 --port <port>` from the project root with this process's Node.js, its
- * output appended to `logFile`, and waits until it answers JSON-RPC. The node is killed when this process exits.
+ * output appended to `logFile`, and waits until it answers JSON-RPC. The node is killed when this process exits or a
+ * SIGINT, SIGTERM or SIGHUP ends it.
  *
  * @throws UserInputError when something already listens on the port (another node: stop it or pick another port),
  *   or when the node exits or does not answer within `deadlineMs`.
@@ -64,10 +70,25 @@ export async function startLocalNode(options: {
     closeSync(log);
   }
   const killOnExit = () => child.kill("SIGKILL");
+  // A signal sent to this process alone (kill, a supervisor) does not reach the node, and Node.js runs no "exit"
+  // listener when a signal ends it. When nothing else handles the signal, take the node down and raise the signal
+  // again, so that this process ends the way it would have; when something does (the demo's live mode), it decides,
+  // and the "exit" listener still covers the end.
+  const forget = () => {
+    process.removeListener("exit", killOnExit);
+    for (const signal of FORWARDED_SIGNALS) process.removeListener(signal, onSignal);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (process.listenerCount(signal) > 1) return;
+    forget();
+    killOnExit();
+    process.kill(process.pid, signal);
+  };
   process.once("exit", killOnExit);
+  for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const stop = async (graceMs = 5_000) => {
-    process.removeListener("exit", killOnExit);
+    forget();
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill("SIGTERM");
     const gone = await Promise.race([exited.then(() => true), sleep(graceMs, undefined).then(() => false)]);
@@ -88,7 +109,7 @@ export async function startLocalNode(options: {
     }
     await sleep(250, undefined);
   }
-  return { url, port, stop };
+  return { url, port, pid: child.pid!, stop };
 }
 
 async function answers(url: string): Promise<boolean> {

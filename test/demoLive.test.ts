@@ -14,7 +14,7 @@ import { network } from "hardhat";
 import { BeaconSimulator } from "../lib/beacon/simulator.js";
 import { UserInputError } from "../lib/errors.js";
 import { followChain, portIsFree, startLocalNode } from "../lib/localNode.js";
-import { expectRefusal, freePort, hardhat } from "./helpers/node.js";
+import { expectRefusal, freePort, hardhat, startTask } from "./helpers/node.js";
 
 /** Holds 127.0.0.1:`port` until closed, as another program would. */
 function occupy(port: number): Promise<Server> {
@@ -137,6 +137,30 @@ describe("demo live mode", function () {
         }
         expect(await portIsFree(nodePort), `${message}: no node left running`).to.equal(true);
       }
+    });
+
+    it("takes its hardhat node down when SIGTERM ends it in the middle of the story", async function () {
+      const [nodePort, beaconPort, dashboardPort] = [await freePort(), await freePort(), await freePort()];
+      const demo = startTask(["run", "scripts/demo.ts"], {
+        ...process.env,
+        PLURAL_DEMO_LIVE: "1",
+        PLURAL_LOCALHOST_PORT: String(nodePort),
+        PLURAL_BEACON_PORT: String(beaconPort),
+        PLURAL_DASHBOARD_PORT: String(dashboardPort),
+      });
+      try {
+        await demo.waitFor(/\[1\/\d+\]/, 90_000);
+        expect(await rpc(`http://127.0.0.1:${nodePort}`, "eth_chainId"), "the node runs").to.equal("0x7a69");
+      } finally {
+        // SIGTERM to the demo alone, as `kill` or a supervisor sends it (Ctrl-C reaches the whole process group).
+        await demo.stop(15_000);
+      }
+      let free = await portIsFree(nodePort);
+      for (let waited = 0; !free && waited < 10_000; waited += 250) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        free = await portIsFree(nodePort);
+      }
+      expect(free, `no hardhat node left on ${nodePort} once the demo is gone`).to.equal(true);
     });
   });
 });
