@@ -263,9 +263,13 @@ const DONE_TIMESTAMP = 1n;
  * Every batch scheduled on `timelock` since `fromBlock`, oldest first, with its state now. An operation scheduled
  * again after a cancellation is listed once, as last scheduled.
  */
-export async function readScheduledBatches(timelock: TimelockController, fromBlock = 0): Promise<ScheduledBatch[]> {
+export async function readScheduledBatches(
+  timelock: TimelockController,
+  fromBlock = 0,
+  blockTag?: number,
+): Promise<ScheduledBatch[]> {
   const provider = timelock.runner!.provider!;
-  const toBlock = await provider.getBlockNumber();
+  const toBlock = blockTag ?? (await provider.getBlockNumber());
   const [scheduled, salts] = await Promise.all([
     queryInChunks((from, to) => timelock.queryFilter(timelock.filters.CallScheduled(), from, to), fromBlock, toBlock),
     queryInChunks((from, to) => timelock.queryFilter(timelock.filters.CallSalt(), from, to), fromBlock, toBlock),

@@ -101,24 +101,29 @@ export interface ProposalInfo {
 }
 
 /** The descriptions of the Governor's proposals, from their ProposalCreated events since `fromBlock`. */
-async function readDescriptions(governor: PluralGovernor, fromBlock: number): Promise<Map<bigint, string>> {
+async function readDescriptions(
+  governor: PluralGovernor,
+  fromBlock: number,
+  toBlock?: number,
+): Promise<Map<bigint, string>> {
   const provider = governor.runner!.provider!;
   const events = await queryInChunks(
     (from, to) => governor.queryFilter(governor.filters.ProposalCreated(), from, to),
     fromBlock,
-    await provider.getBlockNumber(),
+    toBlock ?? (await provider.getBlockNumber()),
   );
   return new Map(events.map((event) => [event.args.proposalId, event.args.description]));
 }
 
-/** Reads proposal `id`; `descriptions` saves the event scan when reading many. */
+/** Reads proposal `id` at the latest block (or `options.blockTag`); `descriptions` saves the event scan when reading many. */
 export async function readProposal(
   governor: PluralGovernor,
   id: bigint,
-  options: { fromBlock?: number; descriptions?: Map<bigint, string> } = {},
+  options: { fromBlock?: number; descriptions?: Map<bigint, string>; blockTag?: number } = {},
 ): Promise<ProposalInfo> {
   const provider = governor.runner!.provider!;
-  const block = (await provider.getBlock("latest"))!;
+  const block = await provider.getBlock(options.blockTag ?? "latest");
+  if (block === null) throw new Error(`the node returned no block ${options.blockTag ?? "latest"}`);
   const at = { blockTag: block.number };
   const now = BigInt(block.timestamp);
   if ((await governor.proposalSnapshot(id, at)) === 0n) {
@@ -135,7 +140,7 @@ export async function readProposal(
   ]);
   // The quorum is fixed at the snapshot; before it, the supply could still change (it cannot: PLURAL has no mint).
   const quorum = await governor.quorum(voteStart < now ? voteStart : now - 1n, at);
-  const descriptions = options.descriptions ?? (await readDescriptions(governor, options.fromBlock ?? 0));
+  const descriptions = options.descriptions ?? (await readDescriptions(governor, options.fromBlock ?? 0, block.number));
   return {
     id,
     proposer,
@@ -152,14 +157,19 @@ export async function readProposal(
   };
 }
 
-/** Every proposal of the Governor, oldest first. */
-export async function readProposals(governor: PluralGovernor, fromBlock = 0): Promise<ProposalInfo[]> {
-  const count = await governor.proposalCount();
-  const descriptions = await readDescriptions(governor, fromBlock);
+/** Every proposal of the Governor at the latest block (or `blockTag`), oldest first. */
+export async function readProposals(
+  governor: PluralGovernor,
+  fromBlock = 0,
+  blockTag?: number,
+): Promise<ProposalInfo[]> {
+  const toBlock = blockTag ?? (await governor.runner!.provider!.getBlockNumber());
+  const count = await governor.proposalCount({ blockTag: toBlock });
+  const descriptions = await readDescriptions(governor, fromBlock, toBlock);
   const proposals: ProposalInfo[] = [];
   for (let index = 0n; index < count; index++) {
-    const [id] = await governor.proposalDetailsAt(index);
-    proposals.push(await readProposal(governor, id, { descriptions }));
+    const [id] = await governor.proposalDetailsAt(index, { blockTag: toBlock });
+    proposals.push(await readProposal(governor, id, { descriptions, blockTag: toBlock }));
   }
   return proposals;
 }
@@ -645,17 +655,21 @@ export async function governanceFromBlock(addresses: ProtocolAddresses, chainId:
   return journalBlockOf(journal, `${addresses.module}#GovernanceDeployer`) ?? 0;
 }
 
-/** Accounts holding `role` on `timelock`: those granted it since `fromBlock` that still hold it. */
-async function roleHolders(timelock: TimelockController, role: string, fromBlock: number): Promise<string[]> {
-  const provider = timelock.runner!.provider!;
+/** Accounts holding `role` on `timelock` at block `blockTag`: those granted it since `fromBlock` that still hold it. */
+async function roleHolders(
+  timelock: TimelockController,
+  role: string,
+  fromBlock: number,
+  blockTag: number,
+): Promise<string[]> {
   const events = await queryInChunks(
     (from, to) => timelock.queryFilter(timelock.filters.RoleGranted(role), from, to),
     fromBlock,
-    await provider.getBlockNumber(),
+    blockTag,
   );
   const holders: string[] = [];
   for (const account of new Set(events.map((event) => getAddress(event.args.account)))) {
-    if (await timelock.hasRole(role, account)) holders.push(account);
+    if (await timelock.hasRole(role, account, { blockTag })) holders.push(account);
   }
   return holders;
 }
@@ -687,37 +701,51 @@ export interface GovernanceSetup {
   };
 }
 
-async function readTimelockSetup(timelock: TimelockController, fromBlock: number): Promise<TimelockSetup> {
+async function readTimelockSetup(
+  timelock: TimelockController,
+  fromBlock: number,
+  blockTag: number,
+): Promise<TimelockSetup> {
   const [proposerRole, executorRole] = await Promise.all([timelock.PROPOSER_ROLE(), timelock.EXECUTOR_ROLE()]);
-  const anyoneExecutes = await timelock.hasRole(executorRole, ZeroAddress);
+  const anyoneExecutes = await timelock.hasRole(executorRole, ZeroAddress, { blockTag });
   return {
     address: await timelock.getAddress(),
-    delay: await timelock.getMinDelay(),
-    proposers: await roleHolders(timelock, proposerRole, fromBlock),
-    executors: anyoneExecutes ? [] : await roleHolders(timelock, executorRole, fromBlock),
+    delay: await timelock.getMinDelay({ blockTag }),
+    proposers: await roleHolders(timelock, proposerRole, fromBlock, blockTag),
+    executors: anyoneExecutes ? [] : await roleHolders(timelock, executorRole, fromBlock, blockTag),
     anyoneExecutes,
   };
 }
 
-/** Reads governance's settings; `fromBlock` (the governance deployment's block) bounds the role event scans. */
-export async function readGovernanceSetup(protocol: Protocol, fromBlock = 0): Promise<GovernanceSetup> {
+/**
+ * Reads governance's settings at the latest block (or `blockTag`); `fromBlock` (the governance deployment's block)
+ * bounds the role event scans.
+ */
+export async function readGovernanceSetup(
+  protocol: Protocol,
+  fromBlock = 0,
+  blockTag?: number,
+): Promise<GovernanceSetup> {
+  const block = await protocol.timelock.runner!.provider!.getBlock(blockTag ?? "latest");
+  if (block === null) throw new Error(`the node returned no block ${blockTag ?? "latest"}`);
   const setup: GovernanceSetup = {
     mode: governanceMode(protocol),
-    timelock: await readTimelockSetup(protocol.timelock, fromBlock),
+    timelock: await readTimelockSetup(protocol.timelock, fromBlock, block.number),
   };
   if (protocol.operationsTimelock !== undefined) {
-    setup.operations = await readTimelockSetup(protocol.operationsTimelock, fromBlock);
+    setup.operations = await readTimelockSetup(protocol.operationsTimelock, fromBlock, block.number);
   }
   const { governor, token } = protocol;
   if (governor !== undefined && token !== undefined) {
-    const now = BigInt((await governor.runner!.provider!.getBlock("latest"))!.timestamp);
+    const now = BigInt(block.timestamp);
+    const at = { blockTag: block.number };
     const [votingDelay, votingPeriod, proposalThreshold, quorumPercent, quorum, totalSupply] = await Promise.all([
-      governor.votingDelay(),
-      governor.votingPeriod(),
-      governor.proposalThreshold(),
-      governor["quorumNumerator()"](),
-      governor.quorum(now - 1n),
-      token.totalSupply(),
+      governor.votingDelay(at),
+      governor.votingPeriod(at),
+      governor.proposalThreshold(at),
+      governor["quorumNumerator()"](at),
+      governor.quorum(now - 1n, at),
+      token.totalSupply(at),
     ]);
     setup.governor = {
       address: await governor.getAddress(),
@@ -744,21 +772,23 @@ export interface GovernanceStatus {
   routine: ScheduledBatch[];
 }
 
-/** Reads governance's whole state for `gov status`. */
+/** Reads governance's whole state for `gov status`, at the latest block or at `blockTag`. */
 export async function readGovernanceStatus(
   protocol: Protocol,
   pause: PauseStatus,
   fromBlock = 0,
+  blockTag?: number,
 ): Promise<GovernanceStatus> {
+  const at = blockTag ?? (await protocol.timelock.runner!.provider!.getBlockNumber());
   return {
-    setup: await readGovernanceSetup(protocol, fromBlock),
+    setup: await readGovernanceSetup(protocol, fromBlock, at),
     pause,
-    proposals: protocol.governor === undefined ? [] : await readProposals(protocol.governor, fromBlock),
-    operations: protocol.governor === undefined ? await readScheduledBatches(protocol.timelock, fromBlock) : [],
+    proposals: protocol.governor === undefined ? [] : await readProposals(protocol.governor, fromBlock, at),
+    operations: protocol.governor === undefined ? await readScheduledBatches(protocol.timelock, fromBlock, at) : [],
     routine:
       protocol.operationsTimelock === undefined
         ? []
-        : await readScheduledBatches(protocol.operationsTimelock, fromBlock),
+        : await readScheduledBatches(protocol.operationsTimelock, fromBlock, at),
   };
 }
 

@@ -94,10 +94,11 @@ export interface PauseStatus {
   now: bigint;
 }
 
-/** Reads the emergency pause's guardian, grant, bound and each target's pause at the latest block. */
-export async function readPauseStatus(emergencyPause: EmergencyPause): Promise<PauseStatus> {
+/** Reads the emergency pause's guardian, grant, bound and each target's pause at the latest block, or at `blockTag`. */
+export async function readPauseStatus(emergencyPause: EmergencyPause, blockTag?: number): Promise<PauseStatus> {
   const provider = emergencyPause.runner!.provider!;
-  const block = (await provider.getBlock("latest"))!;
+  const block = await provider.getBlock(blockTag ?? "latest");
+  if (block === null) throw new Error(`the node returned no block ${blockTag ?? "latest"}`);
   const state = await emergencyPause.getPauseState({ blockTag: block.number });
   return {
     address: await emergencyPause.getAddress(),

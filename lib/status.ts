@@ -84,12 +84,14 @@ export interface PoolStatus {
   account?: { address: string; shares: bigint; value: bigint };
 }
 
-/** Where `getPoolStatus` scans for reports and how many the average APR covers. */
+/** Where `getPoolStatus` scans for reports, how many the average APR covers, and at which block it reads. */
 export interface PoolStatusOptions {
   /** The deployment's block: report events are looked for from there on (default 0). */
   fromBlock?: number;
   /** Reports the average APR covers (default `DEFAULT_APR_REPORTS`). */
   aprReports?: number;
+  /** The block to read at (default: the latest). */
+  blockTag?: number;
 }
 
 /** Floor division (towards minus infinity) by a positive divisor; bigint `/` truncates towards zero. */
@@ -215,7 +217,7 @@ export async function readAppliedReports(
 }
 
 /**
- * Reads the pool's status at the latest block, with `account`'s plETH when given: accounting, stake limit, fee
+ * Reads the pool's status at the latest block (or `options.blockTag`), with `account`'s plETH when given: accounting, stake limit, fee
  * settings, and from the report events since `options.fromBlock` the last report, the APRs and the fees minted.
  */
 export async function getPoolStatus(
@@ -228,8 +230,8 @@ export async function getPoolStatus(
   if (!Number.isInteger(window) || window < 1) {
     throw new RangeError(`aprReports must be a positive whole number, got ${window}`);
   }
-  const block = await provider.getBlock("latest");
-  if (block === null) throw new Error("the node returned no latest block");
+  const block = await provider.getBlock(options.blockTag ?? "latest");
+  if (block === null) throw new Error(`the node returned no block ${options.blockTag ?? "latest"}`);
   const blockTag = block.number;
   const [accounting, limit, pausedUntil, shareRate, reportState, address, reports] = await Promise.all([
     pool.getAccounting({ blockTag }),

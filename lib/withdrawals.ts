@@ -339,31 +339,33 @@ export async function listWithdrawalRequests(protocol: Protocol, owner?: string)
 }
 
 /**
- * The queue's totals and the wait a request made now can expect:
+ * The queue's totals at the latest block (or `blockTag`) and the wait a request made then can expect:
  * - it is finalized by the first report whose reference slot is after it (the next frame's);
  * - if the buffer and the vaults cannot pay everything queued before it, validators must exit first, and their ether
  *   arrives at least MAX_SEED_LOOKAHEAD + 1 + MIN_VALIDATOR_WITHDRAWABILITY_DELAY epochs later, then waits for a report;
  * - in bunker mode (slashing penalties pending) nothing is finalized until the oracle sees the penalties applied.
  */
-export async function getQueueStatus(protocol: Protocol, provider: Provider): Promise<QueueStatus> {
+export async function getQueueStatus(protocol: Protocol, provider: Provider, blockTag?: number): Promise<QueueStatus> {
   const { pool, withdrawalQueue: queue, accountingOracle } = protocol;
-  const [state, accounting, withdrawalVault, rewardsVault, frame, latest, breakdowns] = await Promise.all([
-    queue.getQueueState(),
-    pool.getAccounting(),
-    provider.getBalance(protocol.addresses.withdrawalVault),
-    provider.getBalance(protocol.addresses.executionRewardsVault),
-    readFrame(accountingOracle),
-    provider.getBlock("latest"),
+  const block = await provider.getBlock(blockTag ?? "latest");
+  if (block === null) throw new Error(`the node returned no block ${blockTag ?? "latest"}`);
+  const at = { blockTag: block.number };
+  const [state, accounting, withdrawalVault, rewardsVault, frame, breakdowns, exitsOwed] = await Promise.all([
+    queue.getQueueState(at),
+    pool.getAccounting(at),
+    provider.getBalance(protocol.addresses.withdrawalVault, block.number),
+    provider.getBalance(protocol.addresses.executionRewardsVault, block.number),
+    readFrame(accountingOracle, block.number),
     queryInChunks(
       (fromBlock, toBlock) => pool.queryFilter(pool.filters.ReportBreakdown(), fromBlock, toBlock),
       protocol.addresses.deployedAtBlock,
-      await provider.getBlockNumber(),
+      block.number,
     ),
+    countExitsOwed(protocol, block.number),
   ]);
   const bunkerMode = breakdowns.at(-1)?.args.bunkerMode ?? false;
-  const now = BigInt(latest?.timestamp ?? 0);
+  const now = BigInt(block.timestamp);
   const vaultEther = withdrawalVault + rewardsVault;
-  const exitsOwed = await countExitsOwed(protocol);
   const available = accounting.bufferedEther + vaultEther + exitsOwed * VALIDATOR_ETHER;
   const shortfall = state.unfinalizedEther > available ? state.unfinalizedEther - available : 0n;
   const validatorsToExit = (shortfall + VALIDATOR_ETHER - 1n) / VALIDATOR_ETHER;
@@ -400,10 +402,10 @@ export async function getQueueStatus(protocol: Protocol, provider: Provider): Pr
 }
 
 /** Exits the operators were asked for and have not made yet, over all operators (the registry's exit states). */
-async function countExitsOwed(protocol: Protocol): Promise<bigint> {
+async function countExitsOwed(protocol: Protocol, blockTag: number): Promise<bigint> {
   const registry = protocol.operatorRegistry;
-  const count = Number(await registry.operatorCount());
-  const states = await Promise.all(Array.from({ length: count }, (_, id) => registry.getExitState(id)));
+  const count = Number(await registry.operatorCount({ blockTag }));
+  const states = await Promise.all(Array.from({ length: count }, (_, id) => registry.getExitState(id, { blockTag })));
   return states.reduce((sum, state) => sum + owedExits(state), 0n);
 }
 

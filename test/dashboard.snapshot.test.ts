@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import { createServer } from "node:net";
 
 import { expect } from "chai";
@@ -5,7 +6,7 @@ import { network } from "hardhat";
 
 import { BeaconClient } from "../lib/beacon/client.js";
 import { countValidatorStates, readDashboardSnapshot } from "../lib/dashboard/snapshot.js";
-import { isLoopbackHost, startDashboard } from "../lib/dashboard/server.js";
+import { EventStream, isLoopbackHost, startDashboard } from "../lib/dashboard/server.js";
 import type { DashboardSnapshot } from "../lib/dashboard/types.js";
 import { listOperators, operatorConcentration } from "../lib/operators.js";
 import { readOracleStatus } from "../lib/oracle/status.js";
@@ -186,6 +187,58 @@ describe("dashboard snapshot", function () {
     });
   });
 
+  describe("EventStream", function () {
+    /** A sink whose buffer is full after `room` writes until `drain()` empties it, as a socket's is. */
+    class SlowSink extends EventEmitter {
+      written: string[] = [];
+      buffered = 0;
+      ended = false;
+      constructor(private readonly room: number) {
+        super();
+      }
+      write(chunk: string): boolean {
+        this.written.push(chunk);
+        this.buffered++;
+        return this.buffered < this.room;
+      }
+      drain() {
+        this.buffered = 0;
+        this.emit("drain");
+      }
+      end() {
+        this.ended = true;
+      }
+    }
+
+    it("writes every event to a page that keeps up", function () {
+      const sink = new SlowSink(Infinity);
+      const stream = new EventStream(sink);
+      for (const n of [1, 2, 3]) stream.send(() => `snapshot ${n}`);
+      expect(sink.written).to.deep.equal(["snapshot 1", "snapshot 2", "snapshot 3"]);
+    });
+
+    it("holds nothing but the newest state for a page that reads slower than blocks come", function () {
+      const sink = new SlowSink(1);
+      const stream = new EventStream(sink);
+      let state = 0;
+      const render = () => `snapshot ${state}`;
+      state = 1;
+      stream.send(render);
+      for (state = 2; state <= 100; state++) stream.send(render);
+      state = 100;
+      expect(sink.written, "nothing written while the buffer is full").to.deep.equal(["snapshot 1"]);
+      sink.drain();
+      expect(sink.written, "the newest state at the drain, once").to.deep.equal(["snapshot 1", "snapshot 100"]);
+      sink.drain();
+      expect(sink.written, "nothing owed after it").to.have.length(2);
+      expect(sink.listenerCount("drain"), "no listener left behind").to.equal(0);
+      stream.send(render);
+      expect(sink.written.at(-1), "writes again once drained").to.equal("snapshot 100");
+      stream.end();
+      expect(sink.ended, "ends its sink").to.equal(true);
+    });
+  });
+
   describe("startDashboard", function () {
     const sources = () => ({
       protocol: world.protocol,
@@ -285,6 +338,27 @@ describe("dashboard snapshot", function () {
       } finally {
         await dashboard.close();
       }
+    });
+  });
+
+  // Last: it lands a report the tests above do not expect.
+  describe("at one block", function () {
+    it("reads every figure at the block it names, whatever landed after it", async function () {
+      const sources = {
+        protocol: world.protocol,
+        provider: ethers.provider,
+        beacon: world.beacon,
+        networkName: connection.networkName,
+      };
+      const before = await readDashboardSnapshot(sources);
+      await reportNextFrame(world);
+      const now = await readDashboardSnapshot(sources);
+      expect(now.pool.reportsApplied, "a report landed since").to.equal(before.pool.reportsApplied + 1);
+      const then = await readDashboardSnapshot(sources, before.blockNumber);
+      // The validators come from the beacon node's head, which has no block to pin.
+      const { validators: _head, ...pinned } = then;
+      const { validators: _earlierHead, ...expected } = before;
+      expect(pinned).to.deep.equal(expected);
     });
   });
 });

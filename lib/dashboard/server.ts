@@ -117,10 +117,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   let latest = first;
   let latestJson = JSON.stringify(first);
   let problem: string | undefined;
-  const streams = new Set<ServerResponse>();
-
-  const push = (event: "snapshot" | "problem", data: string) => {
-    for (const stream of streams) stream.write(`event: ${event}\ndata: ${data}\n\n`);
+  const streams = new Set<EventStream>();
+  // What a page that connects (or catches up) must receive: the latest snapshot, then the refresh problem if any.
+  const currentEvents = () =>
+    `event: snapshot\ndata: ${latestJson}\n\n` +
+    (problem === undefined ? "" : `event: problem\ndata: ${JSON.stringify(problem)}\n\n`);
+  const push = () => {
+    for (const stream of streams) stream.send(currentEvents);
   };
 
   const server = createServer((request, response) => {
@@ -175,10 +178,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         return;
       case "/api/events":
         response.writeHead(200, { ...headers, "content-type": "text/event-stream; charset=utf-8" });
-        response.write(`event: snapshot\ndata: ${latestJson}\n\n`);
-        if (problem !== undefined) response.write(`event: problem\ndata: ${JSON.stringify(problem)}\n\n`);
-        streams.add(response);
-        request.once("close", () => streams.delete(response));
+        const stream = new EventStream(response);
+        stream.send(currentEvents);
+        streams.add(stream);
+        request.once("close", () => streams.delete(stream));
         return;
       default:
         response.writeHead(404, { ...headers, "content-type": "text/plain; charset=utf-8" });
@@ -193,7 +196,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     latest = snapshot;
     latestJson = JSON.stringify(snapshot);
     problem = undefined;
-    push("snapshot", latestJson);
+    push();
     return snapshot;
   }
 
@@ -214,7 +217,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       const message = error instanceof Error ? error.message : String(error);
       if (message !== problem) log(`refresh failed, retrying: ${message}`);
       problem = message;
-      push("problem", JSON.stringify(message));
+      push();
     }
   };
   const schedule = () => {
@@ -246,6 +249,47 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       await closed;
     },
   };
+}
+
+/** Where an event stream writes: an HTTP response, or anything that reports a full buffer the same way. */
+export interface EventSink {
+  /** Queues `chunk`; false when the buffer is full and the writer should wait for "drain". */
+  write(chunk: string): boolean;
+  once(event: "drain", listener: () => void): unknown;
+  end(): unknown;
+}
+
+/**
+ * One page's server-sent events, coalesced: every event carries the whole state (the latest snapshot), so a page that
+ * reads slower than blocks come (a background tab, a slow link) gets the newest state once its buffer drains, not a
+ * backlog of every snapshot it missed. At most one write waits in its buffer.
+ */
+export class EventStream {
+  private waiting = false;
+  private owed: (() => string) | undefined;
+
+  constructor(private readonly sink: EventSink) {}
+
+  /** Writes the events `render` gives now, or, when the sink is full, `render`'s events at the next drain. */
+  send(render: () => string): void {
+    if (this.waiting) {
+      this.owed = render;
+      return;
+    }
+    if (!this.sink.write(render())) {
+      this.waiting = true;
+      this.sink.once("drain", () => {
+        this.waiting = false;
+        const owed = this.owed;
+        this.owed = undefined;
+        if (owed !== undefined) this.send(owed);
+      });
+    }
+  }
+
+  end(): void {
+    this.sink.end();
+  }
 }
 
 /** Listens on host:port and resolves with the port; a taken port is a `UserInputError` naming it. */

@@ -124,35 +124,38 @@ export function countValidatorStates(
   return counts;
 }
 
-/** Reads every figure of the dashboard at the latest block and the beacon node's head. */
-export async function readDashboardSnapshot(sources: DashboardSources): Promise<DashboardSnapshot> {
+/**
+ * Reads every figure of the dashboard at one block (the latest, or `blockTag`) and the beacon node's head: a report
+ * landing while it reads cannot mix one block's totals with another's history.
+ */
+export async function readDashboardSnapshot(sources: DashboardSources, blockTag?: number): Promise<DashboardSnapshot> {
   const { protocol, provider, beacon } = sources;
   const { pool, operatorRegistry: registry, withdrawalQueue: queue } = protocol;
   const fromBlock = protocol.addresses.deployedAtBlock;
-  const latest = await provider.getBlock("latest");
-  if (latest === null) throw new Error("the node returned no latest block");
-  const blockTag = latest.number;
-  const now = BigInt(latest.timestamp);
+  const block = await provider.getBlock(blockTag ?? "latest");
+  if (block === null) throw new Error(`the node returned no block ${blockTag ?? "latest"}`);
+  const at = block.number;
+  const now = BigInt(block.timestamp);
 
   const [status, reports, oracle, operators, shareCapBps, queueStatus, pause, network] = await Promise.all([
-    getPoolStatus(pool, provider, undefined, { fromBlock }),
-    readAppliedReports(pool, fromBlock, blockTag),
-    readOracleStatus(protocol.accountingOracle),
-    listOperators(registry, blockTag),
-    registry.shareCapBps({ blockTag }),
-    getQueueStatus(protocol, provider),
-    readPauseStatus(protocol.emergencyPause),
+    getPoolStatus(pool, provider, undefined, { fromBlock, blockTag: at }),
+    readAppliedReports(pool, fromBlock, at),
+    readOracleStatus(protocol.accountingOracle, at),
+    listOperators(registry, at),
+    registry.shareCapBps({ blockTag: at }),
+    getQueueStatus(protocol, provider, at),
+    readPauseStatus(protocol.emergencyPause, at),
     provider.getNetwork(),
   ]);
-  const governance = await readGovernanceStatus(protocol, pause, sources.governanceFromBlock ?? 0);
+  const governance = await readGovernanceStatus(protocol, pause, sources.governanceFromBlock ?? 0, at);
   const { frame } = oracle;
   const slotTime = (slot: bigint) => frame.genesisTime + slot * frame.secondsPerSlot;
 
   // Operators: exits owed (the registry's exit state), fees received so far (claims plus what is still claimable).
   const [exitStates, claims, batches, head] = await Promise.all([
-    Promise.all(operators.map((op) => registry.getExitState(op.id, { blockTag }))),
-    queryInChunks((from, to) => registry.queryFilter(registry.filters.FeesClaimed(), from, to), fromBlock, blockTag),
-    readCommittedBatches(registry, blockTag, fromBlock),
+    Promise.all(operators.map((op) => registry.getExitState(op.id, { blockTag: at }))),
+    queryInChunks((from, to) => registry.queryFilter(registry.filters.FeesClaimed(), from, to), fromBlock, at),
+    readCommittedBatches(registry, at, fromBlock),
     beacon.header("head"),
   ]);
   const claimed = new Map<number, bigint>();
@@ -161,7 +164,7 @@ export async function readDashboardSnapshot(sources: DashboardSources): Promise<
     claimed.set(id, (claimed.get(id) ?? 0n) + claim.args.shares);
   }
   const earned = operators.map((op) => (claimed.get(op.id) ?? 0n) + op.claimableFees);
-  const earnedValues = await Promise.all(earned.map((shares) => pool.convertToAssets(shares, { blockTag })));
+  const earnedValues = await Promise.all(earned.map((shares) => pool.convertToAssets(shares, { blockTag: at })));
   const concentration = operatorConcentration(operators);
   const activeTotal = operators.reduce((sum, op) => sum + op.activeValidators, 0n);
 
@@ -175,7 +178,7 @@ export async function readDashboardSnapshot(sources: DashboardSources): Promise<
   const finalized = await queryInChunks(
     (from, to) => queue.queryFilter(queue.filters.WithdrawalsFinalized(), from, to),
     fromBlock,
-    blockTag,
+    at,
   );
   const recent = finalized.slice(-RECENT_FINALIZATIONS).reverse();
   const finalizedTimes = await Promise.all(recent.map((event) => provider.getBlock(event.blockNumber)));
@@ -202,7 +205,7 @@ export async function readDashboardSnapshot(sources: DashboardSources): Promise<
   return {
     network: sources.networkName,
     chainId: network.chainId.toString(),
-    blockNumber: blockTag,
+    blockNumber: at,
     blockTime: time(now),
     pool: {
       address: status.pool,

@@ -18,11 +18,9 @@ export interface OracleStatus {
   exitData: { refSlot: bigint; pagesSubmitted: bigint; pending: boolean; nextPageHash: string };
 }
 
-/** Reads the oracle's status at the latest block. */
-export async function readOracleStatus(oracle: AccountingOracle): Promise<OracleStatus> {
-  const provider = oracle.runner!.provider!;
-  const blockNumber = await provider.getBlockNumber();
-  const blockTag = blockNumber;
+/** Reads the oracle's status at the latest block, or at `blockTag`. */
+export async function readOracleStatus(oracle: AccountingOracle, blockTag?: number): Promise<OracleStatus> {
+  const blockNumber = blockTag ?? (await oracle.runner!.provider!.getBlockNumber());
   const [
     frame,
     quorum,
@@ -32,17 +30,17 @@ export async function readOracleStatus(oracle: AccountingOracle): Promise<Oracle
     address,
     exitData,
   ] = await Promise.all([
-    readFrame(oracle, blockTag),
-    oracle.quorum({ blockTag }),
-    oracle.getMembers({ blockTag }),
-    oracle.getConsensusState({ blockTag }),
-    oracle.getSanityBounds({ blockTag }),
+    readFrame(oracle, blockNumber),
+    oracle.quorum({ blockTag: blockNumber }),
+    oracle.getMembers({ blockTag: blockNumber }),
+    oracle.getConsensusState({ blockTag: blockNumber }),
+    oracle.getSanityBounds({ blockTag: blockNumber }),
     oracle.getAddress(),
-    oracle.getExitDataState({ blockTag }),
+    oracle.getExitDataState({ blockTag: blockNumber }),
   ]);
   const members = await Promise.all(
     addresses.map(async (member) => {
-      const [votedRefSlot, reportHash] = await oracle.getMemberVote(member, { blockTag });
+      const [votedRefSlot, reportHash] = await oracle.getMemberVote(member, { blockTag: blockNumber });
       return { address: member, votedRefSlot, reportHash };
     }),
   );
