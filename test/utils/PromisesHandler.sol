@@ -275,7 +275,9 @@ contract PromisesHandler is QueueFixture {
             vm.prank(actor);
             try pool.deposit{value: 1 ether}(address(0)) {
                 _violate(5, "a deposit went through a pause");
-            } catch {} // solhint-disable-line no-empty-blocks
+            } catch (bytes memory reason) {
+                _expectRefusal(reason, IStakingPool.DepositsArePaused.selector, 5, "a deposit during a pause");
+            }
             ++calls["depositPaused"];
             return;
         }
@@ -312,7 +314,9 @@ contract PromisesHandler is QueueFixture {
             vm.prank(actor);
             try queue.requestWithdrawals(amounts, owner) {
                 _violate(5, "a withdrawal request went through a pause");
-            } catch {} // solhint-disable-line no-empty-blocks
+            } catch (bytes memory reason) {
+                _expectRefusal(reason, IWithdrawalQueue.WithdrawalsArePaused.selector, 5, "a request during a pause");
+            }
             ++calls["requestPaused"];
             return;
         }
@@ -345,7 +349,9 @@ contract PromisesHandler is QueueFixture {
             vm.prank(owner);
             try queue.claimWithdrawal(id, hint, receiver) {
                 _violate(5, "a claim went through a pause");
-            } catch {} // solhint-disable-line no-empty-blocks
+            } catch (bytes memory reason) {
+                _expectRefusal(reason, IWithdrawalQueue.WithdrawalsArePaused.selector, 5, "a claim during a pause");
+            }
             ++calls["claimPaused"];
             return;
         }
@@ -354,12 +360,16 @@ contract PromisesHandler is QueueFixture {
         vm.prank(stranger);
         try queue.claimWithdrawal(id, hint, stranger) {
             _violate(3, "someone other than the owner claimed");
-        } catch {} // solhint-disable-line no-empty-blocks
+        } catch (bytes memory reason) {
+            _expectRefusal(reason, IWithdrawalQueue.NotRequestOwner.selector, 3, "a stranger's claim");
+        }
         _claimAsOwner(id, owner, receiver, hint);
         vm.prank(owner);
         try queue.claimWithdrawal(id, hint, owner) {
             _violate(3, "a request was claimed twice");
-        } catch {} // solhint-disable-line no-empty-blocks
+        } catch (bytes memory reason) {
+            _expectRefusal(reason, IWithdrawalQueue.RequestAlreadyClaimed.selector, 3, "a second claim");
+        }
         ++calls["claim"];
     }
 
@@ -391,7 +401,9 @@ contract PromisesHandler is QueueFixture {
             IDepositGuard.Attestation memory attestation = _attestation(GUARDIAN_QUORUM);
             try pool.depositValidators(segments, attestation) {
                 _violate(5, "validators were staked through a pause");
-            } catch {} // solhint-disable-line no-empty-blocks
+            } catch (bytes memory reason) {
+                _expectRefusal(reason, IDepositGuard.StakingIsPaused.selector, 5, "staking during a pause");
+            }
             ++calls["stakePaused"];
             return;
         }
@@ -434,7 +446,18 @@ contract PromisesHandler is QueueFixture {
             _violate(7, "a deposit took an operator above its vetted limit or the share cap");
             ghostDepositedKeys[operatorId] += 1;
             _recordStaked(1);
-        } catch {} // solhint-disable-line no-empty-blocks
+        } catch (bytes memory reason) {
+            // With no room anywhere the registry allocates fewer keys than asked; with room elsewhere it gives the
+            // validator to another operator, and this operator's segment is not the one it expects.
+            if (!_allocatedElsewhere(reason, operatorId)) {
+                _expectRefusal(
+                    reason,
+                    IOperatorRegistry.NotEnoughDepositableKeys.selector,
+                    7,
+                    "a deposit above the vetted limit or the cap"
+                );
+            }
+        }
         ++calls["stakeAboveLimit"];
     }
 
@@ -578,7 +601,9 @@ contract PromisesHandler is QueueFixture {
         vm.prank(pauseGuardian);
         try emergencyPause.pause(targets, 1) {
             _violate(5, "the pause guardian paused twice on one grant");
-        } catch {} // solhint-disable-line no-empty-blocks
+        } catch (bytes memory reason) {
+            _expectRefusal(reason, IEmergencyPause.PauseAlreadyUsed.selector, 5, "a second pause on one grant");
+        }
         ++calls["pause"];
     }
 
@@ -1054,6 +1079,28 @@ contract PromisesHandler is QueueFixture {
             applied := mload(add(reason, 36))
         }
         return applied;
+    }
+
+    /// @dev Whether `reason` is the registry's `UnexpectedSegment` naming an operator other than `operatorId`: the
+    /// allocation placed the validator elsewhere.
+    function _allocatedElsewhere(bytes memory reason, uint256 operatorId) private pure returns (bool) {
+        if (reason.length != 100 || bytes4(reason) != IOperatorRegistry.UnexpectedSegment.selector) return false;
+        uint256 expectedOperator;
+        assembly ("memory-safe") {
+            // After the length word and the selector: the segment index, then the operator the allocation expects.
+            expectedOperator := mload(add(reason, 68))
+        }
+        return expectedOperator != operatorId;
+    }
+
+    /// @dev A refusal must come from the defence the attempt exercises: another error means the promise was not the
+    /// thing tested (a handler bug, or a check that moved), and it counts against the promise with that error.
+    function _expectRefusal(bytes memory reason, bytes4 expected, uint256 promiseNumber, string memory what) private {
+        if (reason.length >= 4 && bytes4(reason) == expected) return;
+        _violate(
+            promiseNumber,
+            string.concat(what, " was refused by another check than expected: ", Strings.toHexString(reason))
+        );
     }
 
     function _violate(uint256 promiseNumber, string memory message) private {
