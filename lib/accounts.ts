@@ -23,6 +23,14 @@ export function parseAddress(input: string, option: string, fallback: string = Z
 }
 
 /**
+ * Refuses the zero address where an account is meant (a manager, a receiver, an owner, a delegate): contracts would
+ * take it and leave the role, the ether or the votes with nobody. `hint` ends the message.
+ */
+export function requireAccount(address: string, option: string, hint = "expected an account"): void {
+  if (address === ZeroAddress) throw new UserInputError(`${option} is the zero address: ${hint}`);
+}
+
+/**
  * The signer for `from`: empty for the network's first account, an account index ("2"), or an address the network
  * holds a key for. Names `option` in every error.
  */

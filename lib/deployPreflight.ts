@@ -3,6 +3,7 @@ import path from "node:path";
 import { getAddress, getBytes, Interface, type Provider, ZeroAddress } from "ethers";
 
 import { formatBps, formatDuration, formatEth } from "./amounts.js";
+import { readBlock } from "./blocks.js";
 import { deploymentDirectory, PROJECT_ROOT, readDeployedAddresses } from "./deployment.js";
 import {
   checkParameters,
@@ -65,8 +66,7 @@ export async function readChainFacts(
   if (options.expectedChainId !== undefined && chainId !== options.expectedChainId) {
     return { chainId, blockNumber: 0, timestamp: 0n, recordedWithoutCode: [] };
   }
-  const block = await provider.getBlock("latest");
-  if (block === null) throw new Error("the node returned no latest block");
+  const block = await readBlock(provider);
   const address = getAddress(await options.deployer());
   const [balance, nonce, fees] = await Promise.all([
     provider.getBalance(address),

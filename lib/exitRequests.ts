@@ -12,6 +12,7 @@ import type { OperatorRegistry } from "../typechain-types/index.js";
 import { formatDuration } from "./amounts.js";
 import type { BeaconClient, ValidatorInfo } from "./beacon/client.js";
 import type { ValidatorStatus } from "./beacon/state.js";
+import { readBlock } from "./blocks.js";
 import { queryInChunks } from "./logs.js";
 import { committedKeys, listOperators, readCommittedBatches } from "./operators.js";
 import type { Protocol } from "./protocol.js";
@@ -257,8 +258,7 @@ export interface ExitStatus {
  */
 export async function readExitStatus(protocol: Protocol, options: { beacon?: BeaconClient } = {}): Promise<ExitStatus> {
   const registry = protocol.operatorRegistry;
-  const block = await registryProvider(registry).getBlock("latest");
-  if (block === null) throw new Error("the node returned no latest block");
+  const block = await readBlock(registryProvider(registry));
   const blockTag = block.number;
   const [operators, responseTime, requests] = await Promise.all([
     listOperators(registry, blockTag),

@@ -9,6 +9,7 @@ import type { Provider } from "ethers";
 import { formatDuration } from "./amounts.js";
 import { BeaconApiError, type BeaconClient, isTransientBeaconError, type ValidatorInfo } from "./beacon/client.js";
 import { computeVoluntaryExitDomain, signVoluntaryExit } from "./beacon/signing.js";
+import { readBlock } from "./blocks.js";
 import { UserInputError } from "./errors.js";
 import {
   countExits,
@@ -475,8 +476,7 @@ export async function runExitResponder(options: ExitResponderOptions): Promise<E
 
   let nextBlock = protocol.addresses.deployedAtBlock;
   const pass = async () => {
-    const latest = await provider.getBlock("latest");
-    if (latest === null) throw new Error("the node returned no latest block");
+    const latest = await readBlock(provider);
     if (latest.number >= nextBlock) {
       const found = await readExitRequests(registry, { fromBlock: nextBlock, toBlock: latest.number, operatorId });
       nextBlock = latest.number + 1;

@@ -18,7 +18,7 @@ import {
   ZeroAddress,
 } from "ethers";
 
-import { parseAddress, resolveAddress } from "./accounts.js";
+import { parseAddress, requireAccount, resolveAddress } from "./accounts.js";
 import { formatBps, formatDuration, formatEth, parseEthAmount } from "./amounts.js";
 import {
   hasWithdrawalRequestPredeploy,
@@ -378,10 +378,8 @@ export async function planAddOperator(
   const registry = protocol.operatorRegistry;
   const name = operator.name.trim();
   if (name === "") throw new UserInputError(`--name is required: the operator's display name`);
-  if (operator.manager === ZeroAddress) throw new UserInputError(`--manager is the zero address: expected an account`);
-  if (operator.rewardAddress === ZeroAddress) {
-    throw new UserInputError(`--reward-address is the zero address: expected an account`);
-  }
+  requireAccount(operator.manager, "--manager");
+  requireAccount(operator.rewardAddress, "--reward-address");
   const [count, maxOperators, maxMembers] = await Promise.all([
     registry.operatorCount(),
     registry.MAX_OPERATORS(),
@@ -754,7 +752,7 @@ export async function deployImplementation(
 
 /** Grants `guardian` one pause (EmergencyPause.grantPause). */
 export async function planGrantPause(protocol: Protocol, guardian: string): Promise<GovernancePlan> {
-  if (guardian === ZeroAddress) throw new UserInputError(`--guardian is the zero address: expected an account`);
+  requireAccount(guardian, "--guardian");
   const status = await readPauseStatus(protocol.emergencyPause);
   if (status.guardian === guardian && status.pauseAvailable) {
     throw new UserInputError(`${guardian} is the pause guardian and its pause is still unused: nothing to grant`);

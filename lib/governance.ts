@@ -2,6 +2,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { id as hashText, ZeroAddress, ZeroHash } from "ethers";
 
 import type { TimelockController } from "../typechain-types/index.js";
+import { readBlock } from "./blocks.js";
 import { UserInputError } from "./errors.js";
 import { queryInChunks } from "./logs.js";
 import { isoTime } from "./time.js";
@@ -274,8 +275,7 @@ export async function readScheduledBatches(
     queryInChunks((from, to) => timelock.queryFilter(timelock.filters.CallScheduled(), from, to), fromBlock, toBlock),
     queryInChunks((from, to) => timelock.queryFilter(timelock.filters.CallSalt(), from, to), fromBlock, toBlock),
   ]);
-  const latest = await provider.getBlock(toBlock);
-  const now = BigInt(latest!.timestamp);
+  const now = BigInt((await readBlock(provider, toBlock)).timestamp);
   // Calls grouped by operation, keeping the last transaction that scheduled it.
   const byId = new Map<string, { txHash: string; events: typeof scheduled }>();
   for (const event of scheduled) {

@@ -9,8 +9,9 @@ import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardha
 import { id as hashText, getAddress, ZeroAddress, ZeroHash } from "ethers";
 
 import type { PluralGovernor, PluralToken, TimelockController } from "../typechain-types/index.js";
-import { resolveSigner } from "./accounts.js";
+import { requireAccount, resolveSigner } from "./accounts.js";
 import { formatDuration } from "./amounts.js";
+import { readBlock } from "./blocks.js";
 import { deployedAddressesFile, deploymentId, journalBlockOf, type ProtocolAddresses } from "./deployment.js";
 import { UserInputError } from "./errors.js";
 import { checkOperationsPlan, describeCall, type GovernancePlan } from "./govActions.js";
@@ -122,8 +123,7 @@ export async function readProposal(
   options: { fromBlock?: number; descriptions?: Map<bigint, string>; blockTag?: number } = {},
 ): Promise<ProposalInfo> {
   const provider = governor.runner!.provider!;
-  const block = await provider.getBlock(options.blockTag ?? "latest");
-  if (block === null) throw new Error(`the node returned no block ${options.blockTag ?? "latest"}`);
+  const block = await readBlock(provider, options.blockTag);
   const at = { blockTag: block.number };
   const now = BigInt(block.timestamp);
   if ((await governor.proposalSnapshot(id, at)) === 0n) {
@@ -606,7 +606,7 @@ export async function delegateVotes(
   signer: HardhatEthersSigner,
   delegatee: string,
 ): Promise<{ delegatee: string; balance: bigint; votes: bigint; txHash: string }> {
-  if (delegatee === ZeroAddress) throw new UserInputError(`--to is the zero address: expected an account`);
+  requireAccount(delegatee, "--to");
   const receipt = (await (await token.connect(signer).delegate(delegatee)).wait())!;
   return {
     delegatee,
@@ -726,8 +726,7 @@ export async function readGovernanceSetup(
   fromBlock = 0,
   blockTag?: number,
 ): Promise<GovernanceSetup> {
-  const block = await protocol.timelock.runner!.provider!.getBlock(blockTag ?? "latest");
-  if (block === null) throw new Error(`the node returned no block ${blockTag ?? "latest"}`);
+  const block = await readBlock(protocol.timelock.runner!.provider!, blockTag);
   const setup: GovernanceSetup = {
     mode: governanceMode(protocol),
     timelock: await readTimelockSetup(protocol.timelock, fromBlock, block.number),

@@ -4,6 +4,7 @@ import { ZeroAddress } from "ethers";
 import type { EmergencyPause } from "../typechain-types/index.js";
 import { resolveSigner } from "./accounts.js";
 import { formatDuration } from "./amounts.js";
+import { readBlock } from "./blocks.js";
 import { UserInputError } from "./errors.js";
 import { renderTable, type Row } from "./table.js";
 import { isoTime } from "./time.js";
@@ -97,8 +98,7 @@ export interface PauseStatus {
 /** Reads the emergency pause's guardian, grant, bound and each target's pause at the latest block, or at `blockTag`. */
 export async function readPauseStatus(emergencyPause: EmergencyPause, blockTag?: number): Promise<PauseStatus> {
   const provider = emergencyPause.runner!.provider!;
-  const block = await provider.getBlock(blockTag ?? "latest");
-  if (block === null) throw new Error(`the node returned no block ${blockTag ?? "latest"}`);
+  const block = await readBlock(provider, blockTag);
   const state = await emergencyPause.getPauseState({ blockTag: block.number });
   return {
     address: await emergencyPause.getAddress(),

@@ -4,6 +4,7 @@ import { MaxUint256, Signature } from "ethers";
 
 import type { WithdrawalQueue } from "../typechain-types/index.js";
 import { formatDuration, formatEth, formatPlEth } from "./amounts.js";
+import { readBlock } from "./blocks.js";
 import { UserInputError } from "./errors.js";
 import { owedExits } from "./exitRequests.js";
 import { queryInChunks } from "./logs.js";
@@ -347,8 +348,7 @@ export async function listWithdrawalRequests(protocol: Protocol, owner?: string)
  */
 export async function getQueueStatus(protocol: Protocol, provider: Provider, blockTag?: number): Promise<QueueStatus> {
   const { pool, withdrawalQueue: queue, accountingOracle } = protocol;
-  const block = await provider.getBlock(blockTag ?? "latest");
-  if (block === null) throw new Error(`the node returned no block ${blockTag ?? "latest"}`);
+  const block = await readBlock(provider, blockTag);
   const at = { blockTag: block.number };
   const [state, accounting, withdrawalVault, rewardsVault, frame, breakdowns, exitsOwed] = await Promise.all([
     queue.getQueueState(at),

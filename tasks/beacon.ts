@@ -1,7 +1,8 @@
 import { emptyTask, task } from "hardhat/config";
 
 /** Where `beacon run` serves by default, and where the other beacon tasks look for it. */
-const DEFAULT_BEACON_URL = "http://127.0.0.1:5052";
+/** Where `beacon run` serves its Beacon API by default, and where the tasks that read one look first. */
+export const DEFAULT_BEACON_URL = "http://127.0.0.1:5052";
 
 /**
  * The beacon simulator's tasks, definitions only: `beacon run` beside a chain (`--network localhost` beside

@@ -1,5 +1,7 @@
 import { task } from "hardhat/config";
 
+import { DEFAULT_BEACON_URL } from "./beacon.js";
+
 /** `dashboard`, definitions only: a live web page of the protocol's health beside a node and a Beacon API. */
 export const dashboardTaskDefinitions = [
   task(
@@ -11,7 +13,7 @@ export const dashboardTaskDefinitions = [
     .addOption({
       name: "beaconUrl",
       description: "The Beacon API to read validators from (a real beacon node or `beacon run`)",
-      defaultValue: "http://127.0.0.1:5052",
+      defaultValue: DEFAULT_BEACON_URL,
     })
     .addOption({
       name: "host",

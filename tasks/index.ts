@@ -1,6 +1,6 @@
 import { emptyTask, task } from "hardhat/config";
 
-import { beaconTaskDefinitions } from "./beacon.js";
+import { beaconTaskDefinitions, DEFAULT_BEACON_URL } from "./beacon.js";
 import { dashboardTaskDefinitions } from "./dashboard.js";
 import { deployTaskDefinitions } from "./deploy.js";
 import { govTaskDefinitions } from "./gov.js";
@@ -279,7 +279,7 @@ export const taskDefinitions = [
     .addOption({
       name: "beaconUrl",
       description: "The Beacon API to submit exits to (a real beacon node or `beacon run`)",
-      defaultValue: "http://127.0.0.1:5052",
+      defaultValue: DEFAULT_BEACON_URL,
     })
     .addOption({
       name: "delay",

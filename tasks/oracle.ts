@@ -1,5 +1,7 @@
 import { emptyTask, task } from "hardhat/config";
 
+import { DEFAULT_BEACON_URL } from "./beacon.js";
+
 /**
  * The accounting oracle's tasks, definitions only: `oracle run` for committee members (one process per member, or
  * several members in one), `oracle status` for anyone.
@@ -18,7 +20,7 @@ export const oracleTaskDefinitions = [
     .addOption({
       name: "beaconUrl",
       description: "The Beacon API to read (a real beacon node or `beacon run`)",
-      defaultValue: "http://127.0.0.1:5052",
+      defaultValue: DEFAULT_BEACON_URL,
     })
     .addOption({
       name: "pollMs",

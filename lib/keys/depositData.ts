@@ -132,19 +132,29 @@ export function computeDepositMessageRoot(
 }
 
 /**
- * 0x01 withdrawal credentials: 0x01 ‖ 11 zero bytes ‖ the execution address.
+ * A validator's execution withdrawal address from user input, checksummed.
  *
  * @param argument Names the input in error messages.
- * @returns 0x-prefixed hex, 32 bytes.
- * @throws UserInputError when the address is malformed, has a wrong checksum or is the zero address.
+ * @throws UserInputError when the address is empty, malformed, has a wrong checksum or is the zero address.
  */
-export function executionWithdrawalCredentials(address: string, argument = "withdrawal address"): string {
+export function parseWithdrawalAddress(address: string, argument = "withdrawal address"): string {
   if (address.trim() === "") throw new UserInputError(`${argument} is empty: expected 0x followed by 40 hex digits`);
   const checksummed = parseAddress(address, argument);
   if (checksummed === ZeroAddress) {
     throw new UserInputError(`${argument} is the zero address: the validator's stake would be withdrawn to nobody`);
   }
-  return `0x01${"00".repeat(11)}${checksummed.slice(2).toLowerCase()}`;
+  return checksummed;
+}
+
+/**
+ * 0x01 withdrawal credentials: 0x01 ‖ 11 zero bytes ‖ the execution address.
+ *
+ * @param argument Names the input in error messages.
+ * @returns 0x-prefixed hex, 32 bytes.
+ * @throws UserInputError when the address is empty, malformed, has a wrong checksum or is the zero address.
+ */
+export function executionWithdrawalCredentials(address: string, argument = "withdrawal address"): string {
+  return `0x01${"00".repeat(11)}${parseWithdrawalAddress(address, argument).slice(2).toLowerCase()}`;
 }
 
 /**

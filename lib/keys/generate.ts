@@ -1,9 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 
-import { ZeroAddress } from "ethers";
-
-import { parseAddress } from "../accounts.js";
 import { UserInputError } from "../errors.js";
 import { beaconNetwork } from "../networks.js";
 import type { Progress } from "../progress.js";
@@ -12,6 +9,7 @@ import {
   type DepositDataEntry,
   depositDataFileName,
   generateDepositData,
+  parseWithdrawalAddress,
   serializeDepositDataFile,
   type WithdrawalTarget,
 } from "./depositData.js";
@@ -65,12 +63,7 @@ export async function generateValidatorFiles(options: GenerateValidatorFilesOpti
   const withdrawal: WithdrawalTarget =
     options.withdrawalAddress === undefined || options.withdrawalAddress.trim() === ""
       ? { kind: "bls" }
-      : { kind: "execution", address: parseAddress(options.withdrawalAddress, "--withdrawal-address") };
-  if (withdrawal.kind === "execution" && withdrawal.address === ZeroAddress) {
-    throw new UserInputError(
-      "--withdrawal-address is the zero address: the validator's stake would be withdrawn to nobody",
-    );
-  }
+      : { kind: "execution", address: parseWithdrawalAddress(options.withdrawalAddress, "--withdrawal-address") };
   if (options.keystorePassword !== undefined && options.keystorePassword.length < 8) {
     throw new UserInputError("the keystore password is shorter than 8 characters, the deposit CLI's minimum");
   }

@@ -9,6 +9,7 @@ import { installWithdrawalRequestPredeploy, WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS
 import { UserInputError } from "../../lib/errors.js";
 import { parseCount } from "../../lib/keys/generate.js";
 import { parseGwei, parsePreset } from "./beaconArguments.js";
+import { timestampedLog as log } from "./timestampedLog.js";
 import { reportingUserErrors } from "./userErrors.js";
 
 interface BeaconRunArguments {
@@ -24,8 +25,6 @@ interface BeaconRunArguments {
 
 /** The simulator follows the chain this often. */
 const POLL_MS = 1_000;
-
-const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`);
 
 /** The Plural deployment recorded for `networkName`, or undefined (and why) when there is none. */
 function recordedDeployment(networkName: string, chainId: bigint): { addresses?: ProtocolAddresses; why?: string } {

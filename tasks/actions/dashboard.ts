@@ -6,6 +6,7 @@ import { governanceFromBlock } from "../../lib/governor.js";
 import { parseCount } from "../../lib/keys/generate.js";
 import { loadProtocol } from "../../lib/protocol.js";
 import { parseBeaconUrl } from "./beaconArguments.js";
+import { timestampedLog as log } from "./timestampedLog.js";
 import { reportingUserErrors } from "./userErrors.js";
 
 interface DashboardArguments {
@@ -15,8 +16,6 @@ interface DashboardArguments {
   allowRemote: boolean;
   pollMs: string;
 }
-
-const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`);
 
 export default async function dashboardAction(args: DashboardArguments, hre: HardhatRuntimeEnvironment) {
   await reportingUserErrors(async () => {
@@ -40,8 +39,13 @@ export default async function dashboardAction(args: DashboardArguments, hre: Har
     });
     log(`Plural dashboard at ${dashboard.url} (network ${networkName}, Beacon API ${beacon.url}); Ctrl-C to stop`);
     await new Promise<void>((resolve) => {
-      process.once("SIGINT", resolve);
-      process.once("SIGTERM", resolve);
+      const stop = () => {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+        resolve();
+      };
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
     });
     await dashboard.close();
     log("stopped");

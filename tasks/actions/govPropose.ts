@@ -41,14 +41,16 @@ export default async function govProposeAction(args: GovProposeArguments, hre: H
           ? await resolveProposer(ethers, protocol.timelock, from)
           : await resolveSigner(ethers, from, "--from");
     // Before planning: `upgrade --deploy` sends its deployment while planning.
-    if (!dryRun && (operations || protocol.governor === undefined)) {
-      await requireTimelockProposer(
-        operations ? protocol.operationsTimelock! : protocol.timelock,
-        proposer.address,
-        operations ? "the operations timelock" : "the governance timelock",
-      );
-    } else if (!dryRun) {
-      await requireProposalVotes(protocol.governor!, protocol.token!, proposer.address);
+    if (!dryRun) {
+      if (operations || protocol.governor === undefined) {
+        await requireTimelockProposer(
+          operations ? protocol.operationsTimelock! : protocol.timelock,
+          proposer.address,
+          operations ? "the operations timelock" : "the governance timelock",
+        );
+      } else {
+        await requireProposalVotes(protocol.governor, protocol.token!, proposer.address);
+      }
     }
     const plan = await planFromArguments(protocol, proposal, {
       ethers,

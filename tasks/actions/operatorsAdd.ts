@@ -1,7 +1,7 @@
 import { ZeroAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-import { parseAddress, resolveAddress } from "../../lib/accounts.js";
+import { parseAddress, requireAccount, resolveAddress } from "../../lib/accounts.js";
 import { UserInputError } from "../../lib/errors.js";
 import { runRegistryRequest } from "./governanceRequest.js";
 import { reportingUserErrors } from "./userErrors.js";
@@ -37,14 +37,12 @@ export default async function operatorsAddAction(args: OperatorsAddArguments, hr
       const manager = await resolveAddress(ethers, args.manager, "--manager");
       if (manager === "") throw new UserInputError(`--manager is required: the address that will submit its keys`);
       // The registry would take a zero address, leaving an operator nobody manages or fees paid to nobody.
-      if (manager === ZeroAddress) throw new UserInputError(`--manager is the zero address: expected an account`);
+      requireAccount(manager, "--manager");
       const rewardAddress =
         args.rewardAddress.trim() === ""
           ? manager
           : await resolveAddress(ethers, args.rewardAddress, "--reward-address");
-      if (rewardAddress === ZeroAddress) {
-        throw new UserInputError(`--reward-address is the zero address: expected an account`);
-      }
+      requireAccount(rewardAddress, "--reward-address");
       return members.length === 0
         ? { kind: "add", name, manager, rewardAddress }
         : { kind: "addCluster", name, manager, rewardAddress, threshold, members };

@@ -12,6 +12,7 @@ import { loadProtocol } from "../../lib/protocol.js";
 import { parseBeaconUrl } from "./beaconArguments.js";
 import { reportingBeaconErrors } from "./beaconErrors.js";
 import { readSecretOption } from "./dkgArguments.js";
+import { timestampedLog as log } from "./timestampedLog.js";
 
 interface OperatorsExitDaemonArguments {
   operator: string;
@@ -77,8 +78,6 @@ async function loadKeys(source: KeySource): Promise<SigningKeySet> {
     progress: (total) => createProgress(total, "keystores"),
   });
 }
-
-const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`);
 
 function describeSummary(summary: ExitResponderSummary): string {
   return (

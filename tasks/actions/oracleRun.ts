@@ -7,6 +7,7 @@ import { parseCount } from "../../lib/keys/generate.js";
 import { runOracle } from "../../lib/oracle/daemon.js";
 import { loadProtocol } from "../../lib/protocol.js";
 import { parseBeaconUrl } from "./beaconArguments.js";
+import { timestampedLog as log } from "./timestampedLog.js";
 import { reportingUserErrors } from "./userErrors.js";
 
 interface OracleRunArguments {
@@ -15,8 +16,6 @@ interface OracleRunArguments {
   pollMs: string;
   frames: string;
 }
-
-const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`);
 
 export default async function oracleRunAction(args: OracleRunArguments, hre: HardhatRuntimeEnvironment) {
   await reportingUserErrors(async () => {

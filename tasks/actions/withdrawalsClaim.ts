@@ -1,7 +1,6 @@
-import { ZeroAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-import { resolveAddress, resolveSigner } from "../../lib/accounts.js";
+import { requireAccount, resolveAddress, resolveSigner } from "../../lib/accounts.js";
 import { UserInputError } from "../../lib/errors.js";
 import { loadProtocol } from "../../lib/protocol.js";
 import { claimWithdrawals, formatClaimReceipt, listWithdrawalRequests } from "../../lib/withdrawals.js";
@@ -37,7 +36,7 @@ export default async function withdrawalsClaimAction(
     const signer = await resolveSigner(ethers, args.from, "--from");
     const receiver =
       args.receiver.trim() === "" ? signer.address : await resolveAddress(ethers, args.receiver, "--receiver");
-    if (receiver === ZeroAddress) throw new UserInputError(`--receiver is the zero address: expected an account`);
+    requireAccount(receiver, "--receiver");
     const protocol = await loadProtocol(ethers, networkName);
     let ids = named;
     if (args.all) {

@@ -1,9 +1,7 @@
-import { ZeroAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-import { resolveAddress, resolveSigner } from "../../lib/accounts.js";
+import { requireAccount, resolveAddress, resolveSigner } from "../../lib/accounts.js";
 import { formatPlEth, parseEthAmount } from "../../lib/amounts.js";
-import { UserInputError } from "../../lib/errors.js";
 import { loadProtocol } from "../../lib/protocol.js";
 import { formatRequestReceipt, requestWithdrawal } from "../../lib/withdrawals.js";
 import { reportingUserErrors } from "./userErrors.js";
@@ -26,11 +24,7 @@ export default async function withdrawalsRequestAction(
     const signer = await resolveSigner(ethers, args.from, "--from");
     const owner = args.owner.trim() === "" ? signer.address : await resolveAddress(ethers, args.owner, "--owner");
     // The queue reads a zero owner as the sender: refused, since whoever typed it meant someone else.
-    if (owner === ZeroAddress) {
-      throw new UserInputError(
-        `--owner is the zero address: expected an account (leave --owner out to own them yourself)`,
-      );
-    }
+    requireAccount(owner, "--owner", "expected an account (leave --owner out to own them yourself)");
     const protocol = await loadProtocol(ethers, networkName);
     const shares = all ? await protocol.pool.balanceOf(signer.address) : amount;
     const receipt = await requestWithdrawal(protocol, signer, shares, {
