@@ -12,7 +12,8 @@ import { PROJECT_ROOT } from "./deployment.js";
 import { UserInputError } from "./errors.js";
 import { sleep } from "./time.js";
 
-const HARDHAT_CLI = path.join(PROJECT_ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
+/** The project's Hardhat command line, run with this process's Node.js by whoever spawns `hardhat`. */
+export const HARDHAT_CLI = path.join(PROJECT_ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
 
 /** Signals that end this process by default and that the node started here must not outlive. */
 const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
@@ -37,6 +38,18 @@ export function portIsFree(port: number): Promise<boolean> {
 }
 
 /**
+ * Refuses a busy 127.0.0.1:`port` before anything starts, naming what probably holds it (`holder`) and the variable
+ * that picks another port.
+ */
+export async function requireFreePort(port: number, holder: string, variable: string): Promise<void> {
+  if (!(await portIsFree(port))) {
+    throw new UserInputError(
+      `127.0.0.1:${port} is in use (another ${holder}?): stop it or set ${variable} to a free port`,
+    );
+  }
+}
+
+/**
  * Starts `hardhat node --hostname 127.0.0.1 --port <port>` from the project root with this process's Node.js, its
  * output appended to `logFile`, and waits until it answers JSON-RPC. The node is killed when this process exits or a
  * SIGINT, SIGTERM or SIGHUP ends it.
@@ -53,11 +66,7 @@ export async function startLocalNode(options: {
   if (!Number.isInteger(port) || port < 1 || port > 65_535) {
     throw new UserInputError(`port: expected an integer from 1 to 65535, got ${port}`);
   }
-  if (!(await portIsFree(port))) {
-    throw new UserInputError(
-      `127.0.0.1:${port} is in use (another hardhat node?): stop it or set PLURAL_LOCALHOST_PORT to a free port`,
-    );
-  }
+  await requireFreePort(port, "hardhat node", "PLURAL_LOCALHOST_PORT");
   const log = openSync(logFile, "a");
   let child: ChildProcess;
   try {

@@ -3,7 +3,7 @@ import { dataSlice, getAddress } from "ethers";
 
 import type { OperatorRegistry, StakingPool, TimelockController } from "../typechain-types/index.js";
 import { resolveSigner } from "./accounts.js";
-import { formatEth, formatPlEth } from "./amounts.js";
+import { formatBps, formatEth, formatPlEth } from "./amounts.js";
 import { advanceOperation, type TimelockOperation, type TimelockOutcome, timelockOperation } from "./governance.js";
 import { queryInChunks } from "./logs.js";
 import { describeConcentration, type Concentration } from "./decentralization.js";
@@ -192,10 +192,27 @@ export function operatorConcentration(operators: readonly OperatorInfo[]): Conce
   return describeConcentration(operators.map((op) => op.activeValidators));
 }
 
+/** `part` of `whole` in basis points, rounded down; 0 when `whole` is 0 (no active validators yet). */
+export function shareBps(part: bigint, whole: bigint): bigint {
+  return whole === 0n ? 0n : (part * 10_000n) / whole;
+}
+
+/**
+ * Fee shares per operator id, summed over `events` (FeesClaimed, FeesForfeited: each names an operator and shares).
+ */
+export function sharesByOperator(
+  events: readonly { args: { operatorId: bigint; shares: bigint } }[],
+): Map<number, bigint> {
+  const sums = new Map<number, bigint>();
+  for (const event of events) {
+    const id = Number(event.args.operatorId);
+    sums.set(id, (sums.get(id) ?? 0n) + event.args.shares);
+  }
+  return sums;
+}
+
 function percent(part: bigint, whole: bigint): string {
-  if (whole === 0n) return "0.00 %";
-  const hundredths = (part * 10_000n) / whole;
-  return `${hundredths / 100n}.${(hundredths % 100n).toString().padStart(2, "0")} %`;
+  return formatBps(shareBps(part, whole));
 }
 
 /** The `operators list` tables: one row per operator, cluster members, and the decentralization figures. */

@@ -2,6 +2,7 @@ import type { Provider } from "ethers";
 
 import type { StakingPool } from "../typechain-types/index.js";
 import { formatBps, formatDuration, formatEth, formatPlEth } from "./amounts.js";
+import { readBlock } from "./blocks.js";
 import { queryInChunks } from "./logs.js";
 import { renderTable, type Row } from "./table.js";
 
@@ -92,6 +93,8 @@ export interface PoolStatusOptions {
   aprReports?: number;
   /** The block to read at (default: the latest). */
   blockTag?: number;
+  /** The reports applied from `fromBlock` to that block, when the caller has read them: saves the event scan. */
+  reports?: readonly AppliedReport[];
 }
 
 /** Floor division (towards minus infinity) by a positive divisor; bigint `/` truncates towards zero. */
@@ -137,6 +140,12 @@ export function aprFromReport(change: RateChange): bigint | undefined {
   const growth = rateGrowth(change);
   if (growth === undefined) return undefined;
   return floorDiv(growth.numerator * APR_SCALE * SECONDS_PER_YEAR, growth.denominator * change.timeElapsed);
+}
+
+/** What one plETH (1e18 shares) was worth once `change` was applied, fee shares included, rounded down as the pool
+ * converts; 0 when no shares are left. */
+export function rateAfter(change: RateChange): bigint {
+  return change.postTotalShares === 0n ? 0n : (change.postTotalEther * ONE_SHARE) / change.postTotalShares;
 }
 
 /**
@@ -230,8 +239,7 @@ export async function getPoolStatus(
   if (!Number.isInteger(window) || window < 1) {
     throw new RangeError(`aprReports must be a positive whole number, got ${window}`);
   }
-  const block = await provider.getBlock(options.blockTag ?? "latest");
-  if (block === null) throw new Error(`the node returned no block ${options.blockTag ?? "latest"}`);
+  const block = await readBlock(provider, options.blockTag);
   const blockTag = block.number;
   const [accounting, limit, pausedUntil, shareRate, reportState, address, reports] = await Promise.all([
     pool.getAccounting({ blockTag }),
@@ -240,7 +248,7 @@ export async function getPoolStatus(
     pool.convertToAssets(ONE_SHARE, { blockTag }),
     pool.getReportState({ blockTag }),
     pool.getAddress(),
-    readAppliedReports(pool, options.fromBlock ?? 0, blockTag),
+    options.reports === undefined ? readAppliedReports(pool, options.fromBlock ?? 0, blockTag) : [...options.reports],
   ]);
   const treasuryShares = reports.reduce((sum, report) => sum + report.treasuryShares, 0n);
   const operatorShares = reports.reduce((sum, report) => sum + report.operatorShares, 0n);
@@ -277,8 +285,7 @@ export async function getPoolStatus(
   };
   const last = reports.at(-1);
   if (last !== undefined) {
-    const applied = await provider.getBlock(last.blockNumber);
-    if (applied === null) throw new Error(`the node returned no block ${last.blockNumber}`);
+    const applied = await readBlock(provider, last.blockNumber);
     status.lastReport = {
       refSlot: last.refSlot,
       blockNumber: last.blockNumber,

@@ -51,7 +51,6 @@ import { formatGwei, readBeaconOverview } from "../lib/beacon/format.js";
 import { BeaconSimulator, VALIDATOR_STATUSES } from "../lib/beacon/simulator.js";
 import { renderLineChartSvg } from "../lib/chart.js";
 import { startDashboard } from "../lib/dashboard/server.js";
-import { describeConcentration } from "../lib/decentralization.js";
 import { deployLocalProtocol } from "../lib/deploy.js";
 import { deploymentDirectory, PROJECT_ROOT } from "../lib/deployment.js";
 import { UserInputError } from "../lib/errors.js";
@@ -75,17 +74,20 @@ import { finishDkg, writeDeal } from "../lib/keys/dkgFiles.js";
 import { signingKeysFromMnemonic } from "../lib/keys/signingKeys.js";
 import { combineDepositFiles, signDepositShare } from "../lib/keys/thresholdDeposits.js";
 import { formatLedger, readLedger } from "../lib/ledger.js";
-import { followChain, type LocalNode, portIsFree, startLocalNode } from "../lib/localNode.js";
+import { followChain, type LocalNode, requireFreePort, startLocalNode } from "../lib/localNode.js";
 import { type FrameOutcome, runOracle } from "../lib/oracle/daemon.js";
-import { nextReportableFrame, readFrame } from "../lib/oracle/frames.js";
+import { nextReportableFrame, readFrame, slotStartTime } from "../lib/oracle/frames.js";
 import {
   advanceRegistryRequest,
   claimOperatorFees,
   committedKeys,
   formatOperators,
   listOperators,
+  operatorConcentration,
   readCommittedBatches,
   type RegistryRequest,
+  shareBps,
+  sharesByOperator,
 } from "../lib/operators.js";
 import { deposit } from "../lib/pool.js";
 import { connectProtocol } from "../lib/protocol.js";
@@ -99,6 +101,7 @@ import {
   formatApr,
   formatPoolStatus,
   getPoolStatus,
+  rateAfter,
   readAppliedReports,
 } from "../lib/status.js";
 import { renderGrid, renderTable, type Row } from "../lib/table.js";
@@ -189,16 +192,8 @@ mkdirSync(OUTPUT_DIR, { recursive: true });
 let node: LocalNode | undefined;
 if (LIVE) {
   try {
-    if (!(await portIsFree(BEACON_PORT))) {
-      throw new UserInputError(
-        `127.0.0.1:${BEACON_PORT} is in use (another beacon run?): stop it or set PLURAL_BEACON_PORT to a free port`,
-      );
-    }
-    if (!(await portIsFree(DASHBOARD_PORT))) {
-      throw new UserInputError(
-        `127.0.0.1:${DASHBOARD_PORT} is in use (another dashboard?): stop it or set PLURAL_DASHBOARD_PORT to a free port`,
-      );
-    }
+    await requireFreePort(BEACON_PORT, "beacon run", "PLURAL_BEACON_PORT");
+    await requireFreePort(DASHBOARD_PORT, "dashboard", "PLURAL_DASHBOARD_PORT");
     node = await startLocalNode({ port: LOCAL_PORT, logFile: path.join(OUTPUT_DIR, "hardhat-node.log") });
   } catch (error) {
     if (!(error instanceof UserInputError)) throw error;
@@ -508,7 +503,7 @@ try {
     return outcome;
   };
 
-  const slotTime = (slot: bigint) => frameConfig.genesisTime + slot * frameConfig.secondsPerSlot;
+  const slotTime = (slot: bigint) => slotStartTime(frameConfig, slot);
   /** Days since day 0 of the year (`yearStart`). */
   const dayOf = (timestamp: bigint) => Number(timestamp - yearStart.timestamp) / Number(SECONDS_PER_DAY);
   const yearWithdrawals = [...YEAR_WITHDRAWALS];
@@ -859,20 +854,23 @@ try {
       time: slotTime(report.refSlot),
       block: report.blockNumber,
       refSlot: report.refSlot,
-      // The rate holders saw right after the report: the block that applied it.
-      rate: await protocol.pool.convertToAssets(ONE_SHARE, { blockTag: report.blockNumber }),
+      // The rate holders saw right after the report, from the report's own totals.
+      rate: rateAfter(report),
     });
   }
   const firstPoint = series[0]!;
   const lastPoint = series[series.length - 1]!;
 
-  const [finalOperators, finalBatches, shareCapBps, finalStatus] = await Promise.all([
+  const [finalOperators, shareCapBps, finalStatus] = await Promise.all([
     listOperators(protocol.operatorRegistry),
-    readCommittedBatches(protocol.operatorRegistry, undefined, protocol.addresses.deployedAtBlock),
     protocol.operatorRegistry.shareCapBps(),
-    getPoolStatus(protocol.pool, ethers.provider, undefined, { fromBlock: protocol.addresses.deployedAtBlock }),
+    getPoolStatus(protocol.pool, ethers.provider, undefined, {
+      fromBlock: protocol.addresses.deployedAtBlock,
+      reports: appliedReports,
+    }),
   ]);
-  const operatorOf = new Map(committedKeys(finalBatches).map((key) => [key.pubkey.toLowerCase(), key.operatorId]));
+  // No keys were submitted since the batches were read for the slashing.
+  const operatorOf = new Map(committedKeys(batches).map((key) => [key.pubkey.toLowerCase(), key.operatorId]));
   const slashedBy = new Map<number, number>();
   for (const validator of await simulator.read((sim) => sim.headState().validators)) {
     const operatorId = operatorOf.get(validator.pubkey);
@@ -885,10 +883,9 @@ try {
       latestBlock,
     );
   const [claimedEvents, forfeitedEvents] = await Promise.all([feeEvents("FeesClaimed"), feeEvents("FeesForfeited")]);
-  const sharesOf = (events: typeof claimedEvents | typeof forfeitedEvents, operatorId: number) =>
-    events.filter((event) => event.args.operatorId === BigInt(operatorId)).reduce((sum, e) => sum + e.args.shares, 0n);
+  const claimedShares = sharesByOperator(claimedEvents);
+  const forfeitedShares = sharesByOperator(forfeitedEvents);
   const activeTotal = finalOperators.reduce((sum, op) => sum + op.activeValidators, 0n);
-  const bpsOf = (part: bigint, whole: bigint) => (whole === 0n ? 0n : (part * 10_000n) / whole);
   console.log(
     renderGrid(
       `Operators after ${YEAR_DAYS} days (fees at the final share rate)`,
@@ -900,15 +897,15 @@ try {
           String(op.activeValidators),
           String(op.exitedKeys),
           String(slashedBy.get(op.id) ?? 0),
-          formatBps(bpsOf(op.activeValidators, activeTotal)),
-          formatEth(await protocol.pool.convertToAssets(sharesOf(claimedEvents, op.id) + op.claimableFees), 6),
-          formatEth(await protocol.pool.convertToAssets(sharesOf(forfeitedEvents, op.id)), 6),
+          formatBps(shareBps(op.activeValidators, activeTotal)),
+          formatEth(await protocol.pool.convertToAssets((claimedShares.get(op.id) ?? 0n) + op.claimableFees), 6),
+          formatEth(await protocol.pool.convertToAssets(forfeitedShares.get(op.id) ?? 0n), 6),
         ]),
       ),
     ),
   );
 
-  const concentration = describeConcentration(finalOperators.map((op) => op.activeValidators));
+  const concentration = operatorConcentration(finalOperators);
   const elapsed = lastPoint.time - firstPoint.time;
   const realizedApr = aprFromReport({
     timeElapsed: elapsed,

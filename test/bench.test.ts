@@ -15,6 +15,7 @@ import {
   snapshotOf,
   statusOf,
 } from "../scripts/bench/report.js";
+import { cells } from "./helpers/table.js";
 
 const GAPS: AnchorGaps = { Lido: "no Lido figure", StakeWise: "no StakeWise figure", "Rocket Pool": "no RP figure" };
 
@@ -46,10 +47,7 @@ const keys: BenchRow = {
 function cellsOf(table: string, operation: string): string[] {
   const line = table.split("\n").find((text) => text.startsWith(`│   ${operation} `));
   expect(line, `row "${operation}"`).to.not.equal(undefined);
-  return line!
-    .split("│")
-    .slice(1, -1)
-    .map((cell) => cell.trim());
+  return cells(line!);
 }
 
 describe("bench report", function () {
@@ -115,11 +113,7 @@ describe("bench report", function () {
     );
 
     it("has the columns operation, Plural, target, the three anchors, vs snapshot and result", function () {
-      const header = table.split("\n")[3]!;
-      const columns = header
-        .split("│")
-        .slice(1, -1)
-        .map((cell) => cell.trim());
+      const columns = cells(table.split("\n")[3]!);
       expect(columns).to.deep.equal([
         "operation",
         "Plural",

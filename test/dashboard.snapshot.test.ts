@@ -1,11 +1,10 @@
 import { EventEmitter } from "node:events";
-import { createServer } from "node:net";
 
 import { expect } from "chai";
 import { network } from "hardhat";
 
 import { BeaconClient } from "../lib/beacon/client.js";
-import { countValidatorStates, readDashboardSnapshot } from "../lib/dashboard/snapshot.js";
+import { countValidatorStates, type DashboardSources, readDashboardSnapshot } from "../lib/dashboard/snapshot.js";
 import { EventStream, isLoopbackHost, startDashboard } from "../lib/dashboard/server.js";
 import type { DashboardSnapshot } from "../lib/dashboard/types.js";
 import { listOperators, operatorConcentration } from "../lib/operators.js";
@@ -14,7 +13,7 @@ import { readPauseStatus } from "../lib/pause.js";
 import { aprFromReport, averageApr, formatApr, getPoolStatus, readAppliedReports } from "../lib/status.js";
 import { getQueueStatus } from "../lib/withdrawals.js";
 import { type BeaconWorld, reportNextFrame, runDashboardScenario, startBeaconWorld } from "./helpers/dashboard.js";
-import { freePort } from "./helpers/node.js";
+import { freePort, occupy } from "./helpers/node.js";
 import { expectUserError } from "./helpers/protocol.js";
 import { stakedFixture } from "./helpers/staked.js";
 
@@ -26,17 +25,19 @@ const ONE_SHARE = 10n ** 18n;
 describe("dashboard snapshot", function () {
   let world: BeaconWorld;
   let snapshot: DashboardSnapshot;
+  /** Where the dashboard reads: the chain and the Beacon API of `world` (set in `before`). */
+  const sources = (): DashboardSources => ({
+    protocol: world.protocol,
+    provider: ethers.provider,
+    beacon: world.beacon,
+    networkName: connection.networkName,
+  });
 
   before(async function () {
     const { protocol } = await networkHelpers.loadFixture(deployStaked);
     world = await startBeaconWorld(connection, protocol);
     await runDashboardScenario(world);
-    snapshot = await readDashboardSnapshot({
-      protocol,
-      provider: ethers.provider,
-      beacon: world.beacon,
-      networkName: connection.networkName,
-    });
+    snapshot = await readDashboardSnapshot(sources());
   });
 
   after(async function () {
@@ -212,19 +213,19 @@ describe("dashboard snapshot", function () {
 
     it("writes every event to a page that keeps up", function () {
       const sink = new SlowSink(Infinity);
-      const stream = new EventStream(sink);
-      for (const n of [1, 2, 3]) stream.send(() => `snapshot ${n}`);
+      const stream = new EventStream(sink, () => "the whole state");
+      for (const n of [1, 2, 3]) stream.send(`snapshot ${n}`);
       expect(sink.written).to.deep.equal(["snapshot 1", "snapshot 2", "snapshot 3"]);
     });
 
     it("holds nothing but the newest state for a page that reads slower than blocks come", function () {
       const sink = new SlowSink(1);
-      const stream = new EventStream(sink);
       let state = 0;
       const render = () => `snapshot ${state}`;
+      const stream = new EventStream(sink, render);
       state = 1;
-      stream.send(render);
-      for (state = 2; state <= 100; state++) stream.send(render);
+      stream.send(render());
+      for (state = 2; state <= 100; state++) stream.send(render());
       state = 100;
       expect(sink.written, "nothing written while the buffer is full").to.deep.equal(["snapshot 1"]);
       sink.drain();
@@ -232,7 +233,7 @@ describe("dashboard snapshot", function () {
       sink.drain();
       expect(sink.written, "nothing owed after it").to.have.length(2);
       expect(sink.listenerCount("drain"), "no listener left behind").to.equal(0);
-      stream.send(render);
+      stream.send(render());
       expect(sink.written.at(-1), "writes again once drained").to.equal("snapshot 100");
       stream.end();
       expect(sink.ended, "ends its sink").to.equal(true);
@@ -240,16 +241,10 @@ describe("dashboard snapshot", function () {
   });
 
   describe("startDashboard", function () {
-    const sources = () => ({
-      protocol: world.protocol,
-      provider: ethers.provider,
-      beacon: world.beacon,
-      networkName: connection.networkName,
-      pollMs: 100,
-    });
+    const options = () => ({ ...sources(), pollMs: 100 });
 
     it("serves the snapshot and pushes a new one when a report lands", async function () {
-      const dashboard = await startDashboard(sources());
+      const dashboard = await startDashboard(options());
       try {
         expect(dashboard.url, "on the loopback interface").to.match(/^http:\/\/127\.0\.0\.1:\d+\/$/);
         const served = (await (await fetch(`${dashboard.url}api/snapshot`)).json()) as DashboardSnapshot;
@@ -297,16 +292,15 @@ describe("dashboard snapshot", function () {
         true,
       );
       expect(isLoopbackHost("0.0.0.0") || isLoopbackHost("192.168.1.2"), "others").to.equal(false);
-      await expectUserError(startDashboard({ ...sources(), host: "0.0.0.0" }), /--host 0\.0\.0\.0 is not a loopback/);
+      await expectUserError(startDashboard({ ...options(), host: "0.0.0.0" }), /--host 0\.0\.0\.0 is not a loopback/);
     });
 
     it("names the port when it is taken", async function () {
       const port = await freePort();
-      const blocker = createServer();
-      await new Promise<void>((resolve) => blocker.listen(port, "127.0.0.1", resolve));
+      const blocker = await occupy(port);
       try {
         await expectUserError(
-          startDashboard({ ...sources(), port }),
+          startDashboard({ ...options(), port }),
           new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use`),
         );
       } finally {
@@ -317,13 +311,13 @@ describe("dashboard snapshot", function () {
     it("names the Beacon API's URL when it does not answer", async function () {
       const url = `http://127.0.0.1:${await freePort()}`;
       await expectUserError(
-        startDashboard({ ...sources(), beacon: new BeaconClient(url) }),
+        startDashboard({ ...options(), beacon: new BeaconClient(url) }),
         new RegExp(`the Beacon API at ${url.replace(/\./g, "\\.")} does not answer`),
       );
     });
 
     it("refuses requests naming another host (DNS rebinding)", async function () {
-      const dashboard = await startDashboard(sources());
+      const dashboard = await startDashboard(options());
       try {
         const { request } = await import("node:http");
         const status = await new Promise<number | undefined>((resolve, reject) => {
@@ -344,17 +338,11 @@ describe("dashboard snapshot", function () {
   // Last: it lands a report the tests above do not expect.
   describe("at one block", function () {
     it("reads every figure at the block it names, whatever landed after it", async function () {
-      const sources = {
-        protocol: world.protocol,
-        provider: ethers.provider,
-        beacon: world.beacon,
-        networkName: connection.networkName,
-      };
-      const before = await readDashboardSnapshot(sources);
+      const before = await readDashboardSnapshot(sources());
       await reportNextFrame(world);
-      const now = await readDashboardSnapshot(sources);
+      const now = await readDashboardSnapshot(sources());
       expect(now.pool.reportsApplied, "a report landed since").to.equal(before.pool.reportsApplied + 1);
-      const then = await readDashboardSnapshot(sources, before.blockNumber);
+      const then = await readDashboardSnapshot(sources(), before.blockNumber);
       // The validators come from the beacon node's head, which has no block to pin.
       const { validators: _head, ...pinned } = then;
       const { validators: _earlierHead, ...expected } = before;

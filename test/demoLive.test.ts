@@ -3,7 +3,6 @@
  * following the chain, and its refusals before anything starts. The whole story over HTTP takes minutes; these pieces
  * take seconds.
  */
-import { createServer, type Server } from "node:net";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -12,27 +11,9 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { BeaconSimulator } from "../lib/beacon/simulator.js";
-import { UserInputError } from "../lib/errors.js";
 import { followChain, portIsFree, startLocalNode } from "../lib/localNode.js";
-import { expectRefusal, freePort, hardhat, startTask } from "./helpers/node.js";
-
-/** Holds 127.0.0.1:`port` until closed, as another program would. */
-function occupy(port: number): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve(server));
-  });
-}
-
-async function rpc(url: string, method: string): Promise<unknown> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: [] }),
-  });
-  return ((await response.json()) as { result: unknown }).result;
-}
+import { expectRefusal, freePort, hardhat, occupy, rpc, startTask, until } from "./helpers/node.js";
+import { expectUserError } from "./helpers/protocol.js";
 
 describe("demo live mode", function () {
   this.timeout(120_000);
@@ -67,14 +48,9 @@ describe("demo live mode", function () {
       const port = await freePort();
       const server = await occupy(port);
       try {
-        await startLocalNode({ port, logFile: path.join(workDir, "busy.log") }).then(
-          () => expect.fail("a second node on a busy port should be refused"),
-          (error: unknown) => {
-            expect(error, "a user error").to.be.instanceOf(UserInputError);
-            expect((error as Error).message).to.match(
-              new RegExp(`^127\\.0\\.0\\.1:${port} is in use .*set PLURAL_LOCALHOST_PORT to a free port$`),
-            );
-          },
+        await expectUserError(
+          startLocalNode({ port, logFile: path.join(workDir, "busy.log") }),
+          new RegExp(`^127\\.0\\.0\\.1:${port} is in use .*set PLURAL_LOCALHOST_PORT to a free port$`),
         );
       } finally {
         server.close();
@@ -92,10 +68,7 @@ describe("demo live mode", function () {
       const following = followChain(simulator, stopped.signal, { pollMs: 20 });
       // Another client mines three epochs later; the loop picks the block up by itself.
       await networkHelpers.time.increase(3 * 32 * 12);
-      const deadline = Date.now() + 10_000;
-      while (simulator.headEpoch < headBefore + 3n && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await until(() => simulator.headEpoch >= headBefore + 3n, 10_000, 20);
       expect(simulator.headEpoch, "followed the chain").to.equal(headBefore + 3n);
       stopped.abort();
       await following;
@@ -103,15 +76,21 @@ describe("demo live mode", function () {
   });
 
   describe("scripts/demo.ts with PLURAL_DEMO_LIVE=1", function () {
-    it("refuses a busy node, Beacon API or dashboard port, or a bad report cadence, in one line before starting anything", async function () {
+    /** Free ports for the demo's node, Beacon API and dashboard, and the live mode's environment naming them. */
+    async function liveDemo() {
       const [nodePort, beaconPort, dashboardPort] = [await freePort(), await freePort(), await freePort()];
-      const base = {
+      const env: NodeJS.ProcessEnv = {
         ...process.env,
         PLURAL_DEMO_LIVE: "1",
         PLURAL_LOCALHOST_PORT: String(nodePort),
         PLURAL_BEACON_PORT: String(beaconPort),
         PLURAL_DASHBOARD_PORT: String(dashboardPort),
       };
+      return { nodePort, beaconPort, dashboardPort, env };
+    }
+
+    it("refuses a busy node, Beacon API or dashboard port, or a bad report cadence, in one line before starting anything", async function () {
+      const { nodePort, beaconPort, dashboardPort, env: base } = await liveDemo();
       const cases: [NodeJS.ProcessEnv, number | undefined, RegExp][] = [
         [base, nodePort, new RegExp(`^Error: 127\\.0\\.0\\.1:${nodePort} is in use .*PLURAL_LOCALHOST_PORT`, "m")],
         [base, beaconPort, new RegExp(`^Error: 127\\.0\\.0\\.1:${beaconPort} is in use .*PLURAL_BEACON_PORT`, "m")],
@@ -140,14 +119,8 @@ describe("demo live mode", function () {
     });
 
     it("takes its hardhat node down when SIGTERM ends it in the middle of the story", async function () {
-      const [nodePort, beaconPort, dashboardPort] = [await freePort(), await freePort(), await freePort()];
-      const demo = startTask(["run", "scripts/demo.ts"], {
-        ...process.env,
-        PLURAL_DEMO_LIVE: "1",
-        PLURAL_LOCALHOST_PORT: String(nodePort),
-        PLURAL_BEACON_PORT: String(beaconPort),
-        PLURAL_DASHBOARD_PORT: String(dashboardPort),
-      });
+      const { nodePort, env } = await liveDemo();
+      const demo = startTask(["run", "scripts/demo.ts"], env);
       try {
         await demo.waitFor(/\[1\/\d+\]/, 90_000);
         expect(await rpc(`http://127.0.0.1:${nodePort}`, "eth_chainId"), "the node runs").to.equal("0x7a69");
@@ -155,11 +128,7 @@ describe("demo live mode", function () {
         // SIGTERM to the demo alone, as `kill` or a supervisor sends it (Ctrl-C reaches the whole process group).
         await demo.stop(15_000);
       }
-      let free = await portIsFree(nodePort);
-      for (let waited = 0; !free && waited < 10_000; waited += 250) {
-        await new Promise((resolve) => setTimeout(resolve, 250));
-        free = await portIsFree(nodePort);
-      }
+      const free = await until(() => portIsFree(nodePort), 10_000, 250);
       expect(free, `no hardhat node left on ${nodePort} once the demo is gone`).to.equal(true);
     });
   });

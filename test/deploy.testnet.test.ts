@@ -34,6 +34,7 @@ import {
   hardhat,
   HARDHAT_CLI,
   type LocalNode,
+  rpc,
   type Run,
   startNode,
   startTask,
@@ -115,17 +116,7 @@ describe("deploying with the testnet flow to hardhat node", function () {
   let workDir: string;
   let running: BackgroundTask | undefined;
 
-  const rpc = async <T>(method: string, params: unknown[] = []): Promise<T> => {
-    const response = await fetch(node!.url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-    });
-    const body = (await response.json()) as { result?: T; error?: { message: string } };
-    if (body.error !== undefined) throw new Error(`${method}: ${body.error.message}`);
-    return body.result as T;
-  };
-  const nonce = async () => Number(await rpc<string>("eth_getTransactionCount", [DEPLOYER, "latest"]));
+  const nonce = async () => Number(await rpc<string>(node!.url, "eth_getTransactionCount", [DEPLOYER, "latest"]));
   const deployArgs = (parameters = "deploy/parameters/localhost.json") => [
     // The build the test run already made (see helpers/node.ts deployLocalArgs).
     "--build-profile",
@@ -269,9 +260,9 @@ describe("deploying with the testnet flow to hardhat node", function () {
     // Slow blocks, so that Ignition waits for its five confirmations (automine would need one) and can be stopped
     // in between.
     // Ignition refuses to start while the deployer has transactions with fewer confirmations (the mock's).
-    await rpc("hardhat_mine", ["0x5"]);
-    await rpc("evm_setAutomine", [false]);
-    await rpc("evm_setIntervalMining", [2_000]);
+    await rpc(node!.url, "hardhat_mine", ["0x5"]);
+    await rpc(node!.url, "evm_setAutomine", [false]);
+    await rpc(node!.url, "evm_setIntervalMining", [2_000]);
     const marks: number[] = [];
     try {
       const ofPlural = (futures: string[]) => futures.filter((future) => future.startsWith("Plural#"));
@@ -306,8 +297,8 @@ describe("deploying with the testnet flow to hardhat node", function () {
       marks.push(readJournal(deploymentId).length);
       expect(third.stdout).to.match(/\[ Plural \] successfully deployed/);
     } finally {
-      await rpc("evm_setIntervalMining", [0]);
-      await rpc("evm_setAutomine", [true]);
+      await rpc(node!.url, "evm_setIntervalMining", [0]);
+      await rpc(node!.url, "evm_setAutomine", [true]);
     }
 
     const journal = readJournal(deploymentId);
@@ -340,15 +331,16 @@ describe("deploying with the testnet flow to hardhat node", function () {
     expect(addresses, "the mock and 22 of Plural").to.have.length(23);
     expect(new Set(addresses.map((address) => address.toLowerCase())).size, "distinct").to.equal(addresses.length);
     for (const [future, address] of Object.entries(record)) {
-      expect(await rpc<string>("eth_getCode", [address, "latest"]), future).not.to.equal("0x");
+      expect(await rpc<string>(node!.url, "eth_getCode", [address, "latest"]), future).not.to.equal("0x");
     }
 
     // Every transaction the deployer ever sent, read from the chain itself.
-    const latest = Number(await rpc<string>("eth_blockNumber"));
+    const latest = Number(await rpc<string>(node!.url, "eth_blockNumber"));
     const creations: { address: string; gas: bigint }[] = [];
     let sentByDeployer = 0;
     for (let number = 0; number <= latest; number++) {
       const block = await rpc<{ transactions: { from: string; to: string | null; hash: string }[] }>(
+        node!.url,
         "eth_getBlockByNumber",
         [`0x${number.toString(16)}`, true],
       );
@@ -356,7 +348,11 @@ describe("deploying with the testnet flow to hardhat node", function () {
         if (tx.from.toLowerCase() !== DEPLOYER.toLowerCase()) continue;
         sentByDeployer++;
         if (tx.to !== null) continue;
-        const receipt = await rpc<{ contractAddress: string; gasUsed: string }>("eth_getTransactionReceipt", [tx.hash]);
+        const receipt = await rpc<{ contractAddress: string; gasUsed: string }>(
+          node!.url,
+          "eth_getTransactionReceipt",
+          [tx.hash],
+        );
         creations.push({ address: receipt.contractAddress.toLowerCase(), gas: BigInt(receipt.gasUsed) });
       }
     }
@@ -403,7 +399,7 @@ describe("deploying with the testnet flow to hardhat node", function () {
         readFileSync(path.join(deploymentDirectory(deploymentId), "artifacts", `${futureId}.json`), "utf8"),
       ) as { abi: InterfaceAbi; bytecode: string; sourceName: string; contractName: string; buildInfoId: string };
       expect(info.contract, futureId).to.equal(`${artifact.sourceName}:${artifact.contractName}`);
-      const transaction = await rpc<{ input: string }>("eth_getTransactionByHash", [info.creationTxHash]);
+      const transaction = await rpc<{ input: string }>(node!.url, "eth_getTransactionByHash", [info.creationTxHash]);
       const creationCode = concat([artifact.bytecode, new Interface(artifact.abi).encodeDeploy(info.constructorArgs)]);
       expect(transaction.input, `${futureId}: creation code`).to.equal(creationCode);
 

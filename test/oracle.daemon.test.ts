@@ -4,10 +4,9 @@ import { network } from "hardhat";
 
 import { type BeaconApiServer, startBeaconApi } from "../lib/beacon/api.js";
 import { BeaconClient, type ValidatorInfo } from "../lib/beacon/client.js";
-import { BeaconSimulator } from "../lib/beacon/simulator.js";
 import { UserInputError } from "../lib/errors.js";
 import { type FrameOutcome, runOracle } from "../lib/oracle/daemon.js";
-import { nextReportableFrame, readFrame } from "../lib/oracle/frames.js";
+import { readFrame } from "../lib/oracle/frames.js";
 import {
   buildReport,
   ChainMismatchError,
@@ -17,6 +16,13 @@ import {
 import { executionWithdrawalCredentials } from "../lib/keys/depositData.js";
 import { formatOracleStatus, readOracleStatus } from "../lib/oracle/status.js";
 import { requestWithdrawal } from "../lib/withdrawals.js";
+import {
+  type BeaconWorld,
+  nextFrameAfterActivation,
+  runOracleFrame,
+  startBeaconWorld,
+  toNextReportableFrame,
+} from "./helpers/dashboard.js";
 import { freePort } from "./helpers/node.js";
 import { expectUserError, timelockSigner } from "./helpers/protocol.js";
 import { oracleMembers, STAKED_ACCOUNTS, type StakedFixture, stakedFixture } from "./helpers/staked.js";
@@ -26,17 +32,10 @@ const { ethers, networkHelpers } = connection;
 const deployStaked = stakedFixture(connection);
 
 const GWEI = 10n ** 9n;
-/** Mainnet preset: eligibility, its finalization and the seed lookahead take 6 epochs; 10 leave a margin. */
-const ACTIVATION_EPOCHS = 10;
 const ONE_SHARE = 10n ** 18n;
 
-interface World {
+interface World extends BeaconWorld {
   fixture: StakedFixture;
-  simulator: BeaconSimulator;
-  api: BeaconApiServer;
-  beacon: BeaconClient;
-  /** The first slot by which every staked validator is active: reports before it would see them pending. */
-  activeFromSlot: bigint;
 }
 
 const opened: BeaconApiServer[] = [];
@@ -51,45 +50,9 @@ function stopSignal(): AbortSignal {
 /** The staked deployment with a simulator on the oracle's clock (created after the fixture's snapshot is restored). */
 async function world(options: { genesisTime?: bigint } = {}): Promise<World> {
   const fixture = await networkHelpers.loadFixture(deployStaked);
-  const { protocol } = fixture;
-  const [config] = await protocol.accountingOracle.getFrameConfig();
-  const simulator = await BeaconSimulator.create(connection.provider, {
-    depositContract: protocol.addresses.depositContract,
-    genesisTime: options.genesisTime ?? config.genesisTime,
-    feeRecipient: protocol.addresses.executionRewardsVault,
-    historyEpochs: 256,
-  });
-  // Staking happened hours of timelock delays after the deployment, past the first frame's reference slot: the
-  // validators become active a few epochs after the deposits.
-  await simulator.advance(ACTIVATION_EPOCHS);
-  const activeFromSlot = await simulator.read((sim) => sim.headSlot);
-  const api = await startBeaconApi(simulator);
-  opened.push(api);
-  return { fixture, simulator, api, beacon: new BeaconClient(api.url), activeFromSlot };
-}
-
-/**
- * Moves the chain to the first moment the next unreported frame whose reference slot comes after the validators'
- * activation can be reported (frames before it are missed), and lets the simulator follow.
- */
-async function toNextReportableFrame({ fixture, simulator, activeFromSlot }: World): Promise<bigint> {
-  const { refSlot, reportableTime } = await nextFrameAfterActivation({ fixture, activeFromSlot });
-  const now = BigInt(await networkHelpers.time.latest());
-  if (reportableTime > now) await networkHelpers.time.increaseTo(reportableTime);
-  await simulator.sync();
-  return refSlot;
-}
-
-/** The next unreported frame whose reference slot comes after the validators' activation. */
-async function nextFrameAfterActivation({ fixture, activeFromSlot }: Pick<World, "fixture" | "activeFromSlot">) {
-  const frame = await readFrame(fixture.protocol.accountingOracle);
-  let { refSlot, reportableTime } = nextReportableFrame(frame);
-  const frameSlots = frame.epochsPerFrame * frame.slotsPerEpoch;
-  while (refSlot < activeFromSlot) {
-    refSlot += frameSlots;
-    reportableTime += frameSlots * frame.secondsPerSlot;
-  }
-  return { refSlot, reportableTime };
+  const beaconWorld = await startBeaconWorld(connection, fixture.protocol, options);
+  opened.push(beaconWorld.api);
+  return { ...beaconWorld, fixture };
 }
 
 /**
@@ -111,17 +74,7 @@ async function worldWithDemand(ether: bigint): Promise<World> {
 const shareRate = (w: World) => w.fixture.protocol.pool.convertToAssets(ONE_SHARE);
 
 function runMembers(w: World, members = oracleMembers(w.fixture).slice(0, 2), extra: { log?: string[] } = {}) {
-  return runOracle({
-    protocol: w.fixture.protocol,
-    beacon: w.beacon,
-    provider: ethers.provider,
-    members,
-    pollMs: 20,
-    maxBackoffMs: 100,
-    frames: 1,
-    signal: stopSignal(),
-    ...(extra.log === undefined ? {} : { log: (line: string) => extra.log!.push(line) }),
-  });
+  return runOracleFrame(w, members, stopSignal(), extra.log);
 }
 
 describe("oracle daemon", function () {

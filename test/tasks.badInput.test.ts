@@ -36,14 +36,15 @@ interface BadInput {
   input: string;
   /** What is wrong with it, for the test's title. */
   why: string;
-  /** The task arguments, by name (options without their dashes, camelCase); the rest take their defaults. */
+  /**
+   * The task arguments, by name (options without their dashes, camelCase); the rest take their defaults. A function
+   * value is called when the row runs, for what `before` makes (files, the proposal).
+   */
   args: TaskArguments;
   /** A fragment of the refusal: it names the argument and what was expected. */
   message: RegExp;
   /** The deployment the task sees (PLURAL_DEPLOYMENT_ID); multisig governance unless said. */
   deployment?: Deployment;
-  /** Environment variables for the run (undefined unsets one). */
-  env?: Record<string, string | undefined>;
 }
 
 /** Local accounts (deploy/parameters/local.json): #1 governance, #4 pause guardian, #10-#12 oracle members. */
@@ -64,8 +65,6 @@ const FOREIGN_ADDRESS = getAddress("0x000000000000000000000000000000000000dead")
 const A_PUBKEY = `0x${"ab".repeat(48)}`;
 const AN_OPERATION_ID = `0x${"12".repeat(32)}`;
 const NOT_A_URL = "127.0.0.1:5052";
-/** The key under which a row keeps arguments computed when it runs. */
-const LAZY = "__lazy";
 
 describe("tasks refuse bad input", function () {
   this.timeout(300_000);
@@ -244,13 +243,7 @@ describe("tasks refuse bad input", function () {
       args: { mnemonicFile: MNEMONIC },
       message: /no keystore password: expected --password-file <path> or the PLURAL_KEYSTORE_PASSWORD variable/,
     },
-    {
-      task: "keys generate",
-      input: "outDir",
-      why: "an existing file, not a folder",
-      args: { mnemonicFile: MNEMONIC, noKeystores: true, outDir: MNEMONIC },
-      message: /--out-dir .*mnemonic\.txt is a file: expected a folder \(created when missing\)/,
-    },
+    outDirIsFileRow("keys generate", { mnemonicFile: MNEMONIC, noKeystores: true }),
 
     // keys split
     ...clusterRows("keys split", { secretKeyFile: BAD_SECRET_KEYS }),
@@ -317,13 +310,7 @@ describe("tasks refuse bad input", function () {
       args: { threshold: "2", members: "3", keystore: MALFORMED },
       message: /no keystore password: expected --password-file <path>/,
     },
-    {
-      task: "keys split",
-      input: "outDir",
-      why: "an existing file, not a folder",
-      args: { threshold: "2", members: "3", secretKeyFile: file("secret-key-good.txt"), outDir: MNEMONIC },
-      message: /--out-dir .*mnemonic\.txt is a file: expected a folder \(created when missing\)/,
-    },
+    outDirIsFileRow("keys split", { threshold: "2", members: "3", secretKeyFile: file("secret-key-good.txt") }),
 
     {
       task: "keys split",
@@ -361,13 +348,7 @@ describe("tasks refuse bad input", function () {
       args: { share: WRONG_SCHEMA, withdrawalAddress: FOREIGN_ADDRESS, chain: "marsnet" },
       message: /--chain "marsnet" is not a supported beacon network/,
     },
-    {
-      task: "keys sign-share",
-      input: "outDir",
-      why: "an existing file, not a folder",
-      args: { share: WRONG_SCHEMA, withdrawalAddress: FOREIGN_ADDRESS, outDir: MNEMONIC },
-      message: /--out-dir .*mnemonic\.txt is a file: expected a folder \(created when missing\)/,
-    },
+    outDirIsFileRow("keys sign-share", { share: WRONG_SCHEMA, withdrawalAddress: FOREIGN_ADDRESS }),
 
     // keys combine
     {
@@ -422,13 +403,7 @@ describe("tasks refuse bad input", function () {
         wrongSchema: /wrong-schema\.json: expected a group key file/,
       },
     ),
-    {
-      task: "keys combine",
-      input: "outDir",
-      why: "an existing file, not a folder",
-      args: { partials: [WRONG_SCHEMA], withdrawalAddress: FOREIGN_ADDRESS, outDir: MNEMONIC },
-      message: /--out-dir .*mnemonic\.txt is a file: expected a folder \(created when missing\)/,
-    },
+    outDirIsFileRow("keys combine", { partials: [WRONG_SCHEMA], withdrawalAddress: FOREIGN_ADDRESS }),
 
     // dkg deal
     ...clusterRows("dkg deal", { member: "1" }),
@@ -453,13 +428,7 @@ describe("tasks refuse bad input", function () {
       args: { threshold: "2", members: "3", member: "1", validators },
       message: /--validators "[^"]*" is not a whole number from 1 to 1000/,
     })),
-    {
-      task: "dkg deal",
-      input: "outDir",
-      why: "an existing file, not a folder",
-      args: { threshold: "2", members: "3", member: "1", outDir: MNEMONIC },
-      message: /--out-dir .*mnemonic\.txt is a file: expected a folder \(created when missing\)/,
-    },
+    outDirIsFileRow("dkg deal", { threshold: "2", members: "3", member: "1" }),
 
     // dkg finish
     {
@@ -502,18 +471,12 @@ describe("tasks refuse bad input", function () {
       args: { member: "1", files: [MALFORMED], exclude },
       message: /--exclude "[^"]*"(: expected member numbers separated by commas| is not a whole number from 1)/,
     })),
-    {
-      task: "dkg finish",
-      input: "outDir",
-      why: "an existing file, not a folder",
-      args: { member: "1", files: [MALFORMED], outDir: MNEMONIC },
-      message: /--out-dir .*mnemonic\.txt is a file: expected a folder \(created when missing\)/,
-    },
+    outDirIsFileRow("dkg finish", { member: "1", files: [MALFORMED] }),
 
     // keys submit
     ...badFileRows("keys submit", "file", (f) => ({ file: f, operator: "0" }), DEPOSIT_FILE_MESSAGES),
     missingPositional("keys submit", "file", { operator: "0" }),
-    ...operatorIdRows("keys submit", "operator", "--operator", () => ({ file: keyFile() })),
+    ...operatorIdRows("keys submit", "operator", "--operator", { file: keyFile }),
     {
       task: "keys submit",
       input: "operator",
@@ -521,7 +484,7 @@ describe("tasks refuse bad input", function () {
       args: { file: keyFile },
       message: /--operator "" is not an operator id: expected a whole number from 0/,
     },
-    ...signerRows("keys submit", "from", "--from", () => ({ file: keyFile(), operator: "0" })),
+    ...signerRows("keys submit", "from", "--from", { file: keyFile, operator: "0" }),
     ...["0", "1001", "x"].map((batchSize): BadInput => ({
       task: "keys submit",
       input: "batchSize",
@@ -681,13 +644,7 @@ describe("tasks refuse bad input", function () {
       message: /--manager is required: the address that will submit its keys/,
     },
     ...addressRows("operators add", "manager", "--manager", { name: "Op X" }),
-    {
-      task: "operators add",
-      input: "manager",
-      why: "the zero address",
-      args: { name: "Op X", manager: ZeroAddress },
-      message: /--manager is the zero address: expected an account/,
-    },
+    zeroAddressRow("operators add", "manager", "--manager", { name: "Op X" }),
     {
       task: "operators add",
       input: "manager",
@@ -696,13 +653,7 @@ describe("tasks refuse bad input", function () {
       message: /--manager 99: this network has 20 accounts/,
     },
     ...addressRows("operators add", "rewardAddress", "--reward-address", { name: "Op X", manager: "8" }),
-    {
-      task: "operators add",
-      input: "rewardAddress",
-      why: "the zero address",
-      args: { name: "Op X", manager: "8", rewardAddress: ZeroAddress },
-      message: /--reward-address is the zero address: expected an account/,
-    },
+    zeroAddressRow("operators add", "rewardAddress", "--reward-address", { name: "Op X", manager: "8" }),
     ...[
       ["1", "two members"],
       ["3", "two members"],
@@ -959,13 +910,7 @@ describe("tasks refuse bad input", function () {
       message: /has no finalized request to claim/,
     },
     ...addressRows("withdrawals claim", "receiver", "--receiver", { ids: ["1"] }),
-    {
-      task: "withdrawals claim",
-      input: "receiver",
-      why: "the zero address",
-      args: { ids: ["1"], receiver: ZeroAddress },
-      message: /--receiver is the zero address: expected an account/,
-    },
+    zeroAddressRow("withdrawals claim", "receiver", "--receiver", { ids: ["1"] }),
     ...signerRows("withdrawals claim", "from", "--from", { ids: ["1"] }),
 
     // gov propose: the action
@@ -1023,25 +968,17 @@ describe("tasks refuse bad input", function () {
       message: /--manager is required: the address that will submit its keys/,
     },
     ...addressRows("gov propose", "manager", "--manager", { action: "add-operator", name: "Op X" }),
-    {
-      task: "gov propose",
-      input: "manager",
-      why: "the zero address",
-      args: { action: "add-operator", name: "Op X", manager: ZeroAddress },
-      message: /--manager is the zero address: expected an account/,
-    },
+    zeroAddressRow("gov propose", "manager", "--manager", { action: "add-operator", name: "Op X" }),
     ...addressRows("gov propose", "rewardAddress", "--reward-address", {
       action: "add-operator",
       name: "Op X",
       manager: "8",
     }),
-    {
-      task: "gov propose",
-      input: "rewardAddress",
-      why: "the zero address",
-      args: { action: "add-operator", name: "Op X", manager: "8", rewardAddress: ZeroAddress },
-      message: /--reward-address is the zero address: expected an account/,
-    },
+    zeroAddressRow("gov propose", "rewardAddress", "--reward-address", {
+      action: "add-operator",
+      name: "Op X",
+      manager: "8",
+    }),
     {
       task: "gov propose",
       input: "threshold",
@@ -1266,13 +1203,7 @@ describe("tasks refuse bad input", function () {
       message: /--guardian is required: the account that may pause once/,
     },
     ...addressRows("gov propose", "guardian", "--guardian", { action: "grant-pause" }),
-    {
-      task: "gov propose",
-      input: "guardian",
-      why: "the zero address",
-      args: { action: "grant-pause", guardian: ZeroAddress },
-      message: /--guardian is the zero address: expected an account/,
-    },
+    zeroAddressRow("gov propose", "guardian", "--guardian", { action: "grant-pause" }),
     ...[
       ["", /--targets is empty: expected one or more of deposits, withdrawals, staking/],
       ["deposits,everything", /--targets names "everything": expected one or more of deposits, withdrawals, staking/],
@@ -1382,14 +1313,7 @@ describe("tasks refuse bad input", function () {
 
     // gov delegate
     ...addressRows("gov delegate", "to", "--to", {}).map((row) => ({ ...row, deployment: "governor" as const })),
-    {
-      task: "gov delegate",
-      input: "to",
-      why: "the zero address",
-      deployment: "governor",
-      args: { to: ZeroAddress },
-      message: /--to is the zero address: expected an account/,
-    },
+    { ...zeroAddressRow("gov delegate", "to", "--to", {}), deployment: "governor" },
     ...signerRows("gov delegate", "from", "--from", {}).map((row) => ({ ...row, deployment: "governor" as const })),
     {
       task: "gov delegate",
@@ -1514,34 +1438,50 @@ describe("tasks refuse bad input", function () {
     ];
   }
 
+  /** `--out-dir` naming an existing file, not a folder. */
+  function outDirIsFileRow(task: string, extra: TaskArguments): BadInput {
+    return {
+      task,
+      input: "outDir",
+      why: "an existing file, not a folder",
+      args: { ...extra, outDir: MNEMONIC },
+      message: /--out-dir .*mnemonic\.txt is a file: expected a folder \(created when missing\)/,
+    };
+  }
+
+  /** The zero address for an option that takes an account. */
+  function zeroAddressRow(task: string, input: string, option: string, extra: TaskArguments): BadInput {
+    return {
+      task,
+      input,
+      why: "the zero address",
+      args: { ...extra, [input]: ZeroAddress },
+      message: new RegExp(`${option} is the zero address: expected an account`),
+    };
+  }
+
   /** Bad accounts for an option naming a signer: an index out of range, a malformed address, a foreign one. */
-  function signerRows(
-    task: string,
-    input: string,
-    option: string,
-    extra: TaskArguments | (() => TaskArguments),
-  ): BadInput[] {
-    const base = () => (typeof extra === "function" ? extra() : extra);
+  function signerRows(task: string, input: string, option: string, extra: TaskArguments): BadInput[] {
     return [
       {
         task,
         input,
         why: "an index the network has no account for",
-        args: lazy(() => ({ ...base(), [input]: NO_SUCH_ACCOUNT })),
+        args: { ...extra, [input]: NO_SUCH_ACCOUNT },
         message: new RegExp(`${option} 99: this network has 20 accounts, expected an index from 0 to 19`),
       },
       {
         task,
         input,
         why: "a malformed address",
-        args: lazy(() => ({ ...base(), [input]: MALFORMED_ADDRESS })),
+        args: { ...extra, [input]: MALFORMED_ADDRESS },
         message: new RegExp(`${option} "0x1234" is not an address`),
       },
       {
         task,
         input,
         why: "an address the network holds no key for",
-        args: lazy(() => ({ ...base(), [input]: FOREIGN_ADDRESS })),
+        args: { ...extra, [input]: FOREIGN_ADDRESS },
         message: new RegExp(`${option} ${FOREIGN_ADDRESS}: this network holds no key for that address`),
       },
     ];
@@ -1631,26 +1571,20 @@ describe("tasks refuse bad input", function () {
   }
 
   /** An operator id that is not a number, and one the registry does not have (it holds operator 0 only). */
-  function operatorIdRows(
-    task: string,
-    input: string,
-    argument: string,
-    extra: TaskArguments | (() => TaskArguments),
-  ): BadInput[] {
-    const base = () => (typeof extra === "function" ? extra() : extra);
+  function operatorIdRows(task: string, input: string, argument: string, extra: TaskArguments): BadInput[] {
     return [
       {
         task,
         input,
         why: "not a number",
-        args: lazy(() => ({ ...base(), [input]: "op-a" })),
+        args: { ...extra, [input]: "op-a" },
         message: new RegExp(`${argument} "op-a" is not an operator id: expected a whole number from 0`),
       },
       {
         task,
         input,
         why: "an unknown operator",
-        args: lazy(() => ({ ...base(), [input]: "7" })),
+        args: { ...extra, [input]: "7" },
         message: new RegExp(`${argument} 7 is not an operator: the registry has ids 0 to \\d+`),
       },
     ];
@@ -1727,15 +1661,10 @@ describe("tasks refuse bad input", function () {
         input: "from",
         why: "an index the network has no account for",
         deployment: "governor",
-        args: lazy(() => ({ ...extra, proposalId, from: NO_SUCH_ACCOUNT })),
+        args: { ...extra, proposalId: () => proposalId, from: NO_SUCH_ACCOUNT },
         message: /--from 99: this network has 20 accounts/,
       },
     ];
-  }
-
-  /** Arguments computed when the row runs (after `before` made the files and the proposal they name). */
-  function lazy(make: () => TaskArguments): TaskArguments {
-    return { [LAZY]: make };
   }
 
   // ------------------------------------------------------------------------------------------------------------
@@ -1924,27 +1853,18 @@ describe("tasks refuse bad input", function () {
 
   for (const row of rows) {
     it(`${row.task}: ${row.input} ${row.why} is refused, nothing sent or written`, async function () {
-      const make = row.args[LAZY] as (() => TaskArguments) | undefined;
       const args = Object.fromEntries(
-        Object.entries(make === undefined ? row.args : make()).map(([key, value]) => [
+        Object.entries(row.args).map(([key, value]) => [
           key,
           typeof value === "function" ? (value as () => unknown)() : value,
         ]),
       );
       process.env.PLURAL_DEPLOYMENT_ID = deploymentIds[row.deployment ?? "multisig"];
-      for (const [name, value] of Object.entries(row.env ?? {})) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
       const before = await chainState();
       const filesBefore = listFiles();
       const rootBefore = readdirSync(PROJECT_ROOT);
 
       const run = await withDeadline(runTask(row.task.split(" "), args), 60_000, row.task);
-      for (const name of Object.keys(row.env ?? {})) {
-        if (savedEnv[name] === undefined) delete process.env[name];
-        else process.env[name] = savedEnv[name];
-      }
 
       const output = `${run.stdout}\n${run.stderr}\n${run.thrown instanceof Error ? run.thrown.stack : ""}`;
       if (run.thrown !== undefined) {

@@ -391,11 +391,18 @@ function setStatus(text: string, kind: "live" | "problem" | "connecting"): void 
 }
 
 async function main(): Promise<void> {
-  const response = await fetch("/api/snapshot");
-  render((await response.json()) as DashboardSnapshot);
+  // The event stream opens with the snapshot just fetched, and a page that fell behind gets the latest one again:
+  // the same text is not drawn twice.
+  let shown = "";
+  const show = (json: string) => {
+    if (json === shown) return;
+    shown = json;
+    render(JSON.parse(json) as DashboardSnapshot);
+  };
+  show(await (await fetch("/api/snapshot")).text());
   const events = new EventSource("/api/events");
   events.addEventListener("snapshot", (event) => {
-    render(JSON.parse((event as MessageEvent<string>).data) as DashboardSnapshot);
+    show((event as MessageEvent<string>).data);
     setStatus("live", "live");
   });
   events.addEventListener("problem", (event) => {

@@ -118,12 +118,12 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   let latestJson = JSON.stringify(first);
   let problem: string | undefined;
   const streams = new Set<EventStream>();
+  const snapshotEvent = () => `event: snapshot\ndata: ${latestJson}\n\n`;
+  const problemEvent = (message: string) => `event: problem\ndata: ${JSON.stringify(message)}\n\n`;
   // What a page that connects (or catches up) must receive: the latest snapshot, then the refresh problem if any.
-  const currentEvents = () =>
-    `event: snapshot\ndata: ${latestJson}\n\n` +
-    (problem === undefined ? "" : `event: problem\ndata: ${JSON.stringify(problem)}\n\n`);
-  const push = () => {
-    for (const stream of streams) stream.send(currentEvents);
+  const currentEvents = () => snapshotEvent() + (problem === undefined ? "" : problemEvent(problem));
+  const push = (events: string) => {
+    for (const stream of streams) stream.send(events);
   };
 
   const server = createServer((request, response) => {
@@ -178,8 +178,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         return;
       case "/api/events":
         response.writeHead(200, { ...headers, "content-type": "text/event-stream; charset=utf-8" });
-        const stream = new EventStream(response);
-        stream.send(currentEvents);
+        const stream = new EventStream(response, currentEvents);
+        stream.send(currentEvents());
         streams.add(stream);
         request.once("close", () => streams.delete(stream));
         return;
@@ -196,7 +196,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     latest = snapshot;
     latestJson = JSON.stringify(snapshot);
     problem = undefined;
-    push();
+    push(snapshotEvent());
     return snapshot;
   }
 
@@ -217,7 +217,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       const message = error instanceof Error ? error.message : String(error);
       if (message !== problem) log(`refresh failed, retrying: ${message}`);
       problem = message;
-      push();
+      push(problemEvent(message));
     }
   };
   const schedule = () => {
@@ -260,29 +260,33 @@ export interface EventSink {
 }
 
 /**
- * One page's server-sent events, coalesced: every event carries the whole state (the latest snapshot), so a page that
- * reads slower than blocks come (a background tab, a slow link) gets the newest state once its buffer drains, not a
- * backlog of every snapshot it missed. At most one write waits in its buffer.
+ * One page's server-sent events, coalesced: a page that reads slower than blocks come (a background tab, a slow link)
+ * misses the events sent while its buffer is full and gets the whole state (`state`: the latest snapshot, and the
+ * refresh problem if any) once it drains, not a backlog of every snapshot. At most one write waits in its buffer.
  */
 export class EventStream {
   private waiting = false;
-  private owed: (() => string) | undefined;
+  private behind = false;
 
-  constructor(private readonly sink: EventSink) {}
+  constructor(
+    private readonly sink: EventSink,
+    private readonly state: () => string,
+  ) {}
 
-  /** Writes the events `render` gives now, or, when the sink is full, `render`'s events at the next drain. */
-  send(render: () => string): void {
+  /** Writes `events` now, or, when the sink is full, the whole state at the next drain instead. */
+  send(events: string): void {
     if (this.waiting) {
-      this.owed = render;
+      this.behind = true;
       return;
     }
-    if (!this.sink.write(render())) {
+    if (!this.sink.write(events)) {
       this.waiting = true;
       this.sink.once("drain", () => {
         this.waiting = false;
-        const owed = this.owed;
-        this.owed = undefined;
-        if (owed !== undefined) this.send(owed);
+        if (this.behind) {
+          this.behind = false;
+          this.send(this.state());
+        }
       });
     }
   }

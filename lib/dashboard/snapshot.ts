@@ -10,23 +10,24 @@ import { ZeroAddress } from "ethers";
 
 import { formatBps, formatDuration, formatEth, formatPlEth } from "../amounts.js";
 import type { BeaconClient, ValidatorInfo } from "../beacon/client.js";
+import { readBlock } from "../blocks.js";
 import { owedExits, validatorsByPubkey } from "../exitRequests.js";
 import { describeCall } from "../govActions.js";
 import { readGovernanceStatus } from "../governor.js";
 import { queryInChunks } from "../logs.js";
-import { committedKeys, listOperators, operatorConcentration, readCommittedBatches } from "../operators.js";
-import { nextReportableFrame } from "../oracle/frames.js";
+import {
+  committedKeys,
+  listOperators,
+  operatorConcentration,
+  readCommittedBatches,
+  shareBps,
+  sharesByOperator,
+} from "../operators.js";
+import { nextReportableFrame, slotStartTime } from "../oracle/frames.js";
 import { readOracleStatus } from "../oracle/status.js";
 import { PAUSE_TARGETS, readPauseStatus } from "../pause.js";
 import type { Protocol } from "../protocol.js";
-import {
-  type AppliedReport,
-  aprFromReport,
-  averageApr,
-  formatApr,
-  getPoolStatus,
-  readAppliedReports,
-} from "../status.js";
+import { type AppliedReport, averageApr, formatApr, getPoolStatus, rateAfter, readAppliedReports } from "../status.js";
 import { isoTime } from "../time.js";
 import { getQueueStatus } from "../withdrawals.js";
 import type {
@@ -40,7 +41,6 @@ import type {
   ValidatorStatesJson,
 } from "./types.js";
 
-const ONE_SHARE = 10n ** 18n;
 const DAY = 86_400n;
 /** The APR windows the page shows besides the last report. */
 export const APR_WINDOWS_DAYS = [7, 30] as const;
@@ -132,14 +132,14 @@ export async function readDashboardSnapshot(sources: DashboardSources, blockTag?
   const { protocol, provider, beacon } = sources;
   const { pool, operatorRegistry: registry, withdrawalQueue: queue } = protocol;
   const fromBlock = protocol.addresses.deployedAtBlock;
-  const block = await provider.getBlock(blockTag ?? "latest");
-  if (block === null) throw new Error(`the node returned no block ${blockTag ?? "latest"}`);
+  const block = await readBlock(provider, blockTag);
   const at = block.number;
   const now = BigInt(block.timestamp);
 
-  const [status, reports, oracle, operators, shareCapBps, queueStatus, pause, network] = await Promise.all([
-    getPoolStatus(pool, provider, undefined, { fromBlock, blockTag: at }),
-    readAppliedReports(pool, fromBlock, at),
+  // Read once: the pool's status, the rate history and the APR windows all come from these.
+  const reports = await readAppliedReports(pool, fromBlock, at);
+  const [status, oracle, operators, shareCapBps, queueStatus, pause, network] = await Promise.all([
+    getPoolStatus(pool, provider, undefined, { fromBlock, blockTag: at, reports }),
     readOracleStatus(protocol.accountingOracle, at),
     listOperators(registry, at),
     registry.shareCapBps({ blockTag: at }),
@@ -149,7 +149,7 @@ export async function readDashboardSnapshot(sources: DashboardSources, blockTag?
   ]);
   const governance = await readGovernanceStatus(protocol, pause, sources.governanceFromBlock ?? 0, at);
   const { frame } = oracle;
-  const slotTime = (slot: bigint) => frame.genesisTime + slot * frame.secondsPerSlot;
+  const slotTime = (slot: bigint) => slotStartTime(frame, slot);
 
   // Operators: exits owed (the registry's exit state), fees received so far (claims plus what is still claimable).
   const [exitStates, claims, batches, head] = await Promise.all([
@@ -158,11 +158,7 @@ export async function readDashboardSnapshot(sources: DashboardSources, blockTag?
     readCommittedBatches(registry, at, fromBlock),
     beacon.header("head"),
   ]);
-  const claimed = new Map<number, bigint>();
-  for (const claim of claims) {
-    const id = Number(claim.args.operatorId);
-    claimed.set(id, (claimed.get(id) ?? 0n) + claim.args.shares);
-  }
+  const claimed = sharesByOperator(claims);
   const earned = operators.map((op) => (claimed.get(op.id) ?? 0n) + op.claimableFees);
   const earnedValues = await Promise.all(earned.map((shares) => pool.convertToAssets(shares, { blockTag: at })));
   const concentration = operatorConcentration(operators);
@@ -181,7 +177,7 @@ export async function readDashboardSnapshot(sources: DashboardSources, blockTag?
     at,
   );
   const recent = finalized.slice(-RECENT_FINALIZATIONS).reverse();
-  const finalizedTimes = await Promise.all(recent.map((event) => provider.getBlock(event.blockNumber)));
+  const finalizedBlocks = await Promise.all(recent.map((event) => readBlock(provider, event.blockNumber)));
 
   const operations: OperationJson[] = [
     ...governance.operations.map((batch) => ({ batch, timelock: "governance" as const })),
@@ -197,7 +193,6 @@ export async function readDashboardSnapshot(sources: DashboardSources, blockTag?
     }));
 
   const last = status.lastReport;
-  const lastApplied = reports.at(-1);
   const next = nextReportableFrame(frame);
   const figure = (value: number, text: string, explanation: string): FigureJson => ({ value, text, explanation });
   const capText = formatBps(shareCapBps);
@@ -218,28 +213,17 @@ export async function readDashboardSnapshot(sources: DashboardSources, blockTag?
       beaconValidators: Number(status.beaconValidators),
       reportsApplied: status.reports,
       apr: {
-        lastReport: aprOver(lastApplied === undefined ? [] : [lastApplied]),
+        lastReport: aprOver(reports.slice(-1)),
         days7: aprOver(reports.filter((report) => slotTime(report.refSlot) > now - 7n * DAY)),
         days30: aprOver(reports.filter((report) => slotTime(report.refSlot) > now - 30n * DAY)),
       },
-      rateHistory: reports.map((report) => {
-        const apr = aprFromReport(report);
-        return {
-          refSlot: report.refSlot.toString(),
-          time: time(slotTime(report.refSlot)),
-          // What one plETH was worth once the report was applied, fee shares included: the pool's own rounding down.
-          rate: ether(
-            report.postTotalShares === 0n ? 0n : (report.postTotalEther * ONE_SHARE) / report.postTotalShares,
-          ),
-          apr: {
-            value: apr === undefined ? null : apr.toString(),
-            text: apr === undefined ? "n/a" : formatApr(apr),
-            reports: 1,
-            period: duration(report.timeElapsed),
-          },
-          blockNumber: report.blockNumber,
-        };
-      }),
+      rateHistory: reports.map((report) => ({
+        refSlot: report.refSlot.toString(),
+        time: time(slotTime(report.refSlot)),
+        rate: ether(rateAfter(report)),
+        apr: aprOver([report]),
+        blockNumber: report.blockNumber,
+      })),
     },
     validators: {
       ...countValidatorStates(deposited, found),
@@ -248,7 +232,7 @@ export async function readDashboardSnapshot(sources: DashboardSources, blockTag?
     },
     operators: {
       list: operators.map((op, i) => {
-        const shareBps = activeTotal === 0n ? 0n : (op.activeValidators * 10_000n) / activeTotal;
+        const share = shareBps(op.activeValidators, activeTotal);
         return {
           id: op.id,
           name: op.name,
@@ -258,8 +242,8 @@ export async function readDashboardSnapshot(sources: DashboardSources, blockTag?
           keysVetted: Number(op.vettedKeys),
           keysDeposited: Number(op.depositedKeys),
           activeValidators: Number(op.activeValidators),
-          shareBps: Number(shareBps),
-          shareText: formatBps(shareBps),
+          shareBps: Number(share),
+          shareText: formatBps(share),
           exitRequestsPending: Number(owedExits(exitStates[i]!)),
           penalized: exitStates[i]!.penalized,
           feesClaimable: plEther(op.claimableFees),
@@ -302,7 +286,7 @@ export async function readDashboardSnapshot(sources: DashboardSources, blockTag?
         toId: event.args.toId.toString(),
         etherLocked: ether(event.args.etherLocked),
         blockNumber: event.blockNumber,
-        time: time(BigInt(blockTimestamp(finalizedTimes[i], event.blockNumber))),
+        time: time(BigInt(finalizedBlocks[i]!.timestamp)),
       })),
     },
     governance: {
@@ -369,10 +353,4 @@ export async function readDashboardSnapshot(sources: DashboardSources, blockTag?
       },
     },
   };
-}
-
-/** A block's time; a node that no longer has the block is an error, not the epoch of 1970. */
-function blockTimestamp(block: { timestamp: number } | null | undefined, number: number): number {
-  if (block === null || block === undefined) throw new Error(`the node has no block ${number}`);
-  return block.timestamp;
 }

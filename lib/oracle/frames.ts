@@ -62,6 +62,11 @@ export interface FrameState {
   lastProcessedRefSlot: bigint;
 }
 
+/** The unix time at which `slot` starts on the beacon chain of `clock`. */
+export function slotStartTime(clock: Pick<FrameState, "genesisTime" | "secondsPerSlot">, slot: bigint): bigint {
+  return clock.genesisTime + slot * clock.secondsPerSlot;
+}
+
 /** Epochs after a frame starts before its reference slot can be finalized (the contract's FINALITY_EPOCHS). */
 export const FINALITY_EPOCHS = 2n;
 
@@ -84,7 +89,7 @@ export async function readFrame(oracle: AccountingOracle, blockTag?: number): Pr
     refSlot,
     deadlineSlot,
     reportableSlot,
-    reportableTime: config.genesisTime + reportableSlot * config.secondsPerSlot,
+    reportableTime: slotStartTime(config, reportableSlot),
     lastProcessedRefSlot,
   };
 }

@@ -7,7 +7,7 @@ import type { Protocol } from "../protocol.js";
 import type { WithdrawalQueue } from "../../typechain-types/index.js";
 import { type ExitData, type ExitPlan, type OperatorExitInput, paginateExitData, planExits } from "./exits.js";
 import type { FrameState, OracleReport } from "./frames.js";
-import { reportHash } from "./frames.js";
+import { reportHash, slotStartTime } from "./frames.js";
 
 const WEI_PER_GWEI = 10n ** 9n;
 
@@ -119,7 +119,7 @@ export async function findReferenceBlock(
     const block = await beacon.block(slot);
     if (block !== null) return fromBeaconBlock(block);
   }
-  const endTime = clock.genesisTime + (refSlot + 1n) * clock.secondsPerSlot;
+  const endTime = slotStartTime(clock, refSlot + 1n);
   const candidate = await latestBlockBefore(provider, endTime);
   const slot =
     candidate.timestamp < clock.genesisTime ? -1n : (candidate.timestamp - clock.genesisTime) / clock.secondsPerSlot;
@@ -226,7 +226,7 @@ export async function buildReport(
   }
 
   const registry = protocol.operatorRegistry;
-  const refTime = clock.genesisTime + refSlot * clock.secondsPerSlot;
+  const refTime = slotStartTime(clock, refSlot);
   const [
     operators,
     batches,

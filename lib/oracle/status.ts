@@ -1,7 +1,7 @@
 import type { AccountingOracle } from "../../typechain-types/index.js";
 import { formatBps, formatDuration, formatEth } from "../amounts.js";
 import { renderGrid, renderTable, type Row } from "../table.js";
-import { type FrameState, nextReportableFrame, readFrame } from "./frames.js";
+import { type FrameState, nextReportableFrame, readFrame, slotStartTime } from "./frames.js";
 import { isoTime } from "../time.js";
 
 /** The committee, the current frame's vote and the sanity bounds, read at one block. */
@@ -73,7 +73,7 @@ const short = (hash: string) => `${hash.slice(0, 18)}…`;
 export function formatOracleStatus(status: OracleStatus, networkName: string): string {
   const { frame, consensus } = status;
   const next = nextReportableFrame(frame);
-  const slotTime = (slot: bigint) => frame.genesisTime + slot * frame.secondsPerSlot;
+  const slotTime = (slot: bigint) => slotStartTime(frame, slot);
   const rows: Row[] = [
     ["accounting oracle", status.oracle],
     [

@@ -9,8 +9,6 @@
  * of epochs through `advance` (epoch processing, history snapshots, the withdrawal sweep, the payment block). These
  * figures are reference figures, without a target.
  */
-import { performance } from "node:perf_hooks";
-
 import { network } from "hardhat";
 
 import { mainnet } from "../../lib/beacon/preset.js";
@@ -29,6 +27,7 @@ import { deriveValidatorKeys } from "../../lib/keys/derivation.js";
 import { BEACON_NETWORKS } from "../../lib/networks.js";
 import type { Row } from "../../lib/table.js";
 import type { BenchRow, ToolingResult } from "./report.js";
+import { ms, timed, timedAsync } from "./timing.js";
 
 const EPOCHS_PER_DAY = 225;
 const DAYS = 365;
@@ -38,32 +37,18 @@ const CREDENTIALS = "0x01" + "00".repeat(11) + "ab".repeat(20);
 // Deposits skip gas estimation: the costliest, hashing up 31 levels of the tree, needs ~150k.
 const DEPOSIT_GAS = 300_000n;
 
-function timed(run: () => void): number {
-  const start = performance.now();
-  run();
-  return performance.now() - start;
-}
-
-async function timedAsync<T>(run: () => Promise<T>): Promise<[T, number]> {
-  const start = performance.now();
-  const result = await run();
-  return [result, performance.now() - start];
-}
-
-const ms = (value: number) => `${value.toLocaleString("en", { maximumFractionDigits: 0 })} ms`;
-
 export async function measureBeacon(progress: (stage: string) => void): Promise<ToolingResult> {
   const validators = Number(process.env.PLURAL_BENCH_VALIDATORS ?? "10000");
   const count = validators.toLocaleString("en");
   progress(`beacon: ${count} genesis deposits, then a year of epochs`);
   const state = createState(mainnet, { rewardRateBps: 300 });
-  const depositMs = timed(() => {
+  const [, depositMs] = timed(() => {
     for (let i = 0; i < validators; i++) {
       const pubkey = "0x" + (i + 1).toString(16).padStart(96, "0");
       applyDeposit(state, { pubkey, withdrawalCredentials: CREDENTIALS, amountGwei: 32n * ETH, signatureValid: true });
     }
   });
-  const yearMs = timed(() => {
+  const [, yearMs] = timed(() => {
     for (let day = 0; day < DAYS; day++) advanceEpochs(state, EPOCHS_PER_DAY);
   });
   const core: Row[] = [
@@ -71,7 +56,7 @@ export async function measureBeacon(progress: (stage: string) => void): Promise<
     [`epochs (${(EPOCHS_PER_DAY * DAYS).toLocaleString("en")}, advanceEpochs day by day)`, ms(yearMs)],
   ];
   if (process.env.PLURAL_BENCH_EXACT === "1") {
-    const exactMs = timed(() => {
+    const [, exactMs] = timed(() => {
       for (let k = 0; k < EPOCHS_PER_DAY; k++) processEpoch(state);
     });
     core.push([`epochs (${EPOCHS_PER_DAY}, processEpoch one by one)`, ms(exactMs)]);
@@ -109,7 +94,7 @@ export async function measureBeacon(progress: (stage: string) => void): Promise<
       { value: 32n * ETH * ETH, gasLimit: DEPOSIT_GAS },
     );
   }
-  const signaturesMs = timed(() => {
+  const [, signaturesMs] = timed(() => {
     const valid = checkDepositSignatures(
       entries.map((entry) => ({
         pubkey: "0x" + entry.pubkey,

@@ -3,8 +3,6 @@
  * under 10 s. Reading the file back and verifying every signature is timed beside it, outside the target.
  * PLURAL_BENCH_KEYS sets another number of keys (the target scales with it).
  */
-import { performance } from "node:perf_hooks";
-
 import { deriveValidatorKeys, mnemonicToSeed } from "../../lib/keys/derivation.js";
 import {
   buildDepositData,
@@ -14,19 +12,12 @@ import {
 } from "../../lib/keys/depositData.js";
 import { BEACON_NETWORKS } from "../../lib/networks.js";
 import type { ToolingResult } from "./report.js";
+import { ms, timed } from "./timing.js";
 
 // A public test mnemonic: the figures must not depend on a secret.
 const MNEMONIC = "window lottery throw arrange visit play gate open scare strategy sadness fame soul bronze soap";
 const WITHDRAWAL = { kind: "execution", address: "0x0000000000000000000000000000000000000001" } as const;
 const network = BEACON_NETWORKS.mainnet;
-
-function timed<T>(run: () => T): [T, number] {
-  const start = performance.now();
-  const result = run();
-  return [result, performance.now() - start];
-}
-
-const ms = (value: number) => `${value.toLocaleString("en", { maximumFractionDigits: 0 })} ms`;
 
 export function measureKeys(keys = Number(process.env.PLURAL_BENCH_KEYS ?? "1000")): ToolingResult {
   const perKey = (value: number) => `${((value * 1000) / keys).toLocaleString("en", { maximumFractionDigits: 0 })} µs`;

@@ -12,7 +12,6 @@
 import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
 import os from "node:os";
-import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
 
 import bls from "@chainsafe/bls";
@@ -29,6 +28,7 @@ import type { Keystore } from "../../lib/keys/keystore.js";
 import { scryptHelperProcessEnabled, useScryptHelperProcess } from "../../lib/keys/scrypt.js";
 import type { Row } from "../../lib/table.js";
 import type { Target, ToolingResult } from "./report.js";
+import { ms, timedAsync } from "./timing.js";
 
 const COUNT = 5;
 const CONTEXT_COUNT = 2;
@@ -46,25 +46,18 @@ const KNOWN_MISS =
   "at once, what the thread pool runs side by side on 2 cores (1.10× and 1.48× measured on an idle machine), and " +
   "less when other work shares the cores";
 
-async function timed<T>(run: () => Promise<T>): Promise<[T, number]> {
-  const start = performance.now();
-  const result = await run();
-  return [result, performance.now() - start];
-}
-
-const ms = (value: number) => `${value.toLocaleString("en", { maximumFractionDigits: 0 })} ms`;
 const ratio = (value: number) => `${value.toFixed(2)}x`;
 
 export async function measureKeystores({ context }: { context: boolean }): Promise<ToolingResult> {
   const secrets = Array.from({ length: COUNT }, () => bls.SecretKey.fromKeygen());
   const oneAtATime = <T>(run: (i: number) => Promise<T>): Promise<[T[], number]> =>
-    timed(async () => {
+    timedAsync(async () => {
       const results: T[] = [];
       for (let i = 0; i < COUNT; i++) results.push(await run(i));
       return results;
     });
   const allAtOnce = <T>(run: (i: number) => Promise<T>): Promise<[T[], number]> =>
-    timed(() => Promise.all(secrets.map((_, i) => run(i))));
+    timedAsync(() => Promise.all(secrets.map((_, i) => run(i))));
   const checkSecrets = (results: Uint8Array[], who: string) =>
     results.forEach((secret, i) => {
       if (Buffer.compare(secret, secrets[i]!.toBytes()) !== 0) {
@@ -134,7 +127,7 @@ export async function measureKeystores({ context }: { context: boolean }): Promi
     // Context 1: ours without the helper process, i.e. OpenSSL's scrypt in this process, as @chainsafe/bls-keystore
     // runs it.
     useScryptHelperProcess(false);
-    const [, ourInProcessMs] = await timed(async () => {
+    const [, ourInProcessMs] = await timedAsync(async () => {
       for (let i = 0; i < CONTEXT_COUNT; i++) await encryptOurs(i);
     });
     useScryptHelperProcess(helper);
@@ -158,7 +151,7 @@ const { create, defaultScryptModule } = require(${JSON.stringify(createRequire(i
 
     // Context 3: the same scrypt in pure JavaScript (the browser path of @chainsafe/bls-keystore, not its Node path).
     const { n, r, p, dklen } = SCRYPT_DEFAULTS;
-    const [, pureJsMs] = await timed(() =>
+    const [, pureJsMs] = await timedAsync(() =>
       scryptAsync(normalizeKeystorePassword(PASSWORD), new Uint8Array(32), { N: n, r, p, dkLen: dklen }),
     );
     details.push(

@@ -3,12 +3,15 @@
  * processes of the same Node.js binary, run from the project root.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
-import path from "node:path";
+import { createServer, type Server } from "node:net";
 
 import { expect } from "chai";
 
 import { PROJECT_ROOT } from "../../lib/deployment.js";
+import { HARDHAT_CLI } from "../../lib/localNode.js";
+import { sleep } from "../../lib/time.js";
+
+export { HARDHAT_CLI };
 
 /**
  * The README's `ignition deploy` of the local module to `hardhat node` (localhost), under `deploymentId`, on the build
@@ -32,8 +35,6 @@ export function deployLocalArgs(deploymentId: string): string[] {
   ];
 }
 
-export const HARDHAT_CLI = path.join(PROJECT_ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
-
 /** What a finished child process left: its exit code and everything it printed. */
 export interface Run {
   code: number | null;
@@ -51,6 +52,41 @@ export function freePort(): Promise<number> {
       server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject()));
     });
   });
+}
+
+/** Holds 127.0.0.1:`port` until closed, as another program would. */
+export function occupy(port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve(server));
+  });
+}
+
+/** The result of a JSON-RPC call to `url`; throws the node's error, naming the method. */
+export async function rpc<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  const body = (await response.json()) as { result?: T; error?: { message: string } };
+  if (body.error !== undefined) throw new Error(`${method}: ${body.error.message}`);
+  return body.result as T;
+}
+
+/** Whether `check` holds, asked now and then every `intervalMs` until it does or `deadlineMs` has passed. */
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  deadlineMs: number,
+  intervalMs: number,
+): Promise<boolean> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(intervalMs, undefined);
+  }
 }
 
 /** Runs `hardhat <args>` to its end. */

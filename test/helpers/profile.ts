@@ -5,8 +5,8 @@
  * calls): over 25,000 runs in all (89 fuzz tests, 46 invariants), counts `.ci/run` prints. Twice the fast profile's,
  * and no more, because CI's 15 minutes are shared with a clean optimized build by the WebAssembly compiler (5 minutes
  * of one core), the coverage run's own build and the mocha suite: `PLURAL_INVARIANT_RUNS` runs longer campaigns on
- * demand. Every campaign uses one
- * fixed seed, so a failure found in CI replays on a workstation with `PLURAL_TEST_PROFILE=ci`.
+ * demand. Every campaign uses one fixed seed, so a failure found in CI replays on a workstation with
+ * `PLURAL_TEST_PROFILE=ci`.
  *
  * Overrides: PLURAL_TEST_PROFILE (fast | ci), PLURAL_FUZZ_RUNS, PLURAL_INVARIANT_RUNS, PLURAL_FUZZ_SEED.
  */
