@@ -12,8 +12,6 @@ import {OracleFixture} from "./utils/OracleFixture.sol";
 /// @dev Unit tests of AccountingOracle: the clock and frames, votes and consensus, membership and quorum changes in
 /// the middle of a frame, configuration and every refusal (promise 4).
 contract AccountingOracleTest is OracleFixture {
-    uint256 private constant FRAME_SLOTS = EPOCHS_PER_FRAME * SLOTS_PER_EPOCH;
-
     address private stranger;
     address private memberA;
     address private memberB;

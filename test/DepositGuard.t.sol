@@ -1610,23 +1610,6 @@ contract DepositGuardTest is StakingFixture {
             );
     }
 
-    function _digest(IDepositGuard.Attestation memory attestation) private view returns (bytes32) {
-        return
-            guard.attestationDigest(
-                attestation.depositRoot,
-                attestation.registryNonce,
-                attestation.blockNumber,
-                attestation.blockHash
-            );
-    }
-
-    /// @dev Replaces the signatures with the first `signers` guardians' over the attestation as it now reads.
-    function _resign(IDepositGuard.Attestation memory attestation, uint256 signers) private view {
-        bytes32 digest = _digest(attestation);
-        attestation.signatures = new IDepositGuard.Signature[](signers);
-        for (uint256 i; i < signers; ++i) attestation.signatures[i] = _sign(guardianKeys[i], digest);
-    }
-
     function _signatures(
         uint256[] memory keys,
         bytes32 digest

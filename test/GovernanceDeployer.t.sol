@@ -500,10 +500,6 @@ contract GovernanceDeployerTest is GovernanceFixture {
         return emitter && log.topics.length != 0;
     }
 
-    function _unauthorized(address account, bytes32 role) private pure returns (bytes memory) {
-        return abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, account, role);
-    }
-
     function _outOfBounds(uint256 value, uint256 min, uint256 max) private pure returns (bytes memory) {
         return abi.encodeWithSelector(PluralGovernor.GovernorSettingOutOfBounds.selector, value, min, max);
     }

@@ -785,16 +785,6 @@ contract PluralGovernorTest is GovernanceFixture {
         governor.execute(id);
     }
 
-    /// @dev The timelock operation the Governor schedules for a proposal (its salt mixes in the Governor's address).
-    function _operationId(
-        address[] memory targets,
-        bytes[] memory calldatas,
-        string memory description
-    ) private view returns (bytes32) {
-        bytes32 salt = bytes20(address(governor)) ^ keccak256(bytes(description));
-        return timelock.hashOperationBatch(targets, new uint256[](targets.length), calldatas, bytes32(0), salt);
-    }
-
     function _opsSchedule(address target, bytes memory data, uint256 salt) private {
         vm.prank(opsMultisig);
         opsTimelock.schedule(target, 0, data, bytes32(0), bytes32(salt), OPERATIONS_DELAY);
@@ -1160,10 +1150,6 @@ contract PluralGovernorTest is GovernanceFixture {
     }
 
     // --- encodings ---
-
-    function _unauthorized(address account, bytes32 role) private pure returns (bytes memory) {
-        return abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, account, role);
-    }
 
     function _outOfBounds(uint256 value, uint256 min, uint256 max) private pure returns (bytes memory) {
         return abi.encodeWithSelector(PluralGovernor.GovernorSettingOutOfBounds.selector, value, min, max);

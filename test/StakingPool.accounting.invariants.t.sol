@@ -57,10 +57,7 @@ contract AccountingHandler is OracleFixture {
     uint256 public constant ROUNDING_WEI = 3;
 
     uint256 private constant BPS = 10_000;
-    uint256 private constant YEAR = 365 days;
     uint256 private constant FEE_BPS = TREASURY_FEE_BPS + OPERATOR_FEE_BPS;
-    /// @dev Two reports' reference slots are at least a frame apart: the least time the reward cap scales with.
-    uint256 private constant FRAME_SECONDS = EPOCHS_PER_FRAME * SLOTS_PER_EPOCH * SECONDS_PER_SLOT;
     /// @dev The beacon chain sees every deposit within this time, well inside the unseen-deposit deadline, so nothing
     /// is ever written off (the write-off path has its own tests).
     uint256 private constant ACTIVATION_LIMIT = 7 days;
@@ -314,7 +311,7 @@ contract AccountingHandler is OracleFixture {
     function earnBeaconRewards(uint256 amount) external step keepsTheRate("beacon rewards") {
         if (reportsApplied == 0 || ghostActivatedValidators == ghostExitedValidators) return;
         uint256 beaconBefore = _beaconBefore(ghostActivatedValidators);
-        uint256 cap = Math.mulDiv(beaconBefore, MAX_APR_BPS * FRAME_SECONDS, YEAR * BPS);
+        uint256 cap = _frameRewardCap(beaconBefore);
         int256 headroom = int256(cap) - _unreportedBeaconDelta();
         if (headroom <= 0) return;
         amount = bound(amount, 1, uint256(headroom));
@@ -399,7 +396,7 @@ contract AccountingHandler is OracleFixture {
         });
         uint256 beaconBefore = _beaconBefore(ghostActivatedValidators);
         int256 beaconDelta = int256(ghostBeaconBalance + beaconReport.withdrawalVaultBalance) - int256(beaconBefore);
-        if (beaconDelta < 0) _allowLargeLoss(uint256(-beaconDelta), beaconBefore, refSlot);
+        if (beaconDelta < 0 && _allowLossAbove(uint256(-beaconDelta), beaconBefore, refSlot)) ++calls["allowLoss"];
         uint256 elRewardsTaken = Math.min(
             beaconReport.elRewardsVaultBalance,
             (ghostPooledEther() * MAX_EL_REWARDS_BPS) / BPS
@@ -464,15 +461,6 @@ contract AccountingHandler is OracleFixture {
             int256(ghostRecognizedLosses);
     }
 
-    /// @dev Governance accepts the part of a real loss above the per-report bound, for this report only.
-    function _allowLargeLoss(uint256 loss, uint256 beaconBefore, uint256 refSlot) private {
-        uint256 lossBound = (beaconBefore * MAX_LOSS_BPS) / BPS;
-        if (loss <= lossBound) return;
-        vm.prank(admin);
-        oracle.allowLoss(loss - lossBound, refSlot);
-        ++calls["allowLoss"];
-    }
-
     function _snapshot() private view returns (Snapshot memory snapshot) {
         snapshot.pooledEther = pool.totalPooledEther();
         snapshot.totalShares = pool.totalSupply();
@@ -485,33 +473,7 @@ contract AccountingHandler is OracleFixture {
     /// @dev Two of the three members vote; returns whether the report applied. An honest report within the bounds
     /// that does not apply is a violation.
     function _submitByQuorum(IAccountingOracle.Report memory beaconReport, uint256 voteSeed) private returns (bool) {
-        uint256 first = voteSeed % 3;
-        address firstMember = oracleMembers[first];
-        address secondMember = oracleMembers[(first + 1) % 3];
-        bool byHash = (voteSeed / 3) % 2 == 1;
-        bytes memory reason;
-        bool applied;
-        if (byHash) {
-            bytes32 reportHash = keccak256(abi.encode(beaconReport));
-            vm.prank(firstMember);
-            oracle.submitReportHash(beaconReport.refSlot, reportHash);
-            vm.prank(secondMember);
-            oracle.submitReportHash(beaconReport.refSlot, reportHash);
-            try oracle.applyReport(beaconReport) {
-                applied = true;
-            } catch (bytes memory error) {
-                reason = error;
-            }
-        } else {
-            vm.prank(firstMember);
-            oracle.submitReport(beaconReport);
-            vm.prank(secondMember);
-            try oracle.submitReport(beaconReport) {
-                applied = true;
-            } catch (bytes memory error) {
-                reason = error;
-            }
-        }
+        (bool applied, bytes memory reason) = _tryQuorum(beaconReport, voteSeed);
         if (!applied) {
             _expect(
                 false,

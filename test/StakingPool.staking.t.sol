@@ -408,12 +408,7 @@ contract StakingPoolStakingTest is StakingFixture {
         _fundBuffer(3 * VALIDATOR_DEPOSIT);
         IDepositGuard.Attestation memory attestation = _attestation(GUARDIAN_QUORUM);
         (address stranger, uint256 strangerKey) = makeAddrAndKey("stranger");
-        bytes32 digest = guard.attestationDigest(
-            attestation.depositRoot,
-            attestation.registryNonce,
-            attestation.blockNumber,
-            attestation.blockHash
-        );
+        bytes32 digest = _digest(attestation);
         // A guardian and the stranger, sorted by address as the guard requires.
         IDepositGuard.Signature memory guardianSignature = _sign(guardianKeys[0], digest);
         IDepositGuard.Signature memory strangerSignature = _sign(strangerKey, digest);

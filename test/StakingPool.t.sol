@@ -204,17 +204,7 @@ contract StakingPoolTest is StakingPoolFixture {
     }
 
     function test_Initialize_EmitsRolesStakeLimitAndDeadSharesTransfer() public {
-        bytes memory data = abi.encodeCall(
-            StakingPool.initialize,
-            (
-                admin,
-                STAKE_LIMIT_MAX,
-                STAKE_LIMIT_REFILL_PERIOD,
-                _stakingContracts(),
-                _accountingSettings(),
-                address(emergencyPause)
-            )
-        );
+        bytes memory data = _poolInitData(admin, STAKE_LIMIT_MAX, STAKE_LIMIT_REFILL_PERIOD, address(emergencyPause));
         vm.deal(address(this), INITIAL_DEPOSIT);
 
         // The proxy's address is not known in advance, so the emitter is not checked.
@@ -259,30 +249,21 @@ contract StakingPoolTest is StakingPoolFixture {
     }
 
     function test_RevertWhen_InitializeAdminIsZero() public {
-        bytes memory data = abi.encodeCall(
-            StakingPool.initialize,
-            (address(0), STAKE_LIMIT_MAX, 1 days, _stakingContracts(), _accountingSettings(), address(emergencyPause))
-        );
+        bytes memory data = _poolInitData(address(0), STAKE_LIMIT_MAX, 1 days, address(emergencyPause));
         vm.deal(address(this), INITIAL_DEPOSIT);
         vm.expectRevert(IStakingPool.ZeroAddress.selector);
         new ERC1967Proxy{value: INITIAL_DEPOSIT}(address(implementation), data);
     }
 
     function test_RevertWhen_InitializePauserIsZero() public {
-        bytes memory data = abi.encodeCall(
-            StakingPool.initialize,
-            (admin, STAKE_LIMIT_MAX, 1 days, _stakingContracts(), _accountingSettings(), address(0))
-        );
+        bytes memory data = _poolInitData(admin, STAKE_LIMIT_MAX, 1 days, address(0));
         vm.deal(address(this), INITIAL_DEPOSIT);
         vm.expectRevert(IStakingPool.ZeroAddress.selector);
         new ERC1967Proxy{value: INITIAL_DEPOSIT}(address(implementation), data);
     }
 
     function test_RevertWhen_InitialDepositIsBelowTheMinimum() public {
-        bytes memory data = abi.encodeCall(
-            StakingPool.initialize,
-            (admin, STAKE_LIMIT_MAX, 1 days, _stakingContracts(), _accountingSettings(), address(emergencyPause))
-        );
+        bytes memory data = _poolInitData(admin, STAKE_LIMIT_MAX, 1 days, address(emergencyPause));
         uint256 amount = INITIAL_DEPOSIT - 1;
         vm.deal(address(this), amount);
         vm.expectRevert(abi.encodeWithSelector(IStakingPool.InitialDepositTooSmall.selector, amount, INITIAL_DEPOSIT));
@@ -290,20 +271,14 @@ contract StakingPoolTest is StakingPoolFixture {
     }
 
     function test_RevertWhen_InitialDepositIsZero() public {
-        bytes memory data = abi.encodeCall(
-            StakingPool.initialize,
-            (admin, STAKE_LIMIT_MAX, 1 days, _stakingContracts(), _accountingSettings(), address(emergencyPause))
-        );
+        bytes memory data = _poolInitData(admin, STAKE_LIMIT_MAX, 1 days, address(emergencyPause));
         vm.expectRevert(abi.encodeWithSelector(IStakingPool.InitialDepositTooSmall.selector, 0, INITIAL_DEPOSIT));
         new ERC1967Proxy(address(implementation), data);
     }
 
     function testFuzz_RevertWhen_InitialDepositIsBelowTheMinimum(uint256 amount) public {
         amount = bound(amount, 1, INITIAL_DEPOSIT - 1);
-        bytes memory data = abi.encodeCall(
-            StakingPool.initialize,
-            (admin, STAKE_LIMIT_MAX, 1 days, _stakingContracts(), _accountingSettings(), address(emergencyPause))
-        );
+        bytes memory data = _poolInitData(admin, STAKE_LIMIT_MAX, 1 days, address(emergencyPause));
         vm.deal(address(this), amount);
         vm.expectRevert(abi.encodeWithSelector(IStakingPool.InitialDepositTooSmall.selector, amount, INITIAL_DEPOSIT));
         new ERC1967Proxy{value: amount}(address(implementation), data);
@@ -311,10 +286,7 @@ contract StakingPoolTest is StakingPoolFixture {
 
     function test_RevertWhen_InitializeStakeLimitIsInvalid() public {
         uint256 tooLarge = uint256(type(uint96).max) + 1;
-        bytes memory data = abi.encodeCall(
-            StakingPool.initialize,
-            (admin, tooLarge, 1 days, _stakingContracts(), _accountingSettings(), address(emergencyPause))
-        );
+        bytes memory data = _poolInitData(admin, tooLarge, 1 days, address(emergencyPause));
         vm.deal(address(this), INITIAL_DEPOSIT);
         vm.expectRevert(abi.encodeWithSelector(IStakingPool.InvalidStakeLimit.selector, tooLarge, 1 days));
         new ERC1967Proxy{value: INITIAL_DEPOSIT}(address(implementation), data);
@@ -1524,10 +1496,7 @@ contract StakingPoolTest is StakingPoolFixture {
 
     function test_RevertWhen_UpgradeCallReinitializes() public {
         StakingPool newImplementation = new StakingPool(IDepositContract(address(beaconDeposit)));
-        bytes memory data = abi.encodeCall(
-            StakingPool.initialize,
-            (alice, 0, 0, _stakingContracts(), _accountingSettings(), address(emergencyPause))
-        );
+        bytes memory data = _poolInitData(alice, 0, 0, address(emergencyPause));
         vm.prank(admin);
         vm.expectRevert(Initializable.InvalidInitialization.selector);
         pool.upgradeToAndCall(address(newImplementation), data);
@@ -1860,11 +1829,8 @@ contract StakingPoolTest is StakingPoolFixture {
         uint256 value
     ) private returns (StakingPool) {
         vm.deal(address(this), value);
-        bytes memory data = abi.encodeCall(
-            StakingPool.initialize,
-            (admin_, maxLimit, refillPeriod, _stakingContracts(), _accountingSettings(), address(emergencyPause))
-        );
-        return StakingPool(payable(address(new ERC1967Proxy{value: value}(address(implementation), data))));
+        bytes memory data = _poolInitData(admin_, maxLimit, refillPeriod, address(emergencyPause));
+        return _deployPoolProxy(address(implementation), data, value);
     }
 
     /// @dev A random pool: a first holder's deposit, validators staked from it, and a report that saw some of them

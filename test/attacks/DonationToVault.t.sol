@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
-
 import {IAccountingOracle} from "../../contracts/interfaces/IAccountingOracle.sol";
 import {IDepositContract} from "../../contracts/interfaces/IDepositContract.sol";
 import {IStakingPool} from "../../contracts/interfaces/IStakingPool.sol";
@@ -34,6 +32,8 @@ contract DonationToVaultTest is QueueFixture {
     uint256 private constant VICTIM_DEPOSIT = 15 ether;
     uint256 private constant EL_DONATION = 50 ether;
     uint256 private constant STAKED = 96 ether;
+    /// @dev One frame (one day) at 10 % a year on 96 ether: the most a report takes from the withdrawal vault.
+    uint256 private constant ONE_FRAME_CAP = 26_301_369_863_013_698;
 
     address private attacker;
     address private victim;
@@ -130,8 +130,7 @@ contract DonationToVaultTest is QueueFixture {
     function test_Attack_DonationToWithdrawalVault_FailsAgainstTheGainBound() public {
         _stakeAndReport();
         _donate(payable(address(vault)), 1 ether);
-        // One frame (one day) at 10 % a year on 96 ether.
-        uint256 cap = 26_301_369_863_013_698;
+        uint256 cap = ONE_FRAME_CAP;
 
         // The committee reports the vault's whole balance, as the daemon does: the report applies, the pool takes only
         // what the bound leaves (the beacon balance is unchanged), and the rest waits in the vault.
@@ -147,7 +146,7 @@ contract DonationToVaultTest is QueueFixture {
     function test_Attack_DonationToWithdrawalVault_BeaconBalanceAboveTheBoundIsStillRefused() public {
         _stakeAndReport();
         _donate(payable(address(vault)), 1 ether);
-        uint256 cap = 26_301_369_863_013_698;
+        uint256 cap = ONE_FRAME_CAP;
 
         // The vault's ether cannot hide a beacon balance above the bound on its own.
         uint256 refSlot = _warpToNextFrame();
@@ -194,19 +193,9 @@ contract DonationToVaultTest is QueueFixture {
             countingDonations
                 ? address(new StakingPoolCountingDonations(depositContract, attacker))
                 : address(new StakingPoolWithoutDeadShares(depositContract, attacker));
-        bytes memory data = abi.encodeCall(
-            StakingPool.initialize,
-            (
-                admin,
-                STAKE_LIMIT_MAX,
-                STAKE_LIMIT_REFILL_PERIOD,
-                _stakingContracts(),
-                _accountingSettings(),
-                address(emergencyPause)
-            )
-        );
+        bytes memory data = _poolInitData(admin, STAKE_LIMIT_MAX, STAKE_LIMIT_REFILL_PERIOD, address(emergencyPause));
         vm.deal(attacker, INITIAL_DEPOSIT);
         vm.prank(attacker);
-        harness = StakingPool(payable(address(new ERC1967Proxy{value: INITIAL_DEPOSIT}(harnessImplementation, data))));
+        harness = _deployPoolProxy(harnessImplementation, data, INITIAL_DEPOSIT);
     }
 }

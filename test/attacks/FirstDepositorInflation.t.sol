@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
-
 import {IDepositContract} from "../../contracts/interfaces/IDepositContract.sol";
 import {IStakingPool} from "../../contracts/interfaces/IStakingPool.sol";
 import {StakingPool} from "../../contracts/StakingPool.sol";
@@ -88,22 +86,10 @@ contract FirstDepositorInflationTest is QueueFixture {
             IDepositContract(address(beaconDeposit)),
             attacker
         );
-        bytes memory data = abi.encodeCall(
-            StakingPool.initialize,
-            (
-                admin,
-                STAKE_LIMIT_MAX,
-                STAKE_LIMIT_REFILL_PERIOD,
-                _stakingContracts(),
-                _accountingSettings(),
-                address(emergencyPause)
-            )
-        );
+        bytes memory data = _poolInitData(admin, STAKE_LIMIT_MAX, STAKE_LIMIT_REFILL_PERIOD, address(emergencyPause));
         vm.deal(attacker, INITIAL_DEPOSIT);
         vm.prank(attacker);
-        harness = StakingPool(
-            payable(address(new ERC1967Proxy{value: INITIAL_DEPOSIT}(address(harnessImplementation), data)))
-        );
+        harness = _deployPoolProxy(address(harnessImplementation), data, INITIAL_DEPOSIT);
         assertEq(attacker.balance, 0, "the attacker paid the initial deposit");
     }
 }

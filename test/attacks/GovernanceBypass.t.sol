@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
 import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
@@ -36,11 +35,11 @@ contract GovernanceBypassTest is GovernanceFixture {
     function test_Attack_DirectAdminCall_FailsAgainstTimelockRoles() public {
         bytes32 role = pool.MANAGE_ACCOUNTING_ROLE();
         vm.prank(attacker);
-        vm.expectRevert(_missingRole(attacker, role));
+        vm.expectRevert(_unauthorized(attacker, role));
         pool.setTreasury(attacker);
         // Not the Governor either: it proposes; only the timelock executes.
         vm.prank(address(governor));
-        vm.expectRevert(_missingRole(address(governor), role));
+        vm.expectRevert(_unauthorized(address(governor), role));
         pool.setTreasury(attacker);
         assertEq(pool.getReportState().treasury, treasury, "treasury unchanged");
     }
@@ -73,22 +72,22 @@ contract GovernanceBypassTest is GovernanceFixture {
     function test_Attack_MaliciousUpgrade_FailsAgainstTimelockOnlyUpgrade() public {
         address malicious = address(new StakingPool(IDepositContract(address(beaconDeposit))));
         vm.prank(attacker);
-        vm.expectRevert(_missingRole(attacker, DEFAULT_ADMIN_ROLE));
+        vm.expectRevert(_unauthorized(attacker, DEFAULT_ADMIN_ROLE));
         pool.upgradeToAndCall(malicious, "");
         vm.prank(attacker);
-        vm.expectRevert(_missingRole(attacker, DEFAULT_ADMIN_ROLE));
+        vm.expectRevert(_unauthorized(attacker, DEFAULT_ADMIN_ROLE));
         queue.upgradeToAndCall(malicious, "");
     }
 
     function test_Attack_SelfGrantedRole_FailsAgainstRoleAdmin() public {
         bytes32 proposerRole = timelock.PROPOSER_ROLE();
         vm.startPrank(attacker);
-        vm.expectRevert(_missingRole(attacker, DEFAULT_ADMIN_ROLE));
+        vm.expectRevert(_unauthorized(attacker, DEFAULT_ADMIN_ROLE));
         pool.grantRole(DEFAULT_ADMIN_ROLE, attacker);
-        vm.expectRevert(_missingRole(attacker, DEFAULT_ADMIN_ROLE));
+        vm.expectRevert(_unauthorized(attacker, DEFAULT_ADMIN_ROLE));
         emergencyPause.grantPause(attacker);
         // The timelock administers itself: nobody else can make themselves its proposer.
-        vm.expectRevert(_missingRole(attacker, DEFAULT_ADMIN_ROLE));
+        vm.expectRevert(_unauthorized(attacker, DEFAULT_ADMIN_ROLE));
         timelock.grantRole(proposerRole, attacker);
         vm.stopPrank();
         assertFalse(pool.hasRole(DEFAULT_ADMIN_ROLE, attacker), "no role gained");
@@ -116,7 +115,7 @@ contract GovernanceBypassTest is GovernanceFixture {
         bytes memory data = abi.encodeCall(pool.setTreasury, (attacker));
         bytes32 proposerRole = timelock.PROPOSER_ROLE();
         vm.prank(attacker);
-        vm.expectRevert(_missingRole(attacker, proposerRole));
+        vm.expectRevert(_unauthorized(attacker, proposerRole));
         timelock.schedule(address(pool), 0, data, bytes32(0), bytes32(0), TIMELOCK_DELAY);
         // Nor execute what nobody scheduled.
         bytes32 operationId = timelock.hashOperation(address(pool), 0, data, bytes32(0), bytes32(0));
@@ -169,19 +168,5 @@ contract GovernanceBypassTest is GovernanceFixture {
             )
         );
         governor.propose(targets, new uint256[](1), calldatas, "Treasury to the attacker");
-    }
-
-    function _missingRole(address account, bytes32 role) private pure returns (bytes memory) {
-        return abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, account, role);
-    }
-
-    /// @dev The timelock operation of a Governor proposal (salt: the Governor's address xor the description hash).
-    function _operationId(
-        address[] memory targets,
-        bytes[] memory calldatas,
-        string memory description
-    ) private view returns (bytes32) {
-        bytes32 salt = bytes20(address(governor)) ^ keccak256(bytes(description));
-        return timelock.hashOperationBatch(targets, new uint256[](targets.length), calldatas, bytes32(0), salt);
     }
 }

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
-
 import {IDepositGuard} from "../../contracts/interfaces/IDepositGuard.sol";
 import {IEmergencyPause} from "../../contracts/interfaces/IEmergencyPause.sol";
 import {IWithdrawalQueue} from "../../contracts/interfaces/IWithdrawalQueue.sol";
@@ -100,11 +98,11 @@ contract PauseAbuseTest is QueueFixture {
         vm.expectRevert(abi.encodeWithSelector(IEmergencyPause.InvalidPauseTargets.selector, 8));
         emergencyPause.pause(8, 1 days);
         // Straight at the contracts: the guardian holds no PAUSE_ROLE there, the emergency pause does.
-        vm.expectRevert(_missingRole(pauseGuardian, queue.PAUSE_ROLE()));
+        vm.expectRevert(_unauthorized(pauseGuardian, queue.PAUSE_ROLE()));
         queue.pauseWithdrawals(type(uint32).max);
-        vm.expectRevert(_missingRole(pauseGuardian, pool.PAUSE_ROLE()));
+        vm.expectRevert(_unauthorized(pauseGuardian, pool.PAUSE_ROLE()));
         pool.pauseDeposits(type(uint32).max);
-        vm.expectRevert(_missingRole(pauseGuardian, guard.PAUSE_ROLE()));
+        vm.expectRevert(_unauthorized(pauseGuardian, guard.PAUSE_ROLE()));
         guard.pauseStakingUntil(type(uint32).max);
         vm.stopPrank();
     }
@@ -135,11 +133,11 @@ contract PauseAbuseTest is QueueFixture {
         emergencyPause.pause(WITHDRAWALS, 1 days);
 
         vm.startPrank(pauseGuardian);
-        vm.expectRevert(_missingRole(pauseGuardian, DEFAULT_ADMIN_ROLE));
+        vm.expectRevert(_unauthorized(pauseGuardian, DEFAULT_ADMIN_ROLE));
         emergencyPause.resume(WITHDRAWALS);
-        vm.expectRevert(_missingRole(pauseGuardian, DEFAULT_ADMIN_ROLE));
+        vm.expectRevert(_unauthorized(pauseGuardian, DEFAULT_ADMIN_ROLE));
         emergencyPause.grantPause(pauseGuardian);
-        vm.expectRevert(_missingRole(pauseGuardian, resumeRole));
+        vm.expectRevert(_unauthorized(pauseGuardian, resumeRole));
         queue.resumeWithdrawals();
         vm.stopPrank();
         assertEq(queue.withdrawalsPausedUntil(), block.timestamp + 1 days, "still paused, for its day");
@@ -157,9 +155,5 @@ contract PauseAbuseTest is QueueFixture {
         vm.expectRevert(abi.encodeWithSelector(IDepositGuard.PauseAlreadyUsed.selector, guardian));
         guard.pauseStaking();
         assertEq(guard.stakingPausedUntil(), until, "not extended");
-    }
-
-    function _missingRole(address account, bytes32 role) private pure returns (bytes memory) {
-        return abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, account, role);
     }
 }

@@ -188,6 +188,17 @@ abstract contract GovernanceFixture is QueueFixture {
         return _pass(targets, calldatas, description);
     }
 
+    /// @dev The timelock operation the Governor schedules for a proposal (salt: the Governor's address xor the
+    /// description hash).
+    function _operationId(
+        address[] memory targets,
+        bytes[] memory calldatas,
+        string memory description
+    ) internal view returns (bytes32) {
+        bytes32 salt = bytes20(address(governor)) ^ keccak256(bytes(description));
+        return timelock.hashOperationBatch(targets, new uint256[](targets.length), calldatas, bytes32(0), salt);
+    }
+
     /// @dev The timelock's bitmap of one operation state (TimelockController's `_encodeStateBitmap`).
     function _timelockStates(TimelockController.OperationState state) internal pure returns (bytes32) {
         return bytes32(1 << uint8(state));

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
 import {IAccountingOracle} from "../../contracts/interfaces/IAccountingOracle.sol";
 import {IStakingPool} from "../../contracts/interfaces/IStakingPool.sol";
 import {StakingFixture} from "./StakingFixture.sol";
@@ -9,6 +11,11 @@ import {StakingFixture} from "./StakingFixture.sol";
 /// @notice Real reports through the accounting oracle: the clock moved to a frame's reporting window, reports built
 /// from the pool's state and the beacon side's changes, and the committee's votes.
 abstract contract OracleFixture is StakingFixture {
+    /// @dev One frame, in slots and in seconds. Two reports' reference slots are at least a frame apart: the least
+    /// time the reward cap scales with.
+    uint256 internal constant FRAME_SLOTS = EPOCHS_PER_FRAME * SLOTS_PER_EPOCH;
+    uint256 internal constant FRAME_SECONDS = FRAME_SLOTS * SECONDS_PER_SLOT;
+
     /// @dev Staked validators with their keys, vetted and deposited: `count` validators over three operators.
     function _stakeValidators(uint256 count) internal {
         for (uint256 i; i < 3; ++i) _addOperatorWithKeys(count, count);
@@ -20,7 +27,7 @@ abstract contract OracleFixture is StakingFixture {
     /// reported (two epochs into the frame) and returns that reference slot.
     function _warpToNextFrame() internal returns (uint256 refSlot) {
         (refSlot, ) = oracle.currentFrame();
-        if (refSlot <= oracle.lastProcessedRefSlot()) refSlot += EPOCHS_PER_FRAME * SLOTS_PER_EPOCH;
+        if (refSlot <= oracle.lastProcessedRefSlot()) refSlot += FRAME_SLOTS;
         _warpToReportable(refSlot);
     }
 
@@ -64,6 +71,54 @@ abstract contract OracleFixture is StakingFixture {
         oracle.submitReportHash(report.refSlot, reportHash);
         vm.prank(oracleMembers[1]);
         oracle.submitReportHash(report.refSlot, reportHash);
+    }
+
+    /// @dev Two of the three members, picked by `voteSeed`, vote for `report`: with the report itself, or (when
+    /// `(voteSeed / 3) % 2 == 1`) by its hash, after which anyone applies it. Returns whether it applied, and the
+    /// revert reason of the last call when it did not.
+    function _tryQuorum(
+        IAccountingOracle.Report memory report,
+        uint256 voteSeed
+    ) internal returns (bool applied, bytes memory reason) {
+        address first = oracleMembers[voteSeed % 3];
+        address second = oracleMembers[((voteSeed % 3) + 1) % 3];
+        if ((voteSeed / 3) % 2 == 1) {
+            bytes32 reportHash = keccak256(abi.encode(report));
+            vm.prank(first);
+            oracle.submitReportHash(report.refSlot, reportHash);
+            vm.prank(second);
+            oracle.submitReportHash(report.refSlot, reportHash);
+            try oracle.applyReport(report) {
+                applied = true;
+            } catch (bytes memory error) {
+                reason = error;
+            }
+        } else {
+            vm.prank(first);
+            oracle.submitReport(report);
+            vm.prank(second);
+            try oracle.submitReport(report) {
+                applied = true;
+            } catch (bytes memory error) {
+                reason = error;
+            }
+        }
+    }
+
+    /// @dev Governance accepts the part of a `loss` above the oracle's per-report bound on `beaconBefore`, for the
+    /// report of `refSlot` only; returns whether there was such a part.
+    function _allowLossAbove(uint256 loss, uint256 beaconBefore, uint256 refSlot) internal returns (bool allowed) {
+        uint256 lossBound = (beaconBefore * MAX_LOSS_BPS) / 10_000;
+        if (loss <= lossBound) return false;
+        vm.prank(admin);
+        oracle.allowLoss(loss - lossBound, refSlot);
+        return true;
+    }
+
+    /// @dev The largest beacon gain a report one frame after the last may show on `beaconBefore`: the annual-rate cap
+    /// over one frame.
+    function _frameRewardCap(uint256 beaconBefore) internal pure returns (uint256) {
+        return Math.mulDiv(beaconBefore, MAX_APR_BPS * FRAME_SECONDS, 365 days * 10_000);
     }
 
     /// @dev Next frame: every deposited validator seen with `beaconBalance` in total, applied by a quorum.

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
+import {ERC1967Utils} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Utils.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 
@@ -25,6 +26,9 @@ import {WithdrawalVault} from "../../contracts/WithdrawalVault.sol";
 import {OracleFixture} from "./OracleFixture.sol";
 import {QueueFixture} from "./QueueFixture.sol";
 import {forceEther} from "./StakingPoolFixture.sol";
+
+uint256 constant BPS = 10_000;
+uint256 constant YEAR = 365 days;
 
 /// @title PromisesHandler
 /// @notice Everyone who acts on Plural, acting at random on the whole deployed protocol: users deposit, pass plETH
@@ -79,10 +83,6 @@ contract PromisesHandler is QueueFixture {
     uint256 public constant WITHDRAWALS = 2;
     uint256 public constant STAKING = 4;
 
-    uint256 private constant BPS = 10_000;
-    uint256 private constant YEAR = 365 days;
-    uint256 private constant FRAME_SECONDS = EPOCHS_PER_FRAME * SLOTS_PER_EPOCH * SECONDS_PER_SLOT;
-    uint256 private constant FRAME_SLOTS = EPOCHS_PER_FRAME * SLOTS_PER_EPOCH;
     /// @dev The beacon chain sees every deposit within this time, well inside the unseen-deposit deadline: nothing is
     /// ever written off (the write-off path has its own tests).
     uint256 private constant ACTIVATION_LIMIT = 7 days;
@@ -140,7 +140,6 @@ contract PromisesHandler is QueueFixture {
     uint256 public ghostRecognizedGains;
     uint256 public ghostRecognizedLosses;
     uint256 public lastRefSlot;
-    uint256 public reportsApplied;
     /// @notice The pooled ether and the shares right after the last report: until the next one, no action may lower
     /// the rate below theirs.
     uint256 public pooledAtReport;
@@ -493,7 +492,7 @@ contract PromisesHandler is QueueFixture {
     /// @notice Beacon rewards, within what the next report may recognize (the annual-rate cap over one frame).
     function earnBeaconRewards(uint256 amount) external step {
         if (ghostActivatedValidators == ghostExitedValidators) return;
-        uint256 cap = Math.mulDiv(_beaconBefore(ghostActivatedValidators), MAX_APR_BPS * FRAME_SECONDS, YEAR * BPS);
+        uint256 cap = _frameRewardCap(_beaconBefore(ghostActivatedValidators));
         int256 headroom = int256(cap) - _unreportedBeaconDelta();
         if (headroom <= 0) return;
         amount = bound(amount, 1, uint256(headroom));
@@ -676,15 +675,7 @@ contract PromisesHandler is QueueFixture {
         } else if (kind == 3) {
             attestation = _attestation(GUARDIAN_QUORUM);
             (, uint256 strangerKey) = makeAddrAndKey(string.concat("actor", Strings.toString(seed % ACTOR_COUNT)));
-            attestation.signatures[seed % GUARDIAN_QUORUM] = _sign(
-                strangerKey,
-                guard.attestationDigest(
-                    attestation.depositRoot,
-                    attestation.registryNonce,
-                    attestation.blockNumber,
-                    attestation.blockHash
-                )
-            );
+            attestation.signatures[seed % GUARDIAN_QUORUM] = _sign(strangerKey, _digest(attestation));
         } else {
             attestation = _signedAttestation(
                 beaconDeposit.get_deposit_root(),
@@ -759,10 +750,7 @@ contract PromisesHandler is QueueFixture {
         uint256 etherValue = pool.convertToAssets(shares);
         uint256[] memory amounts = new uint256[](1);
         amounts[0] = shares;
-        vm.prank(actor);
-        pool.approve(address(queue), shares);
-        vm.prank(actor);
-        queue.requestWithdrawals(amounts, owner);
+        _requestMany(actor, amounts, owner);
         _requests.push(
             GhostRequest({
                 shares: shares,
@@ -902,9 +890,7 @@ contract PromisesHandler is QueueFixture {
         attestation.registryNonce = registryNonce;
         attestation.blockNumber = blockNumber;
         attestation.blockHash = blockhash(blockNumber);
-        bytes32 digest = guard.attestationDigest(depositRoot, registryNonce, blockNumber, attestation.blockHash);
-        attestation.signatures = new IDepositGuard.Signature[](GUARDIAN_QUORUM);
-        for (uint256 i; i < GUARDIAN_QUORUM; ++i) attestation.signatures[i] = _sign(guardianKeys[i], digest);
+        _resign(attestation, GUARDIAN_QUORUM);
     }
 
     // =================================================================================================================
@@ -925,14 +911,7 @@ contract PromisesHandler is QueueFixture {
         IAccountingOracle.Report memory honest = _buildReport(refSlot, seen, _lastRequestBy(_refTime(refSlot)));
         uint256 beaconBefore = _beaconBefore(seen);
         int256 beaconDelta = int256(ghostBeaconBalance + honest.withdrawalVaultBalance) - int256(beaconBefore);
-        if (beaconDelta < 0) {
-            uint256 lossBound = (beaconBefore * MAX_LOSS_BPS) / BPS;
-            if (uint256(-beaconDelta) > lossBound) {
-                vm.prank(admin);
-                oracle.allowLoss(uint256(-beaconDelta) - lossBound, refSlot);
-                ++calls["allowLoss"];
-            }
-        }
+        if (beaconDelta < 0 && _allowLossAbove(uint256(-beaconDelta), beaconBefore, refSlot)) ++calls["allowLoss"];
         uint256 queueBalance = address(queue).balance;
         uint256 finalizedBefore = queue.getQueueState().lastFinalizedId;
 
@@ -949,7 +928,6 @@ contract PromisesHandler is QueueFixture {
         ghostReportedValidators = honest.beaconValidators;
         ghostReportedExited = honest.exitedValidators;
         lastRefSlot = refSlot;
-        ++reportsApplied;
         pooledAtReport = pool.totalPooledEther();
         sharesAtReport = pool.totalSupply();
         _bookFinalized(finalizedBefore, honest.lastFinalizableRequestId, address(queue).balance - queueBalance);
@@ -977,30 +955,8 @@ contract PromisesHandler is QueueFixture {
     /// @dev Two of the three members vote; returns whether the report applied. An honest report within the bounds
     /// that does not apply is a violation of promise 4's other half: the committee can always report.
     function _submitByQuorum(IAccountingOracle.Report memory honest, uint256 voteSeed) private returns (bool applied) {
-        address first = oracleMembers[voteSeed % 3];
-        address second = oracleMembers[((voteSeed % 3) + 1) % 3];
         bytes memory reason;
-        if ((voteSeed / 3) % 2 == 1) {
-            bytes32 reportHash = keccak256(abi.encode(honest));
-            vm.prank(first);
-            oracle.submitReportHash(honest.refSlot, reportHash);
-            vm.prank(second);
-            oracle.submitReportHash(honest.refSlot, reportHash);
-            try oracle.applyReport(honest) {
-                applied = true;
-            } catch (bytes memory error) {
-                reason = error;
-            }
-        } else {
-            vm.prank(first);
-            oracle.submitReport(honest);
-            vm.prank(second);
-            try oracle.submitReport(honest) {
-                applied = true;
-            } catch (bytes memory error) {
-                reason = error;
-            }
-        }
+        (applied, reason) = _tryQuorum(honest, voteSeed);
         if (!applied) _violate(4, string.concat("an honest report was refused: ", Strings.toHexString(reason)));
     }
 
@@ -1064,10 +1020,6 @@ contract PromisesHandler is QueueFixture {
     }
 
     // =================================================================================================================
-    // internals: privileges
-    // =================================================================================================================
-
-    // =================================================================================================================
     // internals: bookkeeping
     // =================================================================================================================
 
@@ -1117,10 +1069,6 @@ error AttemptOutcome(bool applied);
 /// and privileged calls by outsiders. A separate contract keeps the handler's code within what the test runner
 /// deploys.
 contract PromisesAttempts is OracleFixture {
-    uint256 private constant BPS = 10_000;
-    uint256 private constant YEAR = 365 days;
-    uint256 private constant FRAME_SLOTS = EPOCHS_PER_FRAME * SLOTS_PER_EPOCH;
-
     address private immutable HANDLER;
     address private immutable POOL_IMPLEMENTATION;
     address private immutable TIMELOCK;
@@ -1138,9 +1086,7 @@ contract PromisesAttempts is OracleFixture {
         oracleMembers = protocol.oracleMembers;
         TIMELOCK = protocol.timelock;
         // The implementation behind the pool's ERC-1967 proxy: an outsider tries to "upgrade" to it.
-        POOL_IMPLEMENTATION = address(
-            uint160(uint256(vm.load(address(pool), 0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc)))
-        );
+        POOL_IMPLEMENTATION = address(uint160(uint256(vm.load(address(pool), ERC1967Utils.IMPLEMENTATION_SLOT))));
     }
 
     /// @notice Runs one report that must not apply, derived from the handler's `honest` one for the next frame, and

@@ -106,14 +106,7 @@ abstract contract QueueFixture is OracleFixture {
         report = _reportFor(refSlot, deposited, beaconBalance);
         report.lastFinalizableRequestId = lastFinalizableRequestId;
         report.bunkerMode = bunkerMode;
-        if (beaconDelta < 0) {
-            uint256 bound = (before * MAX_LOSS_BPS) / 10_000;
-            uint256 loss = uint256(-beaconDelta);
-            if (loss > bound) {
-                vm.prank(admin);
-                oracle.allowLoss(loss - bound, refSlot);
-            }
-        }
+        if (beaconDelta < 0) _allowLossAbove(uint256(-beaconDelta), before, refSlot);
     }
 
     /// @dev What the beacon side held at the last report plus 32 ether per validator deposited since (all of them
@@ -125,9 +118,7 @@ abstract contract QueueFixture is OracleFixture {
 
     /// @dev The largest beacon gain the next report may show: the annual-rate cap over one frame.
     function _maxGainOneFrame() internal view returns (uint256) {
-        return
-            (_beaconBefore() * MAX_APR_BPS * EPOCHS_PER_FRAME * SLOTS_PER_EPOCH * SECONDS_PER_SLOT) /
-            (365 days * 10_000);
+        return _frameRewardCap(_beaconBefore());
     }
 
     function _refTime(uint256 refSlot) internal pure returns (uint256) {

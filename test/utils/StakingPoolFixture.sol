@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
+
 import {AccountingOracle} from "../../contracts/AccountingOracle.sol";
 import {DepositGuard} from "../../contracts/DepositGuard.sol";
 import {EmergencyPause} from "../../contracts/EmergencyPause.sol";
@@ -190,6 +193,37 @@ abstract contract StakingPoolFixture is Test {
             );
     }
 
+    /// @dev The pool's `initialize` calldata on the fixture's other contracts and fee settings.
+    function _poolInitData(
+        address admin_,
+        uint256 stakeLimitMax,
+        uint256 stakeLimitRefillPeriod,
+        address emergencyPause_
+    ) internal view returns (bytes memory) {
+        return
+            abi.encodeCall(
+                StakingPool.initialize,
+                (
+                    admin_,
+                    stakeLimitMax,
+                    stakeLimitRefillPeriod,
+                    _stakingContracts(),
+                    _accountingSettings(),
+                    emergencyPause_
+                )
+            );
+    }
+
+    /// @dev A pool behind a new ERC-1967 proxy on `poolImplementation`, initialized with `initializer` and `value` wei
+    /// of initial deposit (sent by the caller, or by the account pranked for the next call).
+    function _deployPoolProxy(
+        address poolImplementation,
+        bytes memory initializer,
+        uint256 value
+    ) internal returns (StakingPool) {
+        return StakingPool(payable(address(new ERC1967Proxy{value: value}(poolImplementation, initializer))));
+    }
+
     /// @dev The fee and report settings the fixture deploys with.
     function _accountingSettings() internal view returns (IStakingPool.AccountingSettings memory) {
         return IStakingPool.AccountingSettings(treasury, TREASURY_FEE_BPS, OPERATOR_FEE_BPS, MAX_REPORT_AGE);
@@ -207,16 +241,30 @@ abstract contract StakingPoolFixture is Test {
         attestation.registryNonce = registry.nonce();
         attestation.blockNumber = block.number - 1;
         attestation.blockHash = blockhash(block.number - 1);
-        bytes32 digest = guard.attestationDigest(
-            attestation.depositRoot,
-            attestation.registryNonce,
-            attestation.blockNumber,
-            attestation.blockHash
-        );
+        _resign(attestation, signers);
+    }
+
+    /// @dev The digest the guardians sign for `attestation`, as the guard computes it.
+    function _digest(IDepositGuard.Attestation memory attestation) internal view returns (bytes32) {
+        return
+            guard.attestationDigest(
+                attestation.depositRoot,
+                attestation.registryNonce,
+                attestation.blockNumber,
+                attestation.blockHash
+            );
+    }
+
+    /// @dev Replaces the signatures with the first `signers` guardians' (sorted) over the attestation as it now reads.
+    function _resign(IDepositGuard.Attestation memory attestation, uint256 signers) internal view {
+        bytes32 digest = _digest(attestation);
         attestation.signatures = new IDepositGuard.Signature[](signers);
-        for (uint256 i; i < signers; ++i) {
-            attestation.signatures[i] = _sign(guardianKeys[i], digest);
-        }
+        for (uint256 i; i < signers; ++i) attestation.signatures[i] = _sign(guardianKeys[i], digest);
+    }
+
+    /// @dev The revert data of an AccessControl check that `account` lacks `role`.
+    function _unauthorized(address account, bytes32 role) internal pure returns (bytes memory) {
+        return abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, account, role);
     }
 
     /// @dev An EIP-2098 compact signature.
